@@ -1,0 +1,47 @@
+# Two commands for a newcomer: `make run` serves the portal, `make test` checks it.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+export FLASK_APP := portal
+
+.PHONY: run setup test lint translations db demo clean
+
+run: setup  ## Serve the portal with demo content at http://127.0.0.1:$(PORT)
+	@echo "Serving http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
+	SECRET_KEY="$$(cat instance/secret_key)" $(BIN)/gunicorn --workers 2 \
+		--bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+
+setup: $(VENV)/.stamp-runtime translations instance/secret_key  ## Database, demo content
+	SECRET_KEY="$$(cat instance/secret_key)" $(BIN)/flask db upgrade
+	SECRET_KEY="$$(cat instance/secret_key)" $(BIN)/flask demo load
+
+test: $(VENV)/.stamp-dev translations  ## ruff, then the whole test suite
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.stamp-dev
+	$(BIN)/ruff check .
+
+$(VENV)/.stamp-runtime: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.stamp-dev: requirements-dev.txt $(VENV)/.stamp-runtime
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+translations: $(MO_FILES)
+translations/%.mo: translations/%.po $(VENV)/.stamp-runtime
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@ --statistics
+
+instance/secret_key:
+	mkdir -p instance
+	$(PYTHON) -c "import secrets; print(secrets.token_hex(32))" > $@
+	chmod 600 $@
+
+clean:
+	rm -rf $(VENV) instance/portal.db* $(MO_FILES)
+	find search_index -mindepth 1 ! -name .gitkeep -delete

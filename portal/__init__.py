@@ -1,0 +1,117 @@
+"""Công Khai: a bilingual public transparency portal for a Vietnamese province."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; raised at start-up, never during a request."""
+
+
+def create_app(test_config=None):
+    """Build the application: settings, extensions, blueprints, locale handling."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_mapping(
+        SQLALCHEMY_DATABASE_URI="sqlite:///" + str(Path(app.instance_path) / "portal.db"),
+        SEARCH_INDEX_DIR=str(ROOT / "search_index"),
+        PORTAL_NAME="Công Khai",
+        PROVINCE_NAME_VI="tỉnh Cà Mau",
+        PROVINCE_NAME_EN="Cà Mau Province",
+        PUBLISHER_NAME_VI="Văn phòng Ủy ban nhân dân tỉnh Cà Mau",
+        PUBLISHER_NAME_EN="Office of the Cà Mau Provincial People's Committee",
+        PUBLISHER_ADDRESS="Số 2 Hùng Vương, Phường 5, TP. Cà Mau",
+        PUBLISHER_PHONE="0290 3831 925",
+        PUBLISHER_EMAIL="vanphong@camau.gov.vn",
+        PROVINCE_HOTLINE="1022",
+        BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
+        BABEL_DEFAULT_LOCALE="vi",
+        BABEL_DEFAULT_TIMEZONE="Asia/Ho_Chi_Minh",
+        PER_PAGE=20,
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+    )
+    _settings_from_environment(app.config)
+    if test_config is not None:
+        app.config.update(test_config)
+    _check_settings(app)
+
+    from portal import i18n, models
+
+    models.init_app(app)
+    i18n.init_app(app)
+
+    from portal import agencies, announcements, hotlines, pages, search
+
+    for blueprint in (
+        pages.bp,
+        announcements.bp,
+        hotlines.bp,
+        agencies.bp,
+        search.bp,
+    ):
+        app.register_blueprint(blueprint)
+    pages.init_app(app)
+
+    from portal import cli
+
+    cli.init_app(app)
+    return app
+
+
+_ENV_SETTINGS = (
+    "SECRET_KEY",
+    "SEARCH_INDEX_DIR",
+    "PORTAL_NAME",
+    "PROVINCE_NAME_VI",
+    "PROVINCE_NAME_EN",
+    "PUBLISHER_NAME_VI",
+    "PUBLISHER_NAME_EN",
+    "PUBLISHER_ADDRESS",
+    "PUBLISHER_PHONE",
+    "PUBLISHER_EMAIL",
+    "PROVINCE_HOTLINE",
+)
+
+
+def _settings_from_environment(config):
+    """Let the environment override the defaults (twelve-factor style)."""
+    if os.environ.get("DATABASE_URL"):
+        config["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(os.environ["DATABASE_URL"])
+    for name in _ENV_SETTINGS:
+        if os.environ.get(name):
+            config[name] = os.environ[name]
+
+
+def _normalise_database_url(url):
+    """Accept the usual `postgres://` spellings and use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _check_settings(app):
+    """Refuse to start with settings that would be unsafe or broken in production."""
+    if not app.config.get("SECRET_KEY"):
+        if app.debug or app.testing:
+            app.config["SECRET_KEY"] = "dev-only-not-secret"  # noqa: S105 (never in production)
+        else:
+            raise ConfigError(
+                "SECRET_KEY is not set. Set it in the environment to a long random value, "
+                'e.g. SECRET_KEY="$(python -c \'import secrets; print(secrets.token_hex(32))\')"'
+            )
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not uri.startswith(("sqlite:", "postgresql")):
+        raise ConfigError(
+            f"DATABASE_URL must be a sqlite:/// or postgresql:// URL, not {uri.split(':')[0]}:"
+        )

@@ -1,0 +1,83 @@
+"""Demo content: a believable province (Cà Mau) with agencies, hotlines and announcements."""
+
+import json
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from portal import announcements
+from portal.importing import assign
+from portal.models import Agency, Hotline, Level, db
+
+DATA = Path(__file__).with_name("demo_data")
+AGENCY_FIELDS = ("name_vi", "name_en", "address", "phone", "email", "website",
+                 "working_hours_vi", "working_hours_en")
+
+
+def load():
+    """Create or update the demo records; a second run changes nothing. Returns counts."""
+    counts = Counter()
+    agencies = _load_agencies(counts)
+    _load_hotlines(agencies, counts)
+    db.session.commit()
+    counts.update(announcements.import_jsonl(DATA / "announcements.jsonl"))
+    return counts
+
+
+def _read(name):
+    return json.loads((DATA / name).read_text(encoding="utf-8"))
+
+
+def _load_agencies(counts):
+    rows = _read("agencies.json")
+    agencies = {a.slug: a for a in db.session.scalars(sa.select(Agency))}
+    for row in rows:
+        values = {field: row.get(field) or None for field in AGENCY_FIELDS}
+        values["level"] = Level(row["level"])
+        _upsert(agencies, row["slug"], values, counts)
+    db.session.flush()
+    # Parents in a second pass, so the file's order does not matter.
+    for row in rows:
+        parent = agencies[row["parent"]] if row.get("parent") else None
+        if agencies[row["slug"]].parent is not parent:
+            agencies[row["slug"]].parent = parent
+    return agencies
+
+
+def _upsert(agencies, slug, values, counts):
+    agency = agencies.get(slug)
+    if agency is None:
+        agencies[slug] = agency = Agency(slug=slug, **values)
+        db.session.add(agency)
+        counts["created"] += 1
+    elif assign(agency, values):
+        counts["updated"] += 1
+    else:
+        counts["unchanged"] += 1
+
+
+def _load_hotlines(agencies, counts):
+    existing = {(h.agency.slug, h.phone): h for h in db.session.scalars(sa.select(Hotline))}
+    for row in _read("hotlines.json"):
+        values = {
+            "agency": agencies[row["agency"]],
+            "purpose_vi": row["purpose_vi"],
+            "purpose_en": row.get("purpose_en") or None,
+            "phone": row["phone"],
+            "hours_vi": row.get("hours_vi") or None,
+            "hours_en": row.get("hours_en") or None,
+            "channels": " ".join(row.get("channels") or ["phone"]),
+            "verified_on": date.fromisoformat(row["verified_on"]) if row.get("verified_on")
+            else None,
+            "is_main": bool(row.get("is_main")),
+        }
+        hotline = existing.get((row["agency"], row["phone"]))
+        if hotline is None:
+            db.session.add(Hotline(**values))
+            counts["created"] += 1
+        elif assign(hotline, values):
+            counts["updated"] += 1
+        else:
+            counts["unchanged"] += 1

@@ -1,0 +1,142 @@
+"""Languages: the `/vi/…` and `/en/…` URL prefix, Babel, locale formatting, content fallback."""
+
+from datetime import date, datetime
+
+import flask_babel
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+from flask import abort, g, request, url_for
+from flask_babel import Babel, get_locale
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
+
+from portal.models import localized
+
+LANGUAGES = ("vi", "en")
+LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
+
+# Dates as people expect them: 23/11/2017 in Vietnamese, 23 Nov 2017 in English.
+DATE_PATTERNS = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy"}
+DATETIME_PATTERNS = {"vi": "HH:mm dd/MM/yyyy", "en": "d MMM yyyy, HH:mm"}
+
+babel = Babel()
+
+
+def init_app(app):
+    babel.init_app(app, locale_selector=current_language)
+    app.url_value_preprocessor(_pop_language)
+    app.url_defaults(_add_language)
+    app.jinja_env.filters.update(
+        number=format_number,
+        percent=format_percent,
+        date=format_date,
+        datetime=format_datetime,
+    )
+    app.jinja_env.globals.update(
+        tr=translated,
+        tr_text=lambda record, field: localized(record, field, _locale()).text,
+        current_language=current_language,
+        language_links=language_links,
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+    )
+
+
+def current_language():
+    """The language of this request: the URL's prefix, else the browser's preference."""
+    lang = g.get("lang")
+    if lang:
+        return lang
+    if request:
+        return preferred_language()
+    return "vi"
+
+
+def preferred_language():
+    """Best match from Accept-Language; Vietnamese when nothing matches."""
+    return request.accept_languages.best_match(LANGUAGES, default="vi")
+
+
+def set_language(lang):
+    """Fix this request's language (None: the browser's preference) and forget any cached one."""
+    g.lang = lang
+    flask_babel.refresh()
+
+
+def _pop_language(endpoint, values):
+    lang = values.pop("lang", None) if values else None
+    set_language(lang if lang in LANGUAGES else None)
+    if lang is not None and lang not in LANGUAGES:
+        abort(404)
+
+
+def _add_language(endpoint, values):
+    if "lang" not in values and endpoint and _needs_language(endpoint):
+        values["lang"] = str(get_locale() or "vi")
+
+
+def _needs_language(endpoint):
+    from flask import current_app
+
+    return current_app.url_map.is_endpoint_expecting(endpoint, "lang")
+
+
+def language_links():
+    """The current page in every language, for the switch and the hreflang alternates."""
+    endpoint = request.endpoint
+    if not endpoint or not _needs_language(endpoint):
+        return {lang: url_for("pages.home", lang=lang) for lang in LANGUAGES}
+    args = dict(request.view_args or {})
+    query = request.args.to_dict(flat=False)
+    return {lang: url_for(endpoint, **args, **query, lang=lang) for lang in LANGUAGES}
+
+
+def _locale():
+    return str(get_locale() or "vi")
+
+
+def format_number(value):
+    return babel_numbers.format_decimal(value, locale=_locale())
+
+
+def format_percent(value, digits=2):
+    """`0.9965` -> `99,65%` (vi) / `99.65%` (en)."""
+    pattern = "#,##0." + "0" * digits + "%" if digits else "#,##0%"
+    return babel_numbers.format_percent(value, pattern, locale=_locale())
+
+
+def format_date(value):
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.date()
+    return babel_dates.format_date(value, DATE_PATTERNS[_locale()], locale=_locale())
+
+
+def format_datetime(value):
+    if value is None:
+        return ""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return format_date(value)
+    return babel_dates.format_datetime(
+        value, DATETIME_PATTERNS[_locale()], tzinfo=babel_dates.get_timezone(
+            "Asia/Ho_Chi_Minh"), locale=_locale()
+    )
+
+
+NOT_TRANSLATED = _l("Not yet translated")
+
+
+def translated(record, field, html=None):
+    """A content field in the visitor's language, marked up when it fell back to Vietnamese.
+
+    `html` renders the text (e.g. sanitised Markdown) and is trusted to return safe Markup.
+    """
+    value = localized(record, field, _locale())
+    body = html(value.text) if html else escape(value.text)
+    if not value.is_fallback:
+        return body
+    tag = "div" if html else "span"
+    # Literal templates; format() escapes whatever is not already Markup.
+    note = Markup('<span class="untranslated">({})</span>')
+    template = Markup('<{tag} lang="vi">{body}</{tag}> {note}')
+    return template.format(tag=tag, body=body, note=note.format(NOT_TRANSLATED))

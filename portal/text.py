@@ -1,0 +1,38 @@
+"""Text helpers shared by features: safe Markdown and Vietnamese accent folding."""
+
+import re
+import unicodedata
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+# CommonMark plus tables; raw HTML is escaped by markdown-it and nh3 cleans the rest.
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
+
+_ALLOWED_TAGS = {
+    "a", "abbr", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "li", "ol", "p",
+    "pre", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}
+
+
+def render_markdown(text):
+    """Markdown from an admin, as HTML that cannot carry script or styles."""
+    html = _markdown.render(text or "")
+    # Headings shift down one level: the page's own title is the only <h1>.
+    html = re.sub(r"<(/?)h1>", r"<\1h2>", html)
+    clean = nh3.clean(
+        html,
+        tags=_ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}, "abbr": {"title"}},
+        url_schemes={"http", "https", "mailto", "tel"},
+        link_rel="noopener noreferrer",
+    )
+    return Markup(clean)  # noqa: S704 (nh3 has just sanitised it)
+
+
+def fold(text):
+    """Lower-case text without diacritics, `đ` as `d`: what people type on a phone."""
+    text = unicodedata.normalize("NFD", text or "")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return text.replace("đ", "d").replace("Đ", "D").replace("ð", "d").replace("Ð", "D").lower()

@@ -1,0 +1,87 @@
+"""End to end in a real browser: Debian's Chromium driven by Playwright."""
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from portal import create_app
+from portal.models import Agency, Announcement, Level, db
+
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync"]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def server(sqlite_template, tmp_path):
+    """The portal served over HTTP from a thread, on a free port."""
+    path = tmp_path / "portal.db"
+    shutil.copy(sqlite_template, path)
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+                      "SEARCH_INDEX_DIR": str(tmp_path / "index")})
+    with app.app_context():
+        agency = Agency(slug="so-noi-vu", name_vi="Sở Nội vụ", level=Level.PROVINCE)
+        db.session.add(Announcement(slug="ket-qua", title_vi="Kết quả kiểm tra",
+                                    title_en="Inspection results", body_vi="Nội dung",
+                                    published_on=__import__("datetime").date(2017, 11, 10),
+                                    agency=agency))
+        db.session.commit()
+    http = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=http.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{http.server_port}"
+    http.shutdown()
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def page():
+    if not Path(CHROMIUM).exists():
+        message = f"{CHROMIUM} is not installed (apt install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_FLAGS)
+        context = browser.new_context(viewport={"width": 360, "height": 740})
+        yield context.new_page()
+        browser.close()
+
+
+def test_home_in_both_languages_and_switch_with_the_keyboard(server, page):
+    page.goto(server + "/vi/")
+    assert page.locator("html").get_attribute("lang") == "vi"
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Thông tin công khai")
+    assert page.get_by_role("link", name="Kết quả kiểm tra").is_visible()
+
+    # Tab from the top of the page until the language switch has focus, then press Enter.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Chuyển đến nội dung chính"
+    for _ in range(10):
+        if page.evaluate("document.activeElement.textContent") == "English":
+            break
+        page.keyboard.press("Tab")
+    else:
+        pytest.fail("the language switch cannot be reached with the Tab key")
+    page.keyboard.press("Enter")
+    page.wait_for_url(server + "/en/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Public information")
+    assert page.get_by_role("link", name="Inspection results").is_visible()
+
+
+def test_layout_fits_a_360px_phone(server, page):
+    for url in ("/vi/", "/en/hotlines", "/vi/announcements/ket-qua"):
+        page.goto(server + url)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, f"{url} scrolls sideways by {overflow}px at 360px"

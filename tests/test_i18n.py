@@ -1,0 +1,68 @@
+"""Locale formatting, content fallback and the completeness of the catalogs."""
+
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from flask import g
+
+from portal.i18n import format_date, format_number, format_percent
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("lang, number, percent, day", [
+    ("vi", "1.806", "99,65%", "23/11/2017"),
+    ("en", "1,806", "99.65%", "23 Nov 2017"),
+])
+def test_numbers_percentages_and_dates_follow_the_locale(app, lang, number, percent, day):
+    with app.test_request_context(f"/{lang}/"):
+        g.lang = lang
+        assert format_number(1806) == number
+        assert format_percent(0.9965) == percent
+        assert format_date(date(2017, 11, 23)) == day
+
+
+def test_untranslated_content_falls_back_to_vietnamese_and_says_so(client, make_announcement):
+    make_announcement(slug="chua-dich", title_vi="Kết quả kiểm tra năm 2017",
+                      body_vi="Đã kiểm tra **14** đơn vị.")
+    html = client.get("/en/announcements/chua-dich").get_data(as_text=True)
+    assert '<span lang="vi">Kết quả kiểm tra năm 2017</span>' in html
+    assert '<div lang="vi"><p>Đã kiểm tra <strong>14</strong> đơn vị.</p>\n</div>' in html
+    assert "Not yet translated" in html
+
+
+def test_translated_content_has_no_fallback_note(client, make_announcement):
+    make_announcement(slug="da-dich", title_vi="Kết quả", title_en="Results",
+                      body_vi="Nội dung", body_en="Content")
+    html = client.get("/en/announcements/da-dich").get_data(as_text=True)
+    assert "<h1>Results</h1>" in html and "Not yet translated" not in html
+    vi = client.get("/vi/announcements/da-dich").get_data(as_text=True)
+    assert "<h1>Kết quả</h1>" in vi and "Chưa được dịch" not in vi
+
+
+def _catalog(lang):
+    with open(ROOT / "translations" / lang / "LC_MESSAGES" / "messages.po", "rb") as handle:
+        return read_po(handle)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_catalog_translates_every_message(lang):
+    missing = [m.id for m in _catalog(lang) if m.id and (not m.string or m.fuzzy
+               or (isinstance(m.string, tuple) and not all(m.string)))]
+    assert missing == []
+
+
+def test_catalogs_hold_every_message_the_code_uses(tmp_path):
+    pot = tmp_path / "messages.pot"
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract",
+                    "-F", "babel.cfg", "-k", "_l", "-o", str(pot), "."], cwd=ROOT, check=True,
+                   capture_output=True)
+    with open(pot, "rb") as handle:
+        used = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+    for lang in ("vi", "en"):
+        known = {m.id if isinstance(m.id, str) else m.id[0] for m in _catalog(lang) if m.id}
+        assert sorted(used - known) == [], f"run `flask translate update` ({lang})"

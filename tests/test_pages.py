@@ -1,0 +1,122 @@
+"""The layout every page shares, the home page, language redirect, errors and health."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+PAGES = ("/{lang}/", "/{lang}/announcements", "/{lang}/hotlines", "/{lang}/agencies",
+         "/{lang}/search")
+
+
+@pytest.mark.parametrize("accept, expected", [
+    ("en-GB,en;q=0.9", "/en/"),
+    ("vi-VN,vi;q=0.9,en;q=0.5", "/vi/"),
+    ("fr-FR", "/vi/"),
+    (None, "/vi/"),
+])
+def test_root_redirects_by_accept_language(client, accept, expected):
+    headers = {"Accept-Language": accept} if accept else {}
+    response = client.get("/", headers=headers)
+    assert response.status_code == 302
+    assert response.headers["Location"] == expected
+    assert "Accept-Language" in response.headers["Vary"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_every_page_renders_in_both_languages(client, page, lang):
+    response = client.get(page.format(lang=lang))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f'<html lang="{lang}">' in html
+    assert 'href="#main"' in html and 'id="main"' in html
+    for code in ("vi", "en"):
+        assert re.search(rf'<link rel="alternate" hreflang="{code}" href="/{code}/', html)
+
+
+def test_layout_speaks_the_page_language(client):
+    vi = client.get("/vi/").get_data(as_text=True)
+    en = client.get("/en/").get_data(as_text=True)
+    assert "Chuyển đến nội dung chính" in vi and "Skip to main content" in en
+    assert "Thủ tục" not in en
+    assert ">Thông báo</a>" in vi and ">Announcements</a>" in en
+
+
+def test_language_switch_leads_to_the_same_page(client, make_announcement):
+    make_announcement(slug="ket-qua-2017", title_vi="Kết quả 2017", title_en="2017 results")
+    html = client.get("/vi/announcements/ket-qua-2017").get_data(as_text=True)
+    assert 'href="/en/announcements/ket-qua-2017" hreflang="en" lang="en">English</a>' in html
+    html = client.get("/en/announcements?page=1").get_data(as_text=True)
+    assert 'href="/vi/announcements?page=1" hreflang="vi" lang="vi">Tiếng Việt</a>' in html
+
+
+def test_hotline_strip_and_footer_on_every_page(client, app):
+    app.config["PROVINCE_HOTLINE"] = "0768.221.221"
+    html = client.get("/en/hotlines").get_data(as_text=True)
+    assert 'href="tel:0768221221">0768.221.221</a>' in html
+    assert "Office of the Cà Mau Provincial People&#39;s Committee" in html
+
+
+def test_no_inline_script_or_outside_files(client):
+    html = client.get("/vi/").get_data(as_text=True)
+    assert "<script" not in html
+    assert not re.search(r'(src|href)="(https?:)?//', html.split("<main")[0])
+
+
+def test_home_shows_latest_announcements_and_figures(client, make_announcement, make_agency):
+    make_agency()
+    for n in range(6):
+        make_announcement(title_vi=f"Tin số {n}", slug=f"tin-{n}",
+                          published_on=__import__("datetime").date(2020, 1, 1 + n))
+    html = client.get("/vi/").get_data(as_text=True)
+    assert "Tin số 5" in html and "Tin số 2" in html
+    assert "Tin số 1" not in html  # only the four newest
+    assert html.index("Tin số 5") < html.index("Tin số 2")
+    assert re.search(r"<dt>Thông báo</dt><dd>6</dd>", html)
+
+
+@pytest.mark.parametrize("lang, text", [("vi", "Không tìm thấy trang"), ("en", "Page not found")])
+def test_not_found_is_helpful_in_both_languages(client, lang, text):
+    response = client.get(f"/{lang}/no-such-page")
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert text in html and f'<html lang="{lang}">' in html
+    assert 'href="tel:1022"' in html
+
+
+def test_unknown_language_prefix_is_not_found(client):
+    assert client.get("/fr/announcements").status_code == 404
+
+
+def test_server_error_page_is_in_the_visitors_language(app, client):
+    @app.route("/<lang>/boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = client.get("/en/boom")
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.get_data(as_text=True)
+
+
+def test_healthz_checks_the_database(client, app, monkeypatch):
+    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
+
+    def broken(*args, **kwargs):
+        raise sa.exc.OperationalError("SELECT 1", {}, Exception("down"))
+
+    monkeypatch.setattr(sa.orm.Session, "execute", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "unreachable"
+
+
+@pytest.mark.parametrize("lang, message", [
+    ("vi", "Số trang phải là số nguyên từ 1 trở lên."),
+    ("en", "The page number must be a whole number from 1."),
+])
+def test_bad_page_number_is_a_clear_400(client, lang, message):
+    response = client.get(f"/{lang}/announcements?page=abc")
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
