@@ -45,10 +45,11 @@ def create_app(test_config=None):
         app.config.update(test_config)
     _check_settings(app)
 
-    from portal import i18n, models
+    from portal import i18n, models, security
 
     models.init_app(app)
     i18n.init_app(app)
+    security.init_app(app)
 
     from portal import agencies, announcements, hotlines, pages, search
 

@@ -120,3 +120,11 @@ def test_bad_page_number_is_a_clear_400(client, lang, message):
     response = client.get(f"/{lang}/announcements?page=abc")
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
+
+
+def test_security_headers_forbid_outside_and_inline_code(client):
+    response = client.get("/en/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "object-src 'none'" in policy
+    assert "frame-ancestors 'none'" in policy and "unsafe-inline" not in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
