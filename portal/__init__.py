@@ -51,10 +51,11 @@ def create_app(test_config=None):
     i18n.init_app(app)
     security.init_app(app)
 
-    from portal import agencies, announcements, hotlines, pages, search
+    from portal import agencies, announcements, hotlines, pages, procedures, search
 
     for blueprint in (
         pages.bp,
+        procedures.bp,
         announcements.bp,
         hotlines.bp,
         agencies.bp,

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, render_template
 from sqlalchemy.orm import selectinload
 
-from portal.models import Agency, db
+from portal.models import Agency, Level, Procedure, ProcedureAgency, Validity, db
 
 bp = Blueprint("agencies", __name__, url_prefix="/<lang>/agencies")
 
@@ -15,7 +15,13 @@ def index():
     children = {}
     for agency in agencies:
         children.setdefault(agency.parent_id, []).append(agency)
-    return render_template("agencies/index.html", children=children, total=len(agencies))
+    # The province's own tree starts at its province-level roots; bodies named only by
+    # national procedures (ministries, generic "commune People's Committee") come apart.
+    roots = children.get(None, [])
+    province = [a for a in roots if a.level == Level.PROVINCE and a.id in children]
+    others = [a for a in roots if a not in province]
+    return render_template("agencies/index.html", children=children, province=province,
+                           others=others, total=len(agencies))
 
 
 @bp.route("/<slug>")
@@ -27,4 +33,19 @@ def detail(slug):
     )
     if agency is None:
         abort(404)
-    return render_template("agencies/detail.html", agency=agency)
+    return render_template("agencies/detail.html", agency=agency,
+                           procedure_counts=procedure_counts(agency))
+
+
+def procedure_counts(agency):
+    """How many procedures in force the agency implements, in all and per level."""
+    implemented = sa.select(ProcedureAgency.procedure_id).where(
+        ProcedureAgency.agency_id == agency.id, ProcedureAgency.role == "implementing")
+    columns = [sa.func.count()] + [
+        sa.func.sum(sa.case((getattr(Procedure, f"level_{level}"), 1), else_=0))
+        for level in Procedure.LEVELS]
+    row = db.session.execute(sa.select(*columns).where(
+        Procedure.id.in_(implemented), Procedure.validity != Validity.ABOLISHED)).one()
+    return {"total": row[0], "levels": {level: count for level, count
+                                        in zip(Procedure.LEVELS, row[1:], strict=True) if count}}
+

@@ -9,20 +9,24 @@ from flask.cli import AppGroup
 
 from portal import ROOT, announcements, demo
 from portal.importing import SourceError
+from portal.procedures import importer
 
 demo_cli = AppGroup("demo", help="Demo content.")
+procedures_cli = AppGroup("procedures", help="Administrative procedures.")
 import_cli = AppGroup("import", help="Bulk imports from files.")
 translate_cli = AppGroup("translate", help="Translation catalogs (wraps pybabel).")
 
 
 def init_app(app):
-    for group in (demo_cli, import_cli, translate_cli):
+    for group in (demo_cli, import_cli, procedures_cli, translate_cli):
         app.cli.add_command(group)
 
 
 def _summary(noun, counts, dry_run=False):
     line = (f"{noun}: {counts['created']} created, {counts['updated']} updated, "
             f"{counts['unchanged']} unchanged")
+    if "rejected" in counts:
+        line += f", {counts['rejected']} rejected"
     return line + (" (dry run: nothing written)" if dry_run else "")
 
 
@@ -42,6 +46,37 @@ def import_announcements(path, dry_run):
     except SourceError as error:
         raise click.ClickException(f"{error}\nNothing was imported.") from error
     click.echo(_summary("announcements", counts, dry_run))
+
+
+@import_cli.command("procedures")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Validate only; write nothing.")
+def import_procedures(paths, dry_run):
+    """Import procedures from national-database records (.jsonl) and list exports (.xlsx)."""
+    try:
+        counts = importer.import_paths(paths, dry_run=dry_run)
+    except importer.ImportFailed as failure:
+        for message in failure.errors:
+            click.echo(message, err=True)
+        click.echo(_summary("procedures", failure.counts) + " (nothing written)", err=True)
+        raise SystemExit(1) from failure
+    click.echo(_summary("procedures", counts, dry_run))
+
+
+@procedures_cli.command("abolish")
+@click.argument("code")
+@click.option("--decision", required=True, help="Number of the abolishing decision.")
+@click.option("--on", "on", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Effective date (YYYY-MM-DD); today when left out.")
+@click.option("--replaced-by", help="Code of the procedure that replaces it.")
+def abolish_procedure(code, decision, on, replaced_by):
+    """Mark a procedure abolished; it stays on record with a banner naming the decision."""
+    try:
+        changed = importer.abolish(code, decision, on=on.date() if on else None,
+                                   replaced_by=replaced_by, changed_by="flask procedures abolish")
+    except SourceError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"procedure {code}: " + ("abolished" if changed else "already abolished"))
 
 
 def _pybabel(*args):

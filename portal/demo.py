@@ -10,10 +10,19 @@ import sqlalchemy as sa
 from portal import announcements
 from portal.importing import assign
 from portal.models import Agency, Hotline, Level, db
+from portal.procedures import importer
 
 DATA = Path(__file__).with_name("demo_data")
 AGENCY_FIELDS = ("name_vi", "name_en", "address", "phone", "email", "website",
                  "working_hours_vi", "working_hours_en")
+
+
+# Two demo abolitions, so the abolished banner and the status filter have something to show.
+ABOLISHED = (
+    # code, decision (invented for the demo), effective date, replaced by
+    ("1.004772", "1520/QĐ-UBND", date(2025, 7, 1), "1.000689"),
+    ("2.001023", "1520/QĐ-UBND", date(2025, 7, 1), "2.000986"),
+)
 
 
 def load():
@@ -23,7 +32,20 @@ def load():
     _load_hotlines(agencies, counts)
     db.session.commit()
     counts.update(announcements.import_jsonl(DATA / "announcements.jsonl"))
+    _load_procedures(counts)
     return counts
+
+
+def _load_procedures(counts):
+    result = importer.import_paths([DATA / "procedures.jsonl"], changed_by="demo: national "
+                                   "database records")
+    counts.update({key: result[key] for key in ("created", "updated", "unchanged")})
+    counts["updated"] += importer.translate(_read("procedure_names_en.json"),
+                                            _read("sectors_en.json"), "demo: English names")
+    for code, decision, on, replaced_by in ABOLISHED:
+        if importer.abolish(code, decision, on=on, replaced_by=replaced_by,
+                            changed_by="demo"):
+            counts["updated"] += 1
 
 
 def _read(name):

@@ -21,8 +21,12 @@ class SourceError(ValueError):
         return ", ".join(where) + ": " + self.message if where else self.message
 
 
-def read_jsonl(path):
-    """Yield (line number, object) for each non-blank line; SourceError on bad JSON."""
+def read_jsonl(path, keep_going=False):
+    """Yield (line number, object) for each non-blank line; SourceError on bad JSON.
+
+    With `keep_going`, a bad line yields (line number, SourceError) and reading goes on,
+    so one run can report every bad line of a file.
+    """
     name = getattr(path, "name", path)
     try:
         handle = open(path, encoding="utf-8-sig")  # noqa: SIM115 (closed by the with below)
@@ -36,10 +40,11 @@ def read_jsonl(path):
                 try:
                     value = json.loads(line)
                 except json.JSONDecodeError as error:
-                    raise SourceError(f"not valid JSON ({error.msg})", file=name,
-                                      row=number) from error
-                if not isinstance(value, dict):
-                    raise SourceError("each line must be a JSON object", file=name, row=number)
+                    value = SourceError(f"not valid JSON ({error.msg})", file=name, row=number)
+                if not isinstance(value, dict | SourceError):
+                    value = SourceError("each line must be a JSON object", file=name, row=number)
+                if isinstance(value, SourceError) and not keep_going:
+                    raise value
                 yield number, value
         except UnicodeDecodeError as error:
             raise SourceError("the file is not UTF-8 text", file=name) from error

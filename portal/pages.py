@@ -9,7 +9,16 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from flask_babel import lazy_gettext as _l
 
 from portal.i18n import LANGUAGES, preferred_language, set_language
-from portal.models import Agency, Announcement, Hotline, Level, Status, db
+from portal.models import (
+    Agency,
+    Announcement,
+    Hotline,
+    Level,
+    Procedure,
+    Status,
+    Validity,
+    db,
+)
 
 bp = Blueprint("pages", __name__)
 log = logging.getLogger(__name__)
@@ -27,10 +36,14 @@ NAVIGATION = (
 
 
 LEVEL_NAMES = {
+    Level.MINISTRY: _l("Central level"),
     Level.PROVINCE: _l("Province level"),
     Level.DISTRICT: _l("District level"),
     Level.COMMUNE: _l("Commune level"),
 }
+PROCEDURE_LEVEL_NAMES = {"ministry": _l("Ministry level"), "province": _l("Province level"),
+                         "district": _l("District level"), "commune": _l("Commune level"),
+                         "other": _l("Other bodies")}
 CHANNEL_NAMES = {"phone": _l("Phone"), "zalo": _l("Zalo"), "sms": _l("SMS"), "email": _l("Email")}
 
 
@@ -39,6 +52,7 @@ def init_app(app):
     app.jinja_env.filters["tel"] = tel_href
     app.jinja_env.globals.update(
         level_names=LEVEL_NAMES,
+        procedure_level_names=PROCEDURE_LEVEL_NAMES,
         channel_names=lambda keys: ", ".join(str(CHANNEL_NAMES[k]) for k in keys),
     )
     app.register_error_handler(400, _bad_request)
@@ -84,6 +98,8 @@ def home():
         .limit(4)
     ).all()
     figures = {
+        "procedures": db.session.scalar(sa.select(sa.func.count(Procedure.id)).where(
+            Procedure.validity != Validity.ABOLISHED)),
         "agencies": db.session.scalar(sa.select(sa.func.count(Agency.id))),
         "hotlines": db.session.scalar(sa.select(sa.func.count(Hotline.id))),
         "announcements": db.session.scalar(

@@ -1,4 +1,4 @@
-"""Site search across announcements, agencies and hotlines.
+"""Site search across procedures, announcements, agencies and hotlines.
 
 A plain accent-insensitive scan of the database: enough for the foundation's few hundred
 records. The Whoosh engine of the search issue replaces `find()` behind the same page.
@@ -13,13 +13,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from portal.i18n import current_language
-from portal.models import Agency, Announcement, Hotline, Status, db, localized
+from portal.models import Agency, Announcement, Hotline, Procedure, Status, db, localized
 from portal.text import fold
 
 bp = Blueprint("search", __name__, url_prefix="/<lang>/search")
 
 MAX_QUERY_LENGTH = 200
 TYPE_LABELS = {
+    "procedure": _l("Procedure"),
     "announcement": _l("Announcement"),
     "agency": _l("Agency"),
     "hotline": _l("Hotline"),
@@ -33,6 +34,9 @@ def _documents():
     ):
         yield "announcement", a, "title", url_for("announcements.detail", slug=a.slug), (
             a.title_vi, a.title_en, a.summary_vi, a.summary_en, a.body_vi, a.body_en)
+    for p in db.session.scalars(sa.select(Procedure)):
+        yield "procedure", p, "name", url_for("procedures.detail", code=p.code), (
+            p.name_vi, p.name_en, p.code)
     for a in db.session.scalars(sa.select(Agency)):
         yield "agency", a, "name", url_for("agencies.detail", slug=a.slug), (
             a.name_vi, a.name_en, a.address)

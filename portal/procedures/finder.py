@@ -1,0 +1,179 @@
+"""The procedure finder's query: filters from the URL, facet counts, sorting.
+
+The HTML page, the CSV/JSON export and the API all call `Finder`, so they cannot disagree.
+"""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import BadRequest
+
+from portal.models import (
+    Agency,
+    Decision,
+    LifeEvent,
+    OnlineLevel,
+    Procedure,
+    ProcedureAgency,
+    ProcedureDecision,
+    Sector,
+    Validity,
+    procedure_life_event,
+)
+from portal.text import fold
+
+LEVEL_COLUMNS = {level: getattr(Procedure, f"level_{level}") for level in Procedure.LEVELS}
+APPLICANT_COLUMNS = {kind: getattr(Procedure, column)
+                     for kind, column in Procedure.APPLICANTS.items()}
+SORTS = {
+    "name": (Procedure.name_vi, Procedure.code),
+    "code": (Procedure.code,),
+    "time": (Procedure.processing_days.is_(None), Procedure.processing_days, Procedure.name_vi),
+    "updated": (Procedure.updated_at.desc(), Procedure.code),
+}
+SORT_LABELS = {"name": _l("Name"), "code": _l("Code"), "time": _l("Shortest processing time"),
+               "updated": _l("Recently updated")}
+MAX_QUERY_LENGTH = 200
+
+
+@dataclass
+class Filters:
+    """What the visitor chose; every value comes from the query string."""
+
+    q: str = ""
+    sector: str = ""
+    agency: str = ""
+    level: str = ""
+    applicant: str = ""
+    online: str = ""
+    validity: str = ""
+    decision: str = ""
+    event: str = ""
+    sort: str = "name"
+
+    FACETS = ("event", "sector", "level", "applicant", "online", "validity", "agency",
+              "decision")
+
+    @classmethod
+    def from_args(cls, args):
+        """Read and check the query string; a clear 400 for values that cannot be right."""
+        values = {name: args.get(name, "").strip() for name in cls.__dataclass_fields__}
+        values["sort"] = values["sort"] or "name"
+        problems = []
+        if len(values["q"]) > MAX_QUERY_LENGTH:
+            problems.append(_l("The search text is too long: at most %(max)s characters.",
+                               max=MAX_QUERY_LENGTH))
+        for name, allowed in (("level", LEVEL_COLUMNS), ("applicant", APPLICANT_COLUMNS),
+                              ("online", {o.value for o in OnlineLevel}),
+                              ("validity", {v.value for v in Validity}), ("sort", SORTS)):
+            if values[name] and values[name] not in allowed:
+                problems.append(_l('"%(value)s" is not a valid value for %(name)s.',
+                                   value=values[name][:40], name=name))
+        if problems:
+            raise BadRequest(description=" ".join(str(p) for p in problems))
+        return cls(**values)
+
+    def args(self, **changes):
+        """The non-empty filters as query arguments, with some changed (for links)."""
+        values = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        values.update(changes)
+        if values.get("sort") == "name":
+            values.pop("sort")
+        return {name: value for name, value in values.items() if value}
+
+    @property
+    def active(self):
+        return any(getattr(self, name) for name in (*self.FACETS, "q"))
+
+
+class Finder:
+    """Builds the filtered query; each facet is counted with every other filter applied."""
+
+    def __init__(self, filters):
+        self.filters = filters
+
+    def conditions(self, skip=None):
+        f = self.filters
+        where = []
+        if f.q:
+            where += [Procedure.name_folded.contains(word, autoescape=True)
+                      for word in fold(f.q).split()]
+        if f.sector and skip != "sector":
+            where.append(Procedure.sector_id.in_(
+                sa.select(Sector.id).where(Sector.slug == f.sector)))
+        if f.agency and skip != "agency":
+            where.append(Procedure.id.in_(
+                sa.select(ProcedureAgency.procedure_id).join(ProcedureAgency.agency)
+                .where(Agency.slug == f.agency)))
+        if f.level and skip != "level":
+            where.append(LEVEL_COLUMNS[f.level])
+        if f.applicant and skip != "applicant":
+            where.append(APPLICANT_COLUMNS[f.applicant])
+        if f.online and skip != "online":
+            where.append(Procedure.online_level == f.online)
+        if f.validity and skip != "validity":
+            where.append(Procedure.validity == f.validity)
+        if f.decision and skip != "decision":
+            where.append(Procedure.id.in_(
+                sa.select(ProcedureDecision.procedure_id).join(ProcedureDecision.decision)
+                .where(Decision.number == f.decision)))
+        if f.event and skip != "event":
+            where.append(Procedure.id.in_(
+                sa.select(procedure_life_event.c.procedure_id).join(LifeEvent)
+                .where(LifeEvent.slug == f.event)))
+        return where
+
+    def select(self):
+        return (sa.select(Procedure).where(*self.conditions())
+                .order_by(*SORTS[self.filters.sort]))
+
+    def count(self):
+        return sa.select(sa.func.count()).select_from(Procedure).where(*self.conditions())
+
+    def facets(self, session):
+        """{facet: [(value, label record or text, count)]}, largest first, zeros left out."""
+        return {
+            "event": self._grouped(session, "event", LifeEvent, procedure_life_event.c.procedure_id,
+                                   procedure_life_event.c.life_event_id, LifeEvent.position),
+            "sector": self._grouped(session, "sector", Sector, Procedure.id, Procedure.sector_id),
+            "agency": self._grouped(session, "agency", Agency, ProcedureAgency.procedure_id,
+                                    ProcedureAgency.agency_id, role="implementing"),
+            "decision": self._grouped(session, "decision", Decision,
+                                      ProcedureDecision.procedure_id,
+                                      ProcedureDecision.decision_id, limit=30),
+            "level": self._flags(session, "level", LEVEL_COLUMNS),
+            "applicant": self._flags(session, "applicant", APPLICANT_COLUMNS),
+            "online": self._values(session, "online", Procedure.online_level),
+            "validity": self._values(session, "validity", Procedure.validity),
+        }
+
+    def _flags(self, session, name, columns):
+        """Counts of boolean columns in one query: SUM(CASE WHEN column THEN 1 END)."""
+        sums = [sa.func.sum(sa.case((column, 1), else_=0)) for column in columns.values()]
+        row = session.execute(sa.select(*sums).where(*self.conditions(skip=name))).one()
+        return [(key, key, count or 0) for key, count in zip(columns, row, strict=True)
+                if count]
+
+    def _values(self, session, name, column):
+        rows = session.execute(sa.select(column, sa.func.count()).where(
+            *self.conditions(skip=name)).group_by(column)).all()
+        return sorted(((str(value), str(value), count) for value, count in rows),
+                      key=lambda item: -item[2])
+
+    def _grouped(self, session, name, model, procedure_column, key_column, order=None,
+                 role=None, limit=None):
+        """Counts per related row (sector, agency, decision, life event)."""
+        matching = sa.select(Procedure.id).where(*self.conditions(skip=name))
+        query = (sa.select(model, sa.func.count(sa.distinct(procedure_column)))
+                 .select_from(procedure_column.table)
+                 .join(model, model.id == key_column)
+                 .where(procedure_column.in_(matching)).group_by(model.id))
+        if role:
+            query = query.where(ProcedureAgency.role == role)
+        ordering = (order,) if order is not None else (sa.func.count().desc(), model.id)
+        query = query.order_by(*ordering)
+        if limit:
+            query = query.limit(limit)
+        return [(getattr(row, "slug", None) or row.number, row, count)
+                for row, count in session.execute(query).all()]

@@ -1,0 +1,426 @@
+"""Read the national procedure database (dichvucong.gov.vn): scraped records and list exports.
+
+Detail pages come as JSON Lines whose tables are page text with the cells glued together; the
+parsers below cut them back into cells. A field they cannot cut cleanly is also kept verbatim
+in the record's `raw` dict, so nothing from the source is lost.
+"""
+
+import re
+import unicodedata
+import zipfile
+from pathlib import Path
+
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from portal import importing
+
+CODE_RE = re.compile(r"^\d\.\d{6}(\.\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})?$")
+LEVELS = {"cấp bộ": "ministry", "cấp tỉnh": "province", "cấp huyện": "district",
+          "cấp xã": "commune", "cơ quan khác": "other"}
+KINDS = {"doanh nghiệp": "business", "hợp tác xã": "business", "tổ chức": "organisation",
+         "công dân": "citizen", "người": "citizen", "cán bộ": "citizen", "đảng viên": "citizen"}
+LIST_COLUMNS = {"mã số": "code", "tên": "name_vi", "cơ quan ban hành": "issuing_body",
+                "cơ quan thực hiện": "implementing_agencies", "lĩnh vực": "field_vi"}
+
+CHANNEL_HEAD = "Hình thức nộpThời gianPhí, lệ phíMô tả"
+CHANNEL_KINDS = {"Trực tiếp": "in_person", "Trực tuyến": "online", "Dịch vụ bưu chính": "post"}
+# A channel row starts with its kind glued to the time cell; prose has a space or a colon.
+CHANNEL_RE = re.compile(r"(Trực tiếp|Trực tuyến|Dịch vụ bưu chính)(?=Không|\d)")
+CURRENCY = r"(VNĐ|Việt Nam Đồng|đồng|USD)"
+MONEY = rf"([\d.,]+) ?{CURRENCY}"
+TIME_RE = re.compile(r"Không có thông tin|(\d+(?:[.,]\d+)?)(?: (Ngày làm việc|Ngày|Giờ|Tháng|Năm))?"
+                     rf"|Không[^\n]{{0,60}}?(?=Miễn phí|Không có thông tin|{MONEY})")
+TIME_UNITS = {"ngày làm việc": (1, True), "ngày": (1, False), "giờ": (1 / 24, False),
+              "tháng": (30, False), "năm": (365, False)}  # (days per unit, working days)
+FEE_RE = re.compile(rf"Miễn phí|Không có thông tin|{MONEY}")
+NOTE_RE = re.compile(r"\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)")  # up to three levels deep
+DOCS_HEAD = "Tên giấy tờMẫu đơn, tờ khaiSố lượng"
+# The quantity cell is glued to the next name, while prose ("nộp 01 bản chính để") has spaces.
+COUNT_RE = re.compile(r"(?<![\s(:]0)(\d) bản chính(?:,(\d+) bản sao)?(?=$|[^\s,;.)])")
+FORM_EXT_RE = re.compile(r"\.(?:docx?|pdf|xlsx?|rar|zip)$", re.I)
+LEGAL_HEAD = "Tên văn bản pháp lýMã văn bản"
+# 69/2024/NĐ-CP, 47/2014/QH13, 1234/QĐ-TTg. Known issuers come first so a glued title stays
+# out: "TT-BTChướng dẫn" is BTC + "hướng dẫn", not BT + "Chướng dẫn".
+ISSUER = (r"(?:BLĐTBXH|BNNPTNT|BVHTTDL|BGDĐT|BKHĐT|BKHCN|BTTTT|BGTVT|BTNMT|BNNMT|NHNN|UBND|HĐND|"
+          r"VPCP|BHXH|BTC|BCA|BXD|BTP|BCT|BYT|BQP|BNG|BNV|(?:UBTV)?QH\d{2}|TTg|CP|"
+          r"[A-ZĐ]+(?![a-zà-ỹ]))")
+# A year glued in front ("sửa đổi 202323/2023/QH15") belongs to the title.
+LEGAL_NUMBER_RE = re.compile(r"(?:(?<=(?:19|20)\d\d)|(?<=QH\d\d)|(?<![\d/]))"
+                             rf"(?:\d{{1,3}}\.\d{{1,2}}|\d{{1,4}})/(?:\d{{4}}/)?(?:[A-ZĐ]+-)*{ISSUER}")
+LEGAL_TYPES = r"(?:Luật|Nghị định|Thông tư|Quyết định|Nghị quyết|Pháp lệnh)"
+# The number cell may repeat the type ("...tín dụngLuật số 32/2024/QH15"): not part of the title.
+LEGAL_PREFIX_RE = re.compile(rf"(?<=[a-zà-ỹ)])(?:{LEGAL_TYPES} ?(?:số)?|số):? ?$")
+STEP_RE = re.compile(r"^[\s\-+*•]*(?:[a-zđ]\)\s*)?Bước\s*\d+\s*[:.\-]?\s*", re.M | re.I)
+RESULT_CODE_RE = re.compile(r"[A-Z0-9][A-Z0-9.\-]*\d")
+
+
+class SourceError(importing.SourceError):
+    """A source problem located by file, row and column (an importing.SourceError too)."""
+
+    def __str__(self):
+        sheet = str(self.file or "").lower().endswith(".xlsx")
+        where = [str(self.file)] if self.file else []
+        if self.row is not None:
+            where.append(f"{'row' if sheet else 'line'} {self.row}")
+        if self.column:
+            where.append(f'{"column" if sheet else "field"} "{self.column}"')
+        return ", ".join(where) + ": " + self.message if where else self.message
+
+
+def clean(value, multiline=False):
+    """NFC text with blanks collapsed (lines kept if multiline); None if empty or "no info"."""
+    if value is None:
+        return None
+    text = unicodedata.normalize("NFC", str(value))
+    if multiline:
+        text = "\n".join(filter(None, (" ".join(line.split()) for line in text.splitlines())))
+    else:
+        text = " ".join(text.split())
+    return None if not text or text.casefold() == "không có thông tin" else text
+
+
+def split_list(text):
+    """Split "A, B; C" into names; a piece starting in lower case continues the previous one."""
+    items = []
+    for piece in filter(None, map(clean, re.split(r"[,;\n](?![^()]*\))", text or ""))):
+        if items and piece[0].islower():
+            items[-1] += ", " + piece
+        else:
+            items.append(piece)
+    return dedupe(items)
+
+
+def code_problem(code):
+    """Why code is not a national procedure code ("1.000232"), or None if it is one."""
+    if not code:
+        return "the procedure code is missing"
+    return None if CODE_RE.match(code) else f'code "{code}" is not a national procedure code'
+
+
+def dedupe(items):
+    """Drop repeats (ignoring case), keeping the first spelling and the order."""
+    kept = {}
+    for item in items:
+        kept.setdefault(item.casefold(), item)
+    return list(kept.values())
+
+
+def parse_record(raw):
+    """One detail record as plain data; SourceError(column=...) without a code or a name."""
+    src = {key: unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+           for key, value in raw.items()}
+    code = clean(src.get("ma_thu_tuc"))
+    if problem := code_problem(code):
+        raise SourceError(problem, column="ma_thu_tuc")
+    if not clean(src.get("ten_thu_tuc")):
+        raise SourceError("the procedure has no name", column="ten_thu_tuc")
+    parsers = {"cap_thuc_hien": parse_levels, "cach_thuc_thuc_hien": parse_channels,
+               "thanh_phan_ho_so": parse_documents, "can_cu_phap_ly": parse_legal_bases,
+               "ket_qua_xu_ly": parse_results, "thu_tuc_lien_quan": parse_related}
+    parsed, unparsed = {}, {}
+    for key, parser in parsers.items():
+        parsed[key], complete = parser(clean(src.get(key), multiline=True) or "")
+        if not complete:
+            unparsed[key] = src.get(key)
+    channels, results = parsed["cach_thuc_thuc_hien"], parsed["ket_qua_xu_ly"]
+    applicants = split_list(src.get("doi_tuong_thuc_hien"))
+    days = [channel["days"] for channel in channels if channel["days"] is not None]
+    return {
+        "code": code,
+        "name_vi": clean(src["ten_thu_tuc"]),
+        "source_url": clean(src.get("detail_url")),
+        "decision_numbers": [re.sub(r"(?i)^số\s*", "", number)
+                             for number in split_list(src.get("so_quyet_dinh"))],
+        "levels": parsed["cap_thuc_hien"],
+        "procedure_type": clean(src.get("loai_thu_tuc")),
+        "field_vi": clean(src.get("linh_vuc")),
+        "applicant_types": applicants,
+        "applicant_kinds": sorted({kind for label in applicants for prefix, kind in KINDS.items()
+                                   if label.casefold().startswith(prefix)}),
+        "competent_agency": clean(src.get("co_quan_co_tham_quyen")),
+        "implementing_agencies": split_list(clean(src.get("co_quan_thuc_hien"))),
+        "coordinating_agencies": split_list(clean(src.get("co_quan_phoi_hop"))),
+        "authorised_agencies": split_list(clean(src.get("co_quan_duoc_uy_quyen"))),
+        "submission_address": clean(src.get("dia_chi_tiep_nhan"), multiline=True),
+        "related_procedures": parsed["thu_tuc_lien_quan"],
+        "steps": parse_steps(clean(src.get("trinh_tu_thuc_hien"), multiline=True) or ""),
+        "channels": channels,
+        "documents": parsed["thanh_phan_ho_so"],
+        "legal_bases": parsed["can_cu_phap_ly"],
+        "conditions": clean(src.get("yeu_cau_dieu_kien"), multiline=True),
+        "result": results[0] if results else None,
+        "results": results,
+        "processing_days": min(days) if days else None,
+        "fee_summary": fee_summary(channels),
+        "raw": unparsed,
+    }
+
+
+def cut(text, pattern):
+    """The text before the first match, then a (match, text up to the next match) pair each."""
+    marks = list(pattern.finditer(text))
+    if not marks:
+        return text, []
+    ends = [mark.start() for mark in marks[1:]] + [len(text)]
+    pairs = [(mark, text[mark.end():end]) for mark, end in zip(marks, ends, strict=True)]
+    return text[:marks[0].start()], pairs
+
+
+def parse_levels(text):
+    """Map "Cấp bộ, Cấp tỉnh" to ["ministry", "province"]; incomplete if a label is unknown."""
+    labels = [label.casefold() for label in split_list(text)]
+    levels = dedupe([LEVELS[label] for label in labels if label in LEVELS])
+    return levels, set(labels) <= set(LEVELS)
+
+
+def parse_steps(text):
+    """Split on "Bước 1", "- Bước 2:" ... when present, else one item per paragraph."""
+    head, steps = cut(text, STEP_RE)
+    if not steps:
+        return text.splitlines()  # already cleaned: no blank lines
+    parts = (clean(part, multiline=True) for part in [head, *(step for _, step in steps)])
+    return [part for part in parts if part]
+
+
+def parse_channels(text):
+    """The "Hình thức nộp" table as channel dicts, and whether it was cut cleanly."""
+    body = text.removeprefix(CHANNEL_HEAD)
+    head, rows = cut(body, CHANNEL_RE)
+    channels = [parse_channel(CHANNEL_KINDS[mark.group(1)], cell) for mark, cell in rows]
+    complete = body != text and rows and not head.strip() and all(ok for _, ok in channels)
+    return [channel for channel, _ in channels], not text or bool(complete)
+
+
+def parse_channel(kind, cell):
+    """One channel row after its kind: time, fee with its (note), description."""
+    channel = {"kind": kind, "time_text": None, "days": None, "working_days": None,
+               "fee_text": None, "fee_vnd": None, "description": None}
+    time = TIME_RE.match(cell)
+    rest = cell[time.end():] if time else cell
+    # A time without unit glued to an amount ("1100 VNĐ" for 1 + 100) cannot be split reliably.
+    if time and time.group(1) and not time.group(2) and re.match(f" ?{CURRENCY}", rest):
+        time, rest = None, cell
+    if time and time.group(0) != "Không có thông tin":
+        channel["time_text"] = time.group(0)
+    if time and time.group(2) and float(time.group(1).replace(",", ".")) > 0:
+        per_unit, channel["working_days"] = TIME_UNITS[time.group(2).casefold()]
+        channel["days"] = round(float(time.group(1).replace(",", ".")) * per_unit, 3)
+    fee = FEE_RE.match(rest)
+    ok = bool(time and fee)
+    if fee:
+        note = NOTE_RE.match(rest, fee.end())
+        end = note.end() if note else fee.end()
+        if fee.group(0) != "Không có thông tin":
+            channel["fee_text"] = clean(fee.group(0) + " " + rest[fee.end():end])
+        if fee.group(0) == "Miễn phí":
+            channel["fee_vnd"] = 0
+        elif fee.group(1) and fee.group(2) != "USD" and time:
+            channel["fee_vnd"] = fee_vnd(int(re.sub(r"\D", "", fee.group(1)) or 0),
+                                         rest[fee.end():end])
+            ok = ok and channel["fee_vnd"] is not None
+        rest = rest[end:]
+    channel["description"] = clean(rest, multiline=True)
+    return channel, ok
+
+
+def fee_vnd(amount, note):
+    """The amount in đồng; None if implausibly small and the note does not explain it."""
+    if amount >= 1000:
+        return amount
+    # Some pages count in thousands ("150 VNĐ (150.000 đồng/lần)"): trust a note that agrees.
+    noted = {int(re.sub(r"\D", "", n)) for n in re.findall(r"\d{1,3}(?:[.,]\d{3})+", note)}
+    return amount * 1000 if amount * 1000 in noted else None
+
+
+def fee_summary(channels):
+    """A short fee text for lists: "Miễn phí", "100.000 đồng", a range, or the source text."""
+    amounts = [channel["fee_vnd"] for channel in channels]
+    if amounts and None not in amounts:
+        low, high = (f"{value:,}".replace(",", ".") for value in (min(amounts), max(amounts)))
+        if high == "0":
+            return "Miễn phí"
+        return f"{low} đồng" if low == high else f"{low} – {high} đồng"
+    texts = [channel["fee_text"].split(" (")[0] for channel in channels if channel["fee_text"]]
+    return (texts[0] if len(texts[0]) <= 80 else texts[0][:79] + "…") if texts else None
+
+
+def parse_documents(text):
+    """The "Thành phần hồ sơ" tables as document dicts, and whether they were cut cleanly."""
+    if not text.strip("-"):
+        return [], True
+    tables = text.split(DOCS_HEAD)
+    documents, group = [], clean(tables[0].strip("-"))
+    for table in tables[1:]:
+        position = 0
+        for count in COUNT_RE.finditer(table):
+            name, forms = split_forms(table[position:count.start()])
+            documents.append({"group": group, "name": clean(name.lstrip("-+*• ")), "forms": forms,
+                              "originals": int(count.group(1)),
+                              "copies": int(count.group(2)) if count.group(2) else None})
+            position = count.end()
+        group = clean(table[position:].strip("-"))  # the heading of the next table
+    named = all(document["name"] for document in documents)
+    return documents, len(tables) > 1 and named and group is None
+
+
+def split_forms(text):
+    """Cut the form file names ("Mẫu 01.docx") glued to the end of a document name."""
+    forms = []
+    while FORM_EXT_RE.search(text) and (start := form_start(text)):
+        forms.insert(0, text[start:])
+        text = text[:start]
+    return text, forms
+
+
+def form_start(text):
+    """Where the last file name starts, judged by how it is glued to the text before it."""
+    tiers = [[], [], [], []]
+    for index in range(max(2, len(text) - 100), len(text) - 5):
+        tier = glue_tier(text, index)
+        if tier is not None:
+            tiers[tier].append(index)
+    # After another file or a ";" the last spot wins; weaker clues, the earliest one.
+    return next((found[-1] if tier < 2 else found[0] for tier, found in enumerate(tiers)
+                 if found), None)
+
+
+def glue_tier(text, index):
+    """How surely a file name starts at index: 0 after another file ... 3 barely; else None."""
+    before, char, after = text[index - 1], text[index], text[index + 1]
+    # "1.000423", "Mẫu số 14.KT": a number or a form code, not a glue point.
+    if not char.isalnum() or (before == "." and text[index - 2].isdigit()) or (
+            char.isdigit() and before.isdigit()):
+        return None
+    if FORM_EXT_RE.search(text, index - 5, index) and not char.islower():
+        return 0
+    if before == ";":
+        return 1
+    if (before in ".:)]" or (before.islower() and char.isupper())
+            or ((before.isupper() or before.isdigit()) and char.isupper() and after.islower()
+            and text[index - 1:index + 2] != "TTg")):
+        return 2
+    return 3 if before.islower() and char.isdigit() else None
+
+
+def parse_legal_bases(text):
+    """The "Căn cứ pháp lý" table as {"title", "number"} dicts, and whether it was cut cleanly."""
+    if not text:
+        return [], True
+    body = text.removeprefix(LEGAL_HEAD)
+    bases, position, complete = [], 0, body != text
+    for number in LEGAL_NUMBER_RE.finditer(body):
+        if not ends_row(body, number):
+            continue
+        row = body[position:number.start()]
+        title = clean(LEGAL_PREFIX_RE.sub("", row)) or ""
+        # A number glued to the text around it inside a title means two rows ran together.
+        glued = (title[m.end():m.end() + 1].isdigit() or title[m.start() - 1:m.start()].isalpha()
+                 for m in LEGAL_NUMBER_RE.finditer(title))
+        complete = complete and not any(glued)
+        if not title or re.fullmatch(LEGAL_TYPES + r"?\s*(?:số)?:?", title):
+            title = clean(row + number.group(0))  # the row was only "Luật" or "Nghị định số"
+        if {"title": title, "number": number.group(0)} not in bases:
+            bases.append({"title": title, "number": number.group(0)})
+        position = number.end()
+    return bases, complete and bool(bases) and not body[position:].strip()
+
+
+def ends_row(body, number):
+    """Whether a document number is a number cell: the next row's title follows it directly."""
+    after = body[number.end():number.end() + 2]
+    if after[:1].isdigit():
+        # "Thông tư 39/2018/TT-BNNPTNT39/2018/TT-BNNPTNT": a title, then the same number.
+        following = LEGAL_NUMBER_RE.match(body, number.end())
+        return bool(following) and following.group(0) != number.group(0)
+    if body.startswith(("ngày", "của"), number.end()):  # "53/2025/TT-BCAngày 01/7/2025"
+        return False
+    if after[:1] == " ":
+        # "24/2026/NQ-CP Hướng dẫn..." starts a title, unless the same number comes again as
+        # the number cell of this row: "Thông tư số 66/2023/TT-BCA Sửa đổi...trú.66/2023/TT-BCA".
+        cell_later = re.search(r"\S" + re.escape(number.group(0)), body[number.end():])
+        return body[number.end() + 1:number.end() + 3].istitle() and not cell_later
+    return not after or after[0].isalpha()
+
+
+def parse_results(text):
+    """The "Kết quả" names and codes without the page chrome, and whether they were cut cleanly."""
+    body = re.split(r"Từ khóa|Chọn cơ quan thực hiện", text)[0]
+    # Keywords and description are kept only through `raw`, and only when they say something.
+    extra = clean(re.sub(r"Từ khóa|Mô tả|Không có thông tin|Chọn cơ quan thực hiện.*", "",
+                         text[len(body):], flags=re.S))
+    pieces = body.split("Mã: ")
+    results, name = [], clean(pieces[0])
+    for piece in map(str.strip, pieces[1:]):
+        code = RESULT_CODE_RE.match(piece)
+        results.append({"name": name, "code": code.group(0) if code else None})
+        name = clean(piece[code.end():] if code else piece)
+    complete = len(pieces) > 1 and not name and not extra
+    return results, not text or (complete and all(r["name"] and r["code"] for r in results))
+
+
+def parse_related(text):
+    """Related procedure names, from a "#Tên thủ tục1<name>#1Tên thủ tục<name>" table or a list."""
+    if "Tên thủ tục" not in text:
+        return split_list(text), True
+    names = re.split(r"#(?:Tên thủ tục)?\d*(?:Tên thủ tục)?", text)
+    return dedupe(filter(None, map(clean, names))), True
+
+
+def read_records(path):
+    """Yield (line number, parsed record or SourceError) from JSON Lines, every line read."""
+    name = Path(path).name
+    for number, data in importing.read_jsonl(path, keep_going=True):
+        if isinstance(data, importing.SourceError):
+            yield number, SourceError(data.message, file=name, row=number)
+            continue
+        try:
+            yield number, parse_record(data)
+        except importing.SourceError as error:
+            yield number, SourceError(error.message, file=name, row=number, column=error.column)
+
+
+def read_list_xlsx(path):
+    """Yield (row number, dict or SourceError) from a list export; raise for a bad file."""
+    name = Path(path).name
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as error:
+        reason = getattr(error, "strerror", None) or "not a valid .xlsx workbook"
+        raise SourceError(reason, file=name) from None
+    try:
+        columns = None
+        for number, cells in enumerate(workbook.active.iter_rows(values_only=True), start=1):
+            values = [clean(cell, multiline=True) for cell in cells]
+            if columns is not None and any(values):
+                try:
+                    yield number, list_row(values, cells, columns, name, number)
+                except SourceError as error:
+                    yield number, error
+            elif columns is None and {"mã số", "tên"} <= {(v or "").casefold() for v in values}:
+                columns = {LIST_COLUMNS[value.casefold()]: (index, value)
+                           for index, value in enumerate(values)
+                           if (value or "").casefold() in LIST_COLUMNS}
+        if columns is None:
+            raise SourceError('no header row with "Mã số" and "Tên"', file=name)
+    finally:
+        workbook.close()
+
+
+def list_row(values, cells, columns, name, number):
+    """One list row as a dict, after checking its code and name."""
+    def value(key):
+        return values[columns[key][0]] if key in columns else None
+
+    code_index, code_label = columns["code"]
+    code = value("code")
+    if isinstance(cells[code_index], float):  # Excel turned "1.000230" into 1.00023
+        code = f"{cells[code_index]:.6f}"
+    if problem := code_problem(code):
+        raise SourceError(problem, file=name, row=number, column=code_label)
+    if not value("name_vi"):
+        raise SourceError("the name is empty", file=name, row=number, column=columns["name_vi"][1])
+    agencies = filter(None, map(clean, (value("implementing_agencies") or "").splitlines()))
+    return {"code": code, "name_vi": clean(value("name_vi")),
+            "issuing_body": clean(value("issuing_body")),
+            "implementing_agencies": dedupe(agencies), "field_vi": clean(value("field_vi"))}

@@ -1,0 +1,241 @@
+"""Procedures: the import from the national database, the finder, exports and the page."""
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from portal.models import Procedure, ProcedureRevision, Sector, db
+from portal.procedures import importer
+
+DATA = Path(__file__).parent / "data"
+RECORDS = DATA / "tthc-records-sample.jsonl"
+LIST = DATA / "tthc-list-sample.xlsx"
+
+
+def _import(runner, *paths, dry_run=False):
+    args = ["import", "procedures", *(str(p) for p in paths)]
+    return runner.invoke(args=args + (["--dry-run"] if dry_run else []))
+
+
+def _procedure(code):
+    return db.session.scalar(sa.select(Procedure).filter_by(code=code))
+
+
+def _count():
+    return db.session.scalar(sa.select(sa.func.count(Procedure.id)))
+
+
+def test_import_reads_records_and_list_exports(runner):
+    result = _import(runner, RECORDS, LIST)
+    assert result.exit_code == 0, result.output
+    assert result.output == "procedures: 31 created, 0 updated, 0 unchanged, 0 rejected\n"
+    tach_ho = _procedure("1.010038")
+    assert tach_ho.name_vi == "Tách hộ"
+    assert tach_ho.sector.name_vi == "Đăng ký, quản lý cư trú"
+    assert tach_ho.levels == ["commune"]
+    assert [a.name_vi for a in tach_ho.agencies_in("implementing")] == ["Công an cấp Xã"]
+    assert [link.decision.number for link in tach_ho.decisions] == ["9354/QĐ-BCA-C06"]
+    assert tach_ho.channels and tach_ho.documents and tach_ho.steps
+    # A list row fills only what a list knows: name, field, agencies.
+    listed = _procedure("1.115147")
+    assert listed.name_vi == "Thủ tục áp dụng biện pháp bảo đảm đầu tư"
+    assert listed.agency_names["implementing"] == [
+        "Ban quản lý khu công nghiệp, khu kinh tế, khu chế xuất, khu công nghệ cao các tỉnh, "
+        "thành phố", "Sở tài chính"]
+    assert listed.missing_parts() == ["steps", "channels", "documents", "processing_time",
+                                      "applicant_types", "result"]
+
+
+def test_second_import_changes_nothing_and_says_so(runner):
+    _import(runner, RECORDS, LIST)
+    before = db.session.scalar(sa.select(sa.func.count(ProcedureRevision.id)))
+    result = _import(runner, RECORDS, LIST)
+    assert result.output == "procedures: 0 created, 0 updated, 31 unchanged, 0 rejected\n"
+    assert db.session.scalar(sa.select(sa.func.count(ProcedureRevision.id))) == before
+
+
+def test_a_changed_record_is_updated_with_a_revision(runner, tmp_path, client):
+    _import(runner, RECORDS)
+    lines = RECORDS.read_text(encoding="utf-8").splitlines()
+    changed = []
+    for line in lines:
+        record = json.loads(line)
+        if record["ma_thu_tuc"] == "1.010038":
+            record["ten_thu_tuc"] = "Tách hộ gia đình"
+            record["so_quyet_dinh"] = "1234/QĐ-BCA"
+        changed.append(json.dumps(record, ensure_ascii=False))
+    path = tmp_path / "records.jsonl"
+    path.write_text("\n".join(changed), encoding="utf-8")
+    result = _import(runner, path)
+    assert result.output == "procedures: 0 created, 1 updated, 15 unchanged, 0 rejected\n"
+    revision = _procedure("1.010038").revisions[0]
+    assert revision.kind == "updated"
+    assert revision.changes == {"name_vi": ["Tách hộ", "Tách hộ gia đình"]}
+    assert revision.decision_number == "1234/QĐ-BCA"
+    assert revision.changed_by == "import: records.jsonl"
+    html = client.get("/en/procedures/1.010038").get_data(as_text=True)
+    history = html.split('id="history"')[1]
+    assert "name: Tách hộ → Tách hộ gia đình" in history
+    assert "decision 1234/QĐ-BCA" in history
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"ma_thu_tuc": "1.0x"}, 'line 2, field "ma_thu_tuc": code "1.0x" is not a national '
+                             "procedure code"),
+    ({"ten_thu_tuc": ""}, 'line 2, field "ten_thu_tuc": the procedure has no name'),
+])
+def test_a_bad_record_is_rejected_and_nothing_written(runner, tmp_path, change, message):
+    lines = RECORDS.read_text(encoding="utf-8").splitlines()[:3]
+    bad = json.loads(lines[1]) | change
+    path = tmp_path / "bad.jsonl"
+    path.write_text("\n".join([lines[0], json.dumps(bad, ensure_ascii=False), lines[2]]),
+                    encoding="utf-8")
+    result = _import(runner, path)
+    assert result.exit_code == 1
+    assert f"bad.jsonl, {message}" in result.output
+    assert "procedures: 2 created, 0 updated, 0 unchanged, 1 rejected (nothing written)" in (
+        result.output)
+    assert _count() == 0
+
+
+def test_a_bad_list_export_names_file_row_and_column(runner):
+    result = _import(runner, DATA / "tthc-list-bad.xlsx")
+    assert result.exit_code == 1
+    assert 'tthc-list-bad.xlsx, row 6, column "MÃ SỐ": code "1.01102"' in result.output
+    assert 'tthc-list-bad.xlsx, row 7, column' in result.output
+    assert _count() == 0
+
+
+def test_an_unreadable_file_is_a_clear_error(runner, tmp_path):
+    fake = tmp_path / "list.xlsx"
+    fake.write_text("not a workbook")
+    other = tmp_path / "list.csv"
+    other.write_text("a,b")
+    result = _import(runner, fake, other)
+    assert result.exit_code == 1
+    assert "list.xlsx" in result.output and "list.csv: unknown file type" in result.output
+
+
+def test_dry_run_validates_without_writing(runner):
+    result = _import(runner, RECORDS, dry_run=True)
+    assert result.output == ("procedures: 16 created, 0 updated, 0 unchanged, 0 rejected "
+                             "(dry run: nothing written)\n")
+    assert _count() == 0
+
+
+@pytest.fixture
+def procedures(runner):
+    """The real sample records, with two English names and one abolished procedure."""
+    assert _import(runner, RECORDS, LIST).exit_code == 0
+    importer.translate({"1.010038": "Separating a household"}, {"Thuế": "Tax"}, "test")
+    importer.abolish("1.000771", "99/QĐ-UBND", replaced_by="1.000232")
+
+
+def test_finder_counts_match_the_filtered_list(client, procedures):
+    html = client.get("/en/procedures?level=commune").get_data(as_text=True)
+    assert "3 procedures" in html
+    level_facet = html.split('id="facet-level"')[1].split("</section>")[0]
+    # Counts of other levels are shown with the level filter itself ignored.
+    assert 'href="/en/procedures?level=ministry">Ministry level</a> <span class="count">11' in (
+        level_facet)
+    for code in ("1.010038", "1.013065", "1.007689"):
+        assert f"/en/procedures/{code}" in html
+    both = client.get("/en/procedures?level=commune&applicant=business").get_data(as_text=True)
+    assert "2 procedures<" in both and "/en/procedures/1.007689" not in both
+
+
+def test_finder_text_box_ignores_accents_and_case(client, procedures):
+    html = client.get("/vi/procedures?q=TACH+HO").get_data(as_text=True)
+    assert "1 thủ tục" in html and "/vi/procedures/1.010038" in html
+    by_code = client.get("/vi/procedures?q=1.010038").get_data(as_text=True)
+    assert "1 thủ tục" in by_code
+
+
+def test_finder_rejects_values_that_cannot_be_right(client):
+    response = client.get("/vi/procedures?level=galaxy&sort=random")
+    assert response.status_code == 400
+    text = response.get_data(as_text=True)
+    assert "“galaxy” không phải là giá trị hợp lệ của level." in text.replace('"', "“", 1).replace(
+        '"', "”", 1) or "galaxy" in text
+
+
+def test_finder_filters_by_status_and_decision(client, procedures):
+    abolished = client.get("/en/procedures?validity=abolished").get_data(as_text=True)
+    assert "1 procedure<" in abolished and "/en/procedures/1.000771" in abolished
+    decision = client.get("/en/procedures?decision=9354/QĐ-BCA-C06").get_data(as_text=True)
+    assert "1 procedure<" in decision and "/en/procedures/1.010038" in decision
+
+
+def test_csv_export_has_the_same_rows_as_the_page(client, procedures):
+    response = client.get("/vi/procedures?level=commune&format=csv")
+    assert response.mimetype == "text/csv"
+    body = response.get_data(as_text=True)
+    assert body.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(body[1:])))
+    assert sorted(r["code"] for r in rows) == ["1.007689", "1.010038", "1.013065"]
+    tach_ho = next(r for r in rows if r["code"] == "1.010038")
+    assert tach_ho["name_en"] == "Separating a household"
+    assert tach_ho["implementing_agencies"] == "Công an cấp Xã"
+    assert tach_ho["url"] == "http://localhost/vi/procedures/1.010038"
+
+
+def test_json_export_follows_the_filters(client, procedures):
+    response = client.get("/en/procedures?validity=abolished&format=json")
+    assert [row["code"] for row in response.get_json()] == ["1.000771"]
+    assert client.get("/en/procedures?format=xml").status_code == 400
+
+
+def test_procedure_page_shows_every_part_for_a_citizen(client, procedures):
+    html = client.get("/vi/procedures/1.010038").get_data(as_text=True)
+    assert "<h1>Tách hộ</h1>" in html
+    for heading in ("Giấy tờ cần mang theo", "Trình tự thực hiện", "Cách thức thực hiện",
+                    "Căn cứ pháp lý", "Lịch sử thay đổi"):
+        assert heading in html
+    assert 'class="checklist"' in html
+    assert "9354/QĐ-BCA-C06" in html
+    assert 'href="tel:1022"' in html.split('id="help"')[1]
+
+
+def test_english_page_falls_back_and_marks_it(client, procedures):
+    translated = client.get("/en/procedures/1.010038").get_data(as_text=True)
+    assert "<h1>Separating a household</h1>" in translated
+    untranslated = client.get("/en/procedures/1.001294").get_data(as_text=True)
+    assert '<h1><span lang="vi">Cấp lại thẻ bảo hiểm y tế' in untranslated
+    assert "Not yet translated" in untranslated
+
+
+def test_abolished_procedure_stays_with_a_banner(client, procedures):
+    html = client.get("/en/procedures/1.000771").get_data(as_text=True)
+    banner = html.split('class="banner banner-abolished"')[1].split("</div>")[0]
+    assert "This procedure has been abolished." in banner
+    assert "Abolished by decision 99/QĐ-UBND" in banner
+    assert 'href="/en/procedures/1.000232"' in banner
+
+
+def test_unknown_or_malformed_code_is_not_found(client):
+    assert client.get("/vi/procedures/9.999999").status_code == 404
+    assert client.get("/vi/procedures/%27%20OR%201=1").status_code == 404
+
+
+def test_agency_page_counts_its_procedures_by_level(client, procedures):
+    police = db.session.scalar(sa.select(Procedure).filter_by(code="1.010038")).agencies[0].agency
+    html = client.get(f"/en/agencies/{police.slug}").get_data(as_text=True)
+    assert "procedures in force are handled here" in html or "procedure in force" in html
+    assert f'href="/en/procedures?agency={police.slug}&amp;level=commune">Commune level:' in html
+
+
+def test_sectors_are_created_once(runner):
+    _import(runner, RECORDS)
+    _import(runner, RECORDS)
+    names = db.session.scalars(sa.select(Sector.name_vi)).all()
+    assert len(names) == len(set(names))
+
+
+def test_demo_data_has_no_path_outside_the_project():
+    demo = Path(__file__).parent.parent / "portal" / "demo_data" / "procedures.jsonl"
+    assert demo.exists() and shutil.disk_usage(demo.parent).free > 0
