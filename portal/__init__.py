@@ -51,11 +51,12 @@ def create_app(test_config=None):
     i18n.init_app(app)
     security.init_app(app)
 
-    from portal import agencies, announcements, hotlines, pages, procedures, search
+    from portal import agencies, announcements, hotlines, inspections, pages, procedures, search
 
     for blueprint in (
         pages.bp,
         procedures.bp,
+        inspections.bp,
         announcements.bp,
         hotlines.bp,
         agencies.bp,

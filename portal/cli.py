@@ -1,4 +1,4 @@
-"""`flask` commands, grouped by noun: demo, import, translate."""
+"""`flask` commands, grouped by noun: demo, import, procedures, holidays, translate."""
 
 import subprocess
 import sys
@@ -9,16 +9,19 @@ from flask.cli import AppGroup
 
 from portal import ROOT, announcements, demo
 from portal.importing import SourceError
+from portal.inspections import deadlines
+from portal.inspections import importer as inspections_importer
 from portal.procedures import importer
 
 demo_cli = AppGroup("demo", help="Demo content.")
 procedures_cli = AppGroup("procedures", help="Administrative procedures.")
 import_cli = AppGroup("import", help="Bulk imports from files.")
 translate_cli = AppGroup("translate", help="Translation catalogs (wraps pybabel).")
+holidays_cli = AppGroup("holidays", help="The working-day calendar used for deadlines.")
 
 
 def init_app(app):
-    for group in (demo_cli, import_cli, procedures_cli, translate_cli):
+    for group in (demo_cli, import_cli, procedures_cli, translate_cli, holidays_cli):
         app.cli.add_command(group)
 
 
@@ -61,6 +64,18 @@ def import_procedures(paths, dry_run):
         click.echo(_summary("procedures", failure.counts) + " (nothing written)", err=True)
         raise SystemExit(1) from failure
     click.echo(_summary("procedures", counts, dry_run))
+
+
+@import_cli.command("inspections")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Validate only; write nothing.")
+def import_inspections(path, dry_run):
+    """Import inspection plans, inspections and letters from JSON Lines (format in the README)."""
+    try:
+        counts = inspections_importer.import_jsonl(path, dry_run=dry_run)
+    except SourceError as error:
+        raise click.ClickException(f"{error}\nNothing was imported.") from error
+    click.echo(_summary("inspection records", counts, dry_run))
 
 
 @procedures_cli.command("abolish")
@@ -118,3 +133,35 @@ def translate_compile():
 def translate_init(language):
     """Start a catalog for a new language."""
     _pybabel("init", "-i", "translations/messages.pot", "-d", "translations", "-l", language)
+
+
+DAY = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@holidays_cli.command("add")
+@click.argument("day", type=DAY)
+@click.option("--name-vi", help="Name in Vietnamese, e.g. Nghỉ bù.")
+@click.option("--name-en", help="Name in English.")
+def holidays_add(day, name_vi, name_en):
+    """Make a day (YYYY-MM-DD) a day off: deadlines skip it."""
+    added = deadlines.add_holiday(day.date(), name_vi, name_en)
+    click.echo(f"{day:%Y-%m-%d}: " + ("now a day off" if added else "already a day off"))
+
+
+@holidays_cli.command("remove")
+@click.argument("day", type=DAY)
+def holidays_remove(day):
+    """Make a day (YYYY-MM-DD) a working day, e.g. a holiday moved by a later decision."""
+    removed = deadlines.remove_holiday(day.date())
+    click.echo(f"{day:%Y-%m-%d}: " + ("now a working day" if removed else
+                                     "already a working day"))
+
+
+@holidays_cli.command("list")
+@click.argument("year", type=click.IntRange(2015, 2035))
+def holidays_list(year):
+    """List a year's days off, the admin's edits marked with *."""
+    days = deadlines.holidays(year)
+    for day, name_vi, name_en, edited in days:
+        click.echo(f"{day:%Y-%m-%d} {'*' if edited else ' '} {name_vi} / {name_en}")
+    click.echo(f"{len(days)} days off in {year}")

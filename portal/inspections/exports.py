@@ -1,0 +1,116 @@
+"""CSV (UTF-8 with BOM, for Excel) and JSON downloads of the inspection lists, streamed."""
+
+import csv
+import io
+import json
+
+from flask import Response, stream_with_context, url_for
+from sqlalchemy.orm import selectinload
+
+from portal.i18n import current_language
+from portal.inspections import deadlines
+from portal.inspections.models import OVERDUE, Finding, InspectedUnit, Inspection
+from portal.models import db, localized
+
+INSPECTION_COLUMNS = ("slug", "title", "plan", "year", "started_on", "ended_on", "units",
+                      "topics", "conclusion_number", "conclusion_signed_on",
+                      "conclusion_published_on", "findings", "overdue", "url")
+FINDING_COLUMNS = ("inspection", "unit", "topic", "finding", "recommendation", "responsible",
+                   "deadline", "status", "working_days_overdue", "last_follow_up",
+                   "last_follow_up_on", "url")
+
+
+def _text(record, field):
+    return localized(record, field, current_language()).text if record else ""
+
+
+def inspection_rows(finder):
+    """Every matching inspection as a flat dict, read in batches."""
+    query = finder.select().options(
+        selectinload(Inspection.plan), selectinload(Inspection.topic_links),
+        selectinload(Inspection.units).joinedload(InspectedUnit.agency),
+        selectinload(Inspection.findings)).execution_options(yield_per=200)
+    cal, on = deadlines.calendar(), finder.today
+    for inspection in db.session.scalars(query):
+        statuses = [deadlines.status_of(f, on, cal) for f in inspection.findings]
+        yield {
+            "slug": inspection.slug,
+            "title": _text(inspection, "title"),
+            "plan": inspection.plan.number if inspection.plan else "",
+            "year": inspection.year,
+            "started_on": inspection.started_on.isoformat(),
+            "ended_on": inspection.ended_on.isoformat(),
+            "units": "; ".join(_text(u.agency, "name") for u in inspection.units),
+            "topics": " ".join(inspection.topics),
+            "conclusion_number": inspection.conclusion_number or "",
+            "conclusion_signed_on": _iso(inspection.conclusion_signed_on),
+            "conclusion_published_on": _iso(inspection.conclusion_published_on),
+            "findings": len(statuses),
+            "overdue": statuses.count(OVERDUE),
+            "url": url_for("inspections.detail", slug=inspection.slug, _external=True),
+        }
+
+
+def finding_rows(finder):
+    """Every matching finding as a flat dict, in the page's order."""
+    query = finder.select().options(
+        selectinload(Finding.follow_ups), selectinload(Finding.inspection),
+        selectinload(Finding.agency), selectinload(Finding.responsible))
+    cal, on = deadlines.calendar(), finder.today
+    for finding, status in db.session.execute(query.execution_options(yield_per=500)):
+        last = finding.last_follow_up
+        yield {
+            "inspection": _text(finding.inspection, "title"),
+            "unit": _text(finding.agency, "name"),
+            "topic": str(finding.topic),
+            "finding": _text(finding, "text"),
+            "recommendation": _text(finding, "recommendation"),
+            "responsible": _text(finding.responsible, "name"),
+            "deadline": _iso(finding.deadline),
+            "status": status,
+            "working_days_overdue": deadlines.working_days_late(finding, on, cal)
+            if status == OVERDUE else "",
+            "last_follow_up": _text(last, "text"),
+            "last_follow_up_on": _iso(last.reported_on) if last else "",
+            "url": url_for("inspections.detail", slug=finding.inspection.slug,
+                           _anchor=f"finding-{finding.id}", _external=True),
+        }
+
+
+def _iso(day):
+    return day.isoformat() if day else ""
+
+
+def download(rows, columns, export, name):
+    """A streamed CSV or JSON response of `rows`."""
+    if export == "csv":
+        return _response(_csv(rows, columns), "text/csv; charset=utf-8", f"{name}.csv")
+    return _response(_json(rows), "application/json; charset=utf-8", f"{name}.json")
+
+
+def _csv(rows, columns):
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns)
+    # The BOM tells Excel the file is UTF-8, so Vietnamese letters open correctly.
+    buffer.write("\ufeff")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row)
+        if buffer.tell() > 64_000:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def _json(rows):
+    yield "["
+    for n, row in enumerate(rows):
+        yield ("," if n else "") + "\n" + json.dumps(row, ensure_ascii=False)
+    yield "\n]\n"
+
+
+def _response(chunks, mimetype, filename):
+    response = Response(stream_with_context(chunks), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

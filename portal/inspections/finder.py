@@ -1,0 +1,241 @@
+"""The queries behind the inspection list and the findings table: filters, counts, sorting.
+
+The HTML pages and their CSV/JSON exports call the same finders, so they cannot disagree.
+"""
+
+import re
+from dataclasses import dataclass, fields
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import BadRequest
+
+from portal.inspections import deadlines
+from portal.inspections.models import (
+    STATUSES,
+    Finding,
+    InspectedUnit,
+    Inspection,
+    InspectionPlan,
+    InspectionTopic,
+    Topic,
+)
+from portal.models import Agency, Level
+
+LEVELS = ("province", "district", "commune")
+SLUG_RE = re.compile(r"^[a-z0-9-]{1,120}$")
+INSPECTION_SORTS = {
+    "newest": (Inspection.started_on.desc(), Inspection.id.desc()),
+    "oldest": (Inspection.started_on, Inspection.id),
+    "title": (Inspection.title_vi, Inspection.id),
+}
+FINDING_SORTS = {
+    "deadline": (Finding.deadline.is_(None), Finding.deadline, Finding.id),
+    "newest": (Inspection.started_on.desc(), Finding.inspection_id.desc(), Finding.position),
+    "unit": (Agency.name_vi, Finding.deadline, Finding.id),
+}
+SORT_LABELS = {"newest": _l("Newest first"), "oldest": _l("Oldest first"),
+               "title": _l("Title"), "deadline": _l("Earliest deadline"),
+               "unit": _l("Inspected unit")}
+
+
+@dataclass
+class Filters:
+    """What the visitor chose; every value comes from the query string."""
+
+    year: str = ""
+    plan: str = ""
+    unit: str = ""
+    level: str = ""
+    topic: str = ""
+    status: str = ""
+    sort: str = ""
+
+    FACETS = ("year", "plan", "unit", "level", "topic", "status")
+    SORTS = INSPECTION_SORTS
+
+    @classmethod
+    def from_args(cls, args):
+        """Read and check the query string; a clear 400 for values that cannot be right."""
+        values = {f.name: args.get(f.name, "").strip() for f in fields(cls)}
+        values["sort"] = values["sort"] or next(iter(cls.SORTS))
+        problems = []
+        checks = (("level", LEVELS), ("topic", [t.value for t in Topic]),
+                  ("status", STATUSES), ("sort", cls.SORTS))
+        for name, allowed in checks:
+            if values[name] and values[name] not in allowed:
+                problems.append(_l('"%(value)s" is not a valid value for %(name)s.',
+                                   value=values[name][:40], name=name))
+        if values["year"] and not (values["year"].isdigit() and len(values["year"]) == 4):
+            problems.append(_l("The year must be four digits, like 2017."))
+        if values["unit"] and not SLUG_RE.match(values["unit"]):
+            problems.append(_l('"%(value)s" is not a valid value for %(name)s.',
+                               value=values["unit"][:40], name="unit"))
+        if len(values["plan"]) > 80:
+            problems.append(_l("The plan number is too long: at most %(max)s characters.",
+                               max=80))
+        if problems:
+            raise BadRequest(description=" ".join(str(p) for p in problems))
+        return cls(**values)
+
+    def args(self, **changes):
+        """The non-empty filters as query arguments, with some changed (for links)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values.update(changes)
+        if values.get("sort") == next(iter(self.SORTS)):
+            values.pop("sort")
+        return {name: value for name, value in values.items() if value}
+
+    @property
+    def active(self):
+        return any(getattr(self, name) for name in self.FACETS)
+
+
+class FindingFilters(Filters):
+    """The findings table's filters: the same, sorted by deadline by default."""
+
+    SORTS = FINDING_SORTS
+
+
+class _Base:
+    """Conditions and facet counts shared by both finders."""
+
+    def __init__(self, filters, today=None):
+        self.filters = filters
+        self.id_column = self.model.id
+        cal = deadlines.calendar()
+        self.today = today or deadlines.today()
+        self.status = deadlines.status_expression(deadlines.overdue_cutoff(self.today, cal))
+
+    def _count(self, session, name, key, label=None, join=()):
+        """Counts of matching rows per value of `key`, with this facet's own filter ignored."""
+        ids = sa.select(self.id_column).where(*self.conditions(skip=name))
+        query = sa.select(key, *([label] if label is not None else []),
+                          sa.func.count(sa.distinct(self.id_column)))
+        query = query.select_from(self.id_column.table)
+        for target, on in join:
+            query = query.join(target, on)
+        query = query.where(self.id_column.in_(ids)).group_by(key, *(
+            [label] if label is not None else []))
+        return [(str(row[0]), row[1] if label is not None else str(row[0]), row[-1])
+                for row in session.execute(query).all() if row[0] is not None]
+
+
+class InspectionFinder(_Base):
+    """Inspections matching the filters: an inspection matches a finding filter when one of
+    its findings does."""
+
+    model = Inspection
+
+    def conditions(self, skip=None):
+        f = self.filters
+        where = []
+        if f.year and skip != "year":
+            where.append(Inspection.year == int(f.year))
+        if f.plan and skip != "plan":
+            where.append(Inspection.plan_id.in_(
+                sa.select(InspectionPlan.id).where(InspectionPlan.number == f.plan)))
+        if f.unit and skip != "unit":
+            where.append(Inspection.id.in_(sa.select(InspectedUnit.inspection_id).join(
+                Agency, Agency.id == InspectedUnit.agency_id).where(Agency.slug == f.unit)))
+        if f.level and skip != "level":
+            where.append(Inspection.id.in_(sa.select(InspectedUnit.inspection_id).join(
+                Agency, Agency.id == InspectedUnit.agency_id).where(Agency.level == f.level)))
+        if f.topic and skip != "topic":
+            where.append(Inspection.id.in_(sa.select(InspectionTopic.inspection_id).where(
+                InspectionTopic.topic == f.topic)))
+        if f.status and skip != "status":
+            where.append(Inspection.id.in_(sa.select(Finding.inspection_id).where(
+                self.status == f.status)))
+        return where
+
+    def select(self):
+        return (sa.select(Inspection).where(*self.conditions())
+                .order_by(*INSPECTION_SORTS[self.filters.sort]))
+
+    def facets(self, session):
+        """{facet: [(value, label, count)]}; zeros left out."""
+        unit = ((InspectedUnit, InspectedUnit.inspection_id == Inspection.id),
+                (Agency, Agency.id == InspectedUnit.agency_id))
+        return _ordered({
+            "year": self._count(session, "year", Inspection.year),
+            "plan": self._count(session, "plan", InspectionPlan.number, InspectionPlan.year,
+                                join=((InspectionPlan, InspectionPlan.id == Inspection.plan_id),)),
+            "unit": _agencies(session, self._count(session, "unit", Agency.slug, join=unit)),
+            "level": self._count(session, "level", Agency.level, join=unit),
+            "topic": self._count(session, "topic", InspectionTopic.topic, join=(
+                (InspectionTopic, InspectionTopic.inspection_id == Inspection.id),)),
+            "status": self._count(session, "status", self.status, join=(
+                (Finding, Finding.inspection_id == Inspection.id),)),
+        })
+
+
+class FindingFinder(_Base):
+    """Findings matching the filters, each with its derived status."""
+
+    model = Finding
+
+    def conditions(self, skip=None):
+        f = self.filters
+        where = []
+        if f.year and skip != "year":
+            where.append(Finding.inspection_id.in_(
+                sa.select(Inspection.id).where(Inspection.year == int(f.year))))
+        if f.plan and skip != "plan":
+            where.append(Finding.inspection_id.in_(
+                sa.select(Inspection.id).join(InspectionPlan).where(
+                    InspectionPlan.number == f.plan)))
+        if f.unit and skip != "unit":
+            where.append(Finding.agency_id.in_(sa.select(Agency.id).where(
+                Agency.slug == f.unit)))
+        if f.level and skip != "level":
+            where.append(Finding.agency_id.in_(sa.select(Agency.id).where(
+                Agency.level == f.level)))
+        if f.topic and skip != "topic":
+            where.append(Finding.topic == f.topic)
+        if f.status and skip != "status":
+            where.append(self.status == f.status)
+        return where
+
+    def select(self):
+        """(Finding, status) rows in the chosen order."""
+        return (sa.select(Finding, self.status.label("derived_status"))
+                .join(Inspection, Inspection.id == Finding.inspection_id)
+                .join(Agency, Agency.id == Finding.agency_id)
+                .where(*self.conditions()).order_by(*FINDING_SORTS[self.filters.sort]))
+
+    def count(self, session):
+        return session.scalar(sa.select(sa.func.count(Finding.id)).where(*self.conditions()))
+
+    def facets(self, session):
+        inspection = ((Inspection, Inspection.id == Finding.inspection_id),)
+        agency = ((Agency, Agency.id == Finding.agency_id),)
+        return _ordered({
+            "year": self._count(session, "year", Inspection.year, join=inspection),
+            "plan": self._count(session, "plan", InspectionPlan.number, InspectionPlan.year,
+                                join=(*inspection, (InspectionPlan,
+                                                    InspectionPlan.id == Inspection.plan_id))),
+            "unit": _agencies(session, self._count(session, "unit", Agency.slug, join=agency)),
+            "level": self._count(session, "level", Agency.level, join=agency),
+            "topic": self._count(session, "topic", Finding.topic),
+            "status": self._count(session, "status", self.status),
+        })
+
+
+def _agencies(session, items):
+    """Unit facet items with the agency itself as the label (shown in the reader's language)."""
+    found = {a.slug: a for a in session.scalars(sa.select(Agency).where(
+        Agency.slug.in_([value for value, _, _ in items])))}
+    return [(value, found[value], count) for value, _, count in items]
+
+
+def _ordered(facets):
+    """Years newest first, levels and topics and statuses in their own order, units by name."""
+    orders = {"level": [lv.value for lv in Level], "topic": [t.value for t in Topic],
+              "status": list(STATUSES)}
+    facets["year"].sort(key=lambda item: item[0], reverse=True)
+    facets["plan"].sort(key=lambda item: (-int(item[1]), item[0]))
+    facets["unit"].sort(key=lambda item: item[1].name_vi)
+    for name, order in orders.items():
+        facets[name].sort(key=lambda item, order=order: order.index(item[0]))
+    return facets

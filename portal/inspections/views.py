@@ -1,0 +1,177 @@
+"""Inspection pages: the list, an inspection, the findings table, overdue ones, scorecards."""
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
+
+from portal.inspections import deadlines, exports
+from portal.inspections.finder import (
+    SLUG_RE,
+    SORT_LABELS,
+    Filters,
+    FindingFilters,
+    FindingFinder,
+    InspectionFinder,
+)
+from portal.inspections.models import (
+    OVERDUE,
+    Finding,
+    FollowUpLetter,
+    InspectedUnit,
+    Inspection,
+    Topic,
+)
+from portal.inspections.scores import rate, scorecard
+from portal.models import Agency, db
+from portal.pages import LEVEL_NAMES
+from portal.pagination import page_arg
+
+bp = Blueprint("inspections", __name__, url_prefix="/<lang>/inspections")
+
+# Inspection conclusions are published within 10 days of signing (Law on Inspection 2022,
+# Art. 79); later publication is flagged on the page.
+PUBLICATION_DAYS = 10
+TOPIC_LABELS = {
+    Topic.DIRECTION: _l("Direction and management"),
+    Topic.INSTITUTIONS: _l("Institutional reform"),
+    Topic.PROCEDURES: _l("Procedure control and publicity"),
+    Topic.ONE_STOP: _l("One-stop shop"),
+    Topic.ORGANISATION: _l("Organisational structure"),
+    Topic.CIVIL_SERVICE: _l("Civil-service discipline and staff"),
+    Topic.PUBLIC_FINANCE: _l("Public finance"),
+    Topic.E_GOVERNMENT: _l("IT and e-government"),
+    Topic.COMMUNICATION: _l("Communication"),
+}
+STATUS_LABELS = {"open": _l("Open"), "in_progress": _l("In progress"),
+                 "partly_done": _l("Partly done"), "done": _l("Done"), OVERDUE: _l("Overdue")}
+OUTCOME_LABELS = {"on_time": _l("Fixed on time"), "late": _l("Fixed late"),
+                  "open": _l("Still open")}
+FACET_TITLES = {"year": _l("Year"), "plan": _l("Inspection plan"), "unit": _l("Inspected unit"),
+                "level": _l("Level"), "topic": _l("Topic"), "status": _l("Finding status")}
+
+
+@bp.context_processor
+def labels():
+    return {"topic_labels": TOPIC_LABELS, "status_labels": STATUS_LABELS,
+            "outcome_labels": OUTCOME_LABELS, "sort_labels": SORT_LABELS,
+            "facet_titles": FACET_TITLES, "publication_days": PUBLICATION_DAYS,
+            "facet_label": _facet_label}
+
+
+def _facet_label(name, value, label):
+    if name == "unit":
+        return label
+    if name == "level":
+        return LEVEL_NAMES[value]
+    if name == "topic":
+        return TOPIC_LABELS[Topic(value)]
+    if name == "status":
+        return STATUS_LABELS[value]
+    return value
+
+
+def _export_format():
+    export = request.args.get("format", "html")
+    if export not in ("html", "csv", "json"):
+        abort(400, description=str(_l("The format must be csv or json.")))
+    return export
+
+
+def _paginate(query, **options):
+    page = db.paginate(query, page=page_arg(), per_page=current_app.config["PER_PAGE"],
+                       error_out=False, **options)
+    if page.page > 1 and not page.items:
+        abort(404)
+    return page
+
+
+@bp.route("")
+def index():
+    filters = Filters.from_args(request.args)
+    finder = InspectionFinder(filters)
+    export = _export_format()
+    if export != "html":
+        return exports.download(exports.inspection_rows(finder), exports.INSPECTION_COLUMNS,
+                                export, "inspections")
+    page = _paginate(finder.select().options(
+        selectinload(Inspection.plan), selectinload(Inspection.topic_links),
+        selectinload(Inspection.units).joinedload(InspectedUnit.agency),
+        selectinload(Inspection.findings)))
+    cal = deadlines.calendar()
+    statuses = {i.id: [deadlines.status_of(f, finder.today, cal) for f in i.findings]
+                for i in page.items}
+    return render_template("inspections/index.html", page=page, filters=filters,
+                           facets=finder.facets(db.session), statuses=statuses)
+
+
+@bp.route("/findings")
+def findings():
+    return _findings_page(FindingFilters.from_args(request.args), "inspections.findings",
+                          "findings")
+
+
+@bp.route("/overdue")
+def overdue():
+    args = request.args.to_dict()
+    if args.pop("status", OVERDUE) != OVERDUE:
+        abort(400, description=str(_l("This page lists overdue findings only.")))
+    filters = FindingFilters.from_args({**args, "status": OVERDUE})
+    return _findings_page(filters, "inspections.overdue", "overdue")
+
+
+def _findings_page(filters, endpoint, name):
+    finder = FindingFinder(filters)
+    export = _export_format()
+    if export != "html":
+        return exports.download(exports.finding_rows(finder), exports.FINDING_COLUMNS,
+                                export, name)
+    query = finder.select().options(
+        selectinload(Finding.follow_ups), selectinload(Finding.inspection),
+        selectinload(Finding.agency))
+    page = _paginate(query)
+    cal = deadlines.calendar()
+    rows = [rate(finding, finder.today, cal) for finding in page.items]
+    page_args = filters.args(status="") if name == "overdue" else filters.args()
+    return render_template("inspections/findings.html", page=page, rows=rows, filters=filters,
+                           facets=finder.facets(db.session), endpoint=endpoint,
+                           overdue_only=name == "overdue", page_args=page_args)
+
+
+@bp.route("/<slug>")
+def detail(slug):
+    if not SLUG_RE.match(slug):
+        abort(404)
+    inspection = db.session.scalar(sa.select(Inspection).where(Inspection.slug == slug).options(
+        selectinload(Inspection.units).joinedload(InspectedUnit.agency),
+        selectinload(Inspection.findings).selectinload(Finding.follow_ups),
+        selectinload(Inspection.findings).selectinload(Finding.letters),
+        selectinload(Inspection.members), selectinload(Inspection.topic_links)))
+    if inspection is None:
+        abort(404)
+    on, cal = deadlines.today(), deadlines.calendar()
+    rows = {}
+    for finding in inspection.findings:
+        rows.setdefault(finding.agency_id, []).append(rate(finding, on, cal))
+    letters = db.session.scalars(
+        sa.select(FollowUpLetter).where(FollowUpLetter.findings.any(
+            Finding.inspection_id == inspection.id)).order_by(FollowUpLetter.signed_on)).all()
+    return render_template("inspections/detail.html", inspection=inspection, rows=rows,
+                           letters=letters, today=on)
+
+
+@bp.route("/units/<slug>")
+def unit(slug):
+    if not SLUG_RE.match(slug):
+        abort(404)
+    agency = db.session.scalar(sa.select(Agency).where(Agency.slug == slug))
+    if agency is None:
+        abort(404)
+    return render_template("inspections/unit.html", agency=agency, card=scorecard(agency))
+
+
+@bp.app_template_global()
+def inspection_summary(agency):
+    """For the agency page: how the unit's inspections came out, or None if never inspected."""
+    card = scorecard(agency)
+    return card if card.inspections else None
