@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from portal import announcements
 from portal.importing import assign
+from portal.inspections import demo as inspections_demo
 from portal.models import Agency, Hotline, Level, db
 from portal.procedures import importer
 
@@ -33,6 +34,7 @@ def load():
     db.session.commit()
     counts.update(announcements.import_jsonl(DATA / "announcements.jsonl"))
     _load_procedures(counts)
+    counts.update(inspections_demo.load())
     return counts
 
 

@@ -474,3 +474,25 @@ def test_page_has_a_print_stylesheet_and_no_script(client, sample):
     assert '<link rel="stylesheet" media="print"' in html
     assert "<script" not in html
     assert '<th scope="col">' in _text(client.get("/en/inspections/findings"))
+
+
+# The demo province
+
+def test_demo_models_the_2017_inspection_and_loads_once(runner, client, today):
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    before = _snapshot()
+    second = runner.invoke(args=["demo", "load"])
+    assert second.output.startswith("demo records: 0 created, 0 updated, ")
+    assert _snapshot() == before
+    inspection = db.session.scalar(sa.select(Inspection).filter_by(
+        slug="kiem-tra-cchc-kiem-soat-tthc-2017"))
+    levels = [u.agency.level for u in inspection.units]
+    assert (levels.count(Level.PROVINCE), levels.count(Level.DISTRICT)) == (5, 9)
+    letter = db.session.scalar(sa.select(FollowUpLetter).filter_by(number="8952/UBND-NC"))
+    assert letter.signed_on == date(2017, 11, 10)
+    html = _text(client.get("/vi/inspections/kiem-tra-cchc-kiem-soat-tthc-2017"))
+    assert "156/KH-UBND" in html and "2418/KH-STC" in html  # the two remediation plans
+    statuses = {row["status"] for row in _csv(client.get(
+        "/en/inspections/findings?format=csv"))}
+    assert statuses >= {"done", "overdue", "open", "in_progress"}
+    assert "2026-02-13" in _text(client.get("/en/inspections/overdue?format=csv"))

@@ -22,7 +22,7 @@ def sync_inspection(slug, values, members, topics, units, findings):
         inspection = Inspection(slug=slug)
         db.session.add(inspection)
     changed = assign(inspection, values)
-    if [a.id for a in inspection.members] != [a.id for a in members]:
+    if {a.id for a in inspection.members} != {a.id for a in members}:
         inspection.members = members
         changed = True
     if set(inspection.topics) != set(topics):
