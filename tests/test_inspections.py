@@ -127,6 +127,8 @@ def test_an_added_holiday_postpones_overdue_and_can_be_removed(runner):
     assert "2026-02-16   Tết Nguyên đán / Lunar New Year (Tết)" in listed
     assert runner.invoke(args=["holidays", "add", "2026-02-23"]).output.endswith(
         "already a day off\n")
+    assert runner.invoke(args=["holidays", "add", "2026-02-28"]).output == (
+        "2026-02-28: already a day off\n")  # a Saturday
     assert runner.invoke(args=["holidays", "remove", "2026-02-23"]).output == (
         "2026-02-23: now a working day\n")
     assert deadlines.status_of(finding, date(2026, 2, 23), deadlines.calendar()) == "overdue"
@@ -360,6 +362,7 @@ def test_list_sorts_and_paginates(client, sample, app):
     ("/en/inspections?status=late&sort=random", 400,
      '"late" is not a valid value for status. "random" is not a valid value for sort.'),
     ("/en/inspections/findings?unit=%3Cscript%3E", 400, "is not a valid value for unit."),
+    ("/en/inspections?plan=4261%00", 400, '"4261" is not a valid value for plan.'),
     ("/en/inspections?page=0", 400, "The page number must be a whole number from 1."),
     ("/en/inspections?format=xml", 400, "The format must be csv or json."),
     ("/en/inspections/overdue?status=done", 400, "This page lists overdue findings only."),

@@ -1,6 +1,6 @@
 """Deadlines in working days: the admin's holiday calendar, overdue and on-time rules."""
 
-from datetime import date, datetime
+from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -89,7 +89,7 @@ def add_holiday(day, name_vi=None, name_en=None):
     change = db.session.scalar(sa.select(HolidayChange).filter_by(day=day))
     if change is not None and not change.is_day_off:
         db.session.delete(change)  # it was a default holiday the admin had removed
-    elif change is None and not calendar_is_day_off(day):
+    elif change is None and day.weekday() < 5 and not _is_default_holiday(day):
         db.session.add(HolidayChange(day=day, is_day_off=True, name_vi=name_vi,
                                      name_en=name_en))
     else:
@@ -103,7 +103,7 @@ def remove_holiday(day):
     change = db.session.scalar(sa.select(HolidayChange).filter_by(day=day))
     if change is not None and change.is_day_off:
         db.session.delete(change)
-    elif change is None and calendar_is_day_off(day) and day.weekday() < 5:
+    elif change is None and _is_default_holiday(day) and day.weekday() < 5:
         db.session.add(HolidayChange(day=day, is_day_off=False))
     else:
         return False
@@ -111,7 +111,7 @@ def remove_holiday(day):
     return True
 
 
-def calendar_is_day_off(day):
+def _is_default_holiday(day):
     """Whether a day is a default public holiday (weekends aside)."""
     return any(d == day for d, _, _ in default_holidays(day.year))
 
@@ -120,8 +120,3 @@ def holidays(year):
     """The year's days off after the admin's edits, as (date, name_vi, name_en, edited)."""
     edited = set(db.session.scalars(sa.select(HolidayChange.day)))
     return [(d, vi, en, d in edited) for d, vi, en in calendar().holidays_in(year)]
-
-
-def as_date(value):
-    """Accept a date or a YYYY-MM-DD string."""
-    return value if isinstance(value, date) else date.fromisoformat(value)

@@ -24,6 +24,7 @@ from portal.models import Agency, Level
 
 LEVELS = ("province", "district", "commune")
 SLUG_RE = re.compile(r"^[a-z0-9-]{1,120}$")
+CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 INSPECTION_SORTS = {
     "newest": (Inspection.started_on.desc(), Inspection.id.desc()),
     "oldest": (Inspection.started_on, Inspection.id),
@@ -71,6 +72,9 @@ class Filters:
         if values["unit"] and not SLUG_RE.match(values["unit"]):
             problems.append(_l('"%(value)s" is not a valid value for %(name)s.',
                                value=values["unit"][:40], name="unit"))
+        if CONTROL_RE.search(values["plan"]):  # PostgreSQL refuses NUL in a query parameter
+            problems.append(_l('"%(value)s" is not a valid value for %(name)s.',
+                               value=CONTROL_RE.sub("", values["plan"])[:40], name="plan"))
         if len(values["plan"]) > 80:
             problems.append(_l("The plan number is too long: at most %(max)s characters.",
                                max=80))
