@@ -42,11 +42,9 @@ def due_date(deadline, cal):
 
 
 def overdue_cutoff(on, cal):
-    """The latest deadline already missed on `on`.
-
-    A deadline is missed once a working day has begun after it: a deadline on the Friday
-    before Tết is not missed during Tết, only on the first working day after it.
-    """
+    """The latest deadline already missed on `on`."""
+    # A deadline is missed once a working day has begun after it: a deadline on the Friday
+    # before Tết is not missed during Tết, only on the first working day after it.
     last_working = on if cal.is_working_day(on) else cal.add_working_days(on, -1)
     return cal.add_working_days(last_working, -1)
 

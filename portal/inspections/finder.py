@@ -126,8 +126,7 @@ class _Base:
 
 
 class InspectionFinder(_Base):
-    """Inspections matching the filters: an inspection matches a finding filter when one of
-    its findings does."""
+    """Inspections matching the filters; a finding filter matches through any of its findings."""
 
     model = Inspection
 

@@ -14,8 +14,7 @@ from portal.models import db
 
 
 def sync_inspection(slug, values, members, topics, units, findings):
-    """Create or update an inspection and everything under it; "created", "updated" or
-    "unchanged"."""
+    """Create or update an inspection and everything under it; says what happened."""
     inspection = db.session.scalar(sa.select(Inspection).filter_by(slug=slug))
     created = inspection is None
     if created:
