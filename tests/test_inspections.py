@@ -305,6 +305,9 @@ def test_late_publication_is_flagged(client, sample):
     assert ("Conclusion no. 215/TB-UBND. Signed on 30 Oct 2017. Published on this portal on "
             "20 Nov 2017. Published 21 days after signing: the law asks for publication "
             "within 10 days.") in publication
+    listed = _visible(_text(client.get("/en/inspections")))
+    assert "Conclusion no. 215/TB-UBND, 30 Oct 2017 · published late" in listed
+    assert "Conclusion no. 98/TB-ĐKT, 1 Jul 2019 Procedure" in listed
     prompt = _text(client.get("/vi/inspections/kiem-tra-phu-tan-2019"))
     assert 'class="publication late"' not in prompt
     assert "Công bố trên cổng ngày 05/07/2019." in prompt
