@@ -7,7 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, render_template
 
-from portal.importing import SourceError, assign, read_jsonl
+from portal.importing import SourceError, all_or_nothing, assign, read_jsonl
 from portal.models import Agency, Announcement, Status, db, slugify
 from portal.pagination import page_arg
 from portal.text import render_markdown
@@ -98,7 +98,7 @@ def import_jsonl(path, dry_run=False):
     agencies = {a.slug: a for a in db.session.scalars(sa.select(Agency))}
     counts = Counter(created=0, updated=0, unchanged=0)
     seen = set()
-    try:
+    with all_or_nothing(db.session, dry_run):
         for number, data in read_jsonl(path):
             values = _clean_line(data, agencies, name, number)
             key = (values["published_on"], values["title_vi"])
@@ -118,13 +118,6 @@ def import_jsonl(path, dry_run=False):
                 counts["updated"] += 1
             else:
                 counts["unchanged"] += 1
-    except Exception:
-        db.session.rollback()
-        raise
-    if dry_run:
-        db.session.rollback()
-    else:
-        db.session.commit()
     return counts
 
 

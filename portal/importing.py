@@ -1,5 +1,6 @@
 """What every bulk import shares: precise error messages and JSON Lines reading."""
 
+import contextlib
 import json
 
 
@@ -58,3 +59,17 @@ def assign(record, values):
             setattr(record, key, value)
             changed = True
     return changed
+
+
+@contextlib.contextmanager
+def all_or_nothing(session, dry_run=False):
+    """One import's transaction: committed whole, or rolled back on error or for a dry run."""
+    try:
+        yield
+    except BaseException:
+        session.rollback()
+        raise
+    if dry_run:
+        session.rollback()
+    else:
+        session.commit()

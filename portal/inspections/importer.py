@@ -9,7 +9,7 @@ from collections import Counter
 
 import sqlalchemy as sa
 
-from portal.importing import assign, read_jsonl
+from portal.importing import all_or_nothing, assign, read_jsonl
 from portal.inspections import deadlines
 from portal.inspections.checks import Checker
 from portal.inspections.models import (
@@ -31,7 +31,7 @@ def import_jsonl(path, dry_run=False):
     agencies = {a.slug: a for a in db.session.scalars(sa.select(Agency))}
     cal = deadlines.calendar()
     seen = {"plan": set(), "inspection": set(), "letter": set()}
-    try:
+    with all_or_nothing(db.session, dry_run):
         for number, data in read_jsonl(path):
             check = Checker(data, agencies, file=name, row=number)
             kind = check.choice("kind", ("plan", "inspection", "letter"))
@@ -43,13 +43,6 @@ def import_jsonl(path, dry_run=False):
             counts[handler(check, cal)] += 1
             seen[kind].add(key)
             db.session.flush()
-    except Exception:
-        db.session.rollback()
-        raise
-    if dry_run:
-        db.session.rollback()
-    else:
-        db.session.commit()
     return counts
 
 

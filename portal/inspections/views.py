@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
+from portal.downloads import download
 from portal.inspections import deadlines, exports
 from portal.inspections.finder import (
     SLUG_RE,
@@ -92,8 +93,8 @@ def index():
     finder = InspectionFinder(filters)
     export = _export_format()
     if export != "html":
-        return exports.download(exports.inspection_rows(finder), exports.INSPECTION_COLUMNS,
-                                export, "inspections")
+        return download(exports.inspection_rows(finder), exports.INSPECTION_COLUMNS, export,
+                        "inspections")
     page = _paginate(finder.select().options(
         selectinload(Inspection.plan), selectinload(Inspection.topic_links),
         selectinload(Inspection.units).joinedload(InspectedUnit.agency),
@@ -124,8 +125,7 @@ def _findings_page(filters, endpoint, name):
     finder = FindingFinder(filters)
     export = _export_format()
     if export != "html":
-        return exports.download(exports.finding_rows(finder), exports.FINDING_COLUMNS,
-                                export, name)
+        return download(exports.finding_rows(finder), exports.FINDING_COLUMNS, export, name)
     query = finder.select().options(
         selectinload(Finding.follow_ups), selectinload(Finding.inspection),
         selectinload(Finding.agency))

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
-from portal.importing import SourceError
+from portal.importing import SourceError, all_or_nothing
 from portal.models import (
     Agency,
     Decision,
@@ -299,7 +299,7 @@ def import_paths(paths, dry_run=False, changed_by=None):
     """Import every file in order, all or nothing. Returns the counts; raises ImportFailed."""
     importer = Importer(changed_by or "import: " + ", ".join(Path(p).name for p in paths))
     errors = []
-    try:
+    with all_or_nothing(db.session, dry_run):
         for path in paths:
             try:
                 for name, number, values in read_path(path):
@@ -321,13 +321,6 @@ def import_paths(paths, dry_run=False, changed_by=None):
             raise ImportFailed(errors, importer.counts)
         db.session.flush()
         life_events.assign()
-    except Exception:
-        db.session.rollback()
-        raise
-    if dry_run:
-        db.session.rollback()
-    else:
-        db.session.commit()
     return importer.counts
 
 
