@@ -18,6 +18,7 @@ def test_hotlines_page_puts_the_main_hotline_first(client, make_hotline, make_ag
     assert "Channels: Phone, Zalo" in html
     assert "Last verified on 1 Oct 2026" in html
     assert "District level" in html
+    assert '<a href="#level-district">District level (1)</a>' in html
 
 
 def test_agency_tree_nests_communes_under_districts(client, make_agency):
