@@ -15,6 +15,7 @@ run: setup  ## Serve the portal with demo content at http://127.0.0.1:$(PORT)
 setup: $(VENV)/.stamp-runtime translations instance/secret_key  ## Database, demo content
 	SECRET_KEY="$$(cat instance/secret_key)" $(BIN)/flask db upgrade
 	SECRET_KEY="$$(cat instance/secret_key)" $(BIN)/flask demo load
+	SECRET_KEY="$$(cat instance/secret_key)" $(BIN)/flask search sync
 
 test: $(VENV)/.stamp-dev translations  ## ruff, then the whole test suite
 	$(BIN)/ruff check .

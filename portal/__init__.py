@@ -46,12 +46,23 @@ def create_app(test_config=None):
     _check_settings(app)
 
     from portal import i18n, models, security
+    from portal.searching import sync
 
     models.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    sync.init_app(app)
 
-    from portal import agencies, announcements, hotlines, inspections, pages, procedures, search
+    from portal import (
+        agencies,
+        announcements,
+        api,
+        hotlines,
+        inspections,
+        pages,
+        procedures,
+        search,
+    )
 
     for blueprint in (
         pages.bp,
@@ -61,6 +72,7 @@ def create_app(test_config=None):
         hotlines.bp,
         agencies.bp,
         search.bp,
+        api.bp,
     ):
         app.register_blueprint(blueprint)
     pages.init_app(app)

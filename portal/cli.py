@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+import time
 
 import click
 from babel.messages.pofile import read_po, write_po
@@ -12,16 +13,19 @@ from portal.importing import SourceError
 from portal.inspections import deadlines
 from portal.inspections import importer as inspections_importer
 from portal.procedures import importer
+from portal.searching import sync
 
 demo_cli = AppGroup("demo", help="Demo content.")
 procedures_cli = AppGroup("procedures", help="Administrative procedures.")
+search_cli = AppGroup("search", help="The search index (a cache of the database).")
 import_cli = AppGroup("import", help="Bulk imports from files.")
 translate_cli = AppGroup("translate", help="Translation catalogs (wraps pybabel).")
 holidays_cli = AppGroup("holidays", help="The working-day calendar used for deadlines.")
 
 
 def init_app(app):
-    for group in (demo_cli, import_cli, procedures_cli, translate_cli, holidays_cli):
+    for group in (demo_cli, import_cli, procedures_cli, search_cli, translate_cli,
+                  holidays_cli):
         app.cli.add_command(group)
 
 
@@ -92,6 +96,46 @@ def abolish_procedure(code, decision, on, replaced_by):
     except SourceError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"procedure {code}: " + ("abolished" if changed else "already abolished"))
+
+
+@search_cli.command("rebuild")
+def search_rebuild():
+    """Build a new index from the database beside the live one and swap it in."""
+    started = time.perf_counter()
+    count = sync.rebuild()
+    click.echo(f"search index rebuilt: {count} documents in {time.perf_counter() - started:.1f} s")
+
+
+@search_cli.command("sync")
+@click.option("--timeout", default=60.0, help="Seconds to wait for another writer.")
+def search_sync(timeout):
+    """Apply pending changes; build the index first when there is none (a deploy step)."""
+    if not sync.get_index().exists():
+        click.echo(f"search index created: {sync.rebuild()} documents")
+        return
+    applied = sync.sync(wait=timeout)
+    if applied is None:
+        raise click.ClickException(f"the index stayed busy for {timeout:g} s; try again")
+    click.echo(f"search index in step: {applied} changes applied")
+
+
+@search_cli.command("check")
+def search_check():
+    """Compare index and database; exit 1 on any drift."""
+    drift = sync.check()
+    click.echo(", ".join(f"{len(keys)} {name}" for name, keys in drift.items()))
+    for name, keys in drift.items():
+        for key in keys[:10]:
+            click.echo(f"  {name}: {key}")
+    if any(drift.values()):
+        raise SystemExit(1)
+
+
+@search_cli.command("prune")
+@click.option("--keep-days", default=30, help="Keep this many days of the change log.")
+def search_prune(keep_days):
+    """Delete old change-log rows (an index further behind rebuilds itself on sync)."""
+    click.echo(f"change log: {sync.prune(keep_days)} rows deleted")
 
 
 def _pybabel(*args):

@@ -333,7 +333,7 @@ class Procedure(Timestamped, db.Model):
     effective_from: Mapped[date | None]
     abolished_on: Mapped[date | None]
     replaced_by_code: Mapped[str | None] = mapped_column(sa.String(40))
-    source: Mapped[str | None] = mapped_column(sa.String(200))
+    source: Mapped[str | None] = mapped_column(sa.Text)  # the import that last wrote it
     source_url: Mapped[str | None] = mapped_column(sa.String(500))
     imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     raw: Mapped[dict] = mapped_column(sa.JSON, default=dict)
@@ -416,8 +416,22 @@ class ProcedureRevision(db.Model):
         sa.ForeignKey("procedure.id", ondelete="CASCADE"), index=True)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     kind: Mapped[str] = mapped_column(sa.String(20))  # created, updated, abolished
-    changed_by: Mapped[str] = mapped_column(sa.String(200))  # "import: file.jsonl" or a user
+    # "import: file.jsonl, lists.xlsx …" or a user: Text, an import may name many files.
+    changed_by: Mapped[str] = mapped_column(sa.Text)
     decision_number: Mapped[str | None] = mapped_column(sa.String(80))
     changes: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # field -> [old, new]
 
     procedure: Mapped[Procedure] = relationship(back_populates="revisions")
+
+
+class SearchChange(db.Model):
+    """One pending change for the search index, written in the same transaction as the change.
+
+    Each index remembers the id of the last change it applied, so several hosts sharing this
+    database each catch up on their own (see portal/searching/sync.py).
+    """
+
+    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"),
+                                    primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(200))  # "procedure:1.000689"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -113,13 +113,18 @@ def home():
 
 @bp.route("/healthz")
 def healthz():
-    """For load balancers and monitoring: 200 when the database answers, 503 when not."""
+    """For load balancers and monitoring: 200 when the database answers, 503 when not.
+
+    The search index is a cache, so its state is reported without failing the check.
+    """
     try:
         db.session.execute(sa.text("SELECT 1"))
     except sa.exc.SQLAlchemyError:
         log.exception("health check: database unreachable")
         return jsonify(status="error", database="unreachable"), 503
-    return jsonify(status="ok", database="ok")
+    from portal.searching import sync  # late: search imports every feature, pages included
+
+    return jsonify(status="ok", database="ok", search=sync.status())
 
 
 def _language_from_path():

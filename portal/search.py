@@ -1,75 +1,141 @@
-"""Site search across procedures, announcements, agencies and hotlines.
+"""Site search: one box across every content type, with tabs, facets and snippets.
 
-A plain accent-insensitive scan of the database: enough for the foundation's few hundred
-records. The Whoosh engine of the search issue replaces `find()` behind the same page.
+The page and `GET /api/v1/search` both call `run()`, so they cannot disagree.
 """
 
-import re
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload
 
-from portal.i18n import current_language
-from portal.models import Agency, Announcement, Hotline, Procedure, Status, db, localized
-from portal.text import fold
+from portal.i18n import current_language, translated
+from portal.inspections.views import STATUS_LABELS as FINDING_STATUS_LABELS
+from portal.models import Agency, Sector, db
+from portal.pages import PROCEDURE_LEVEL_NAMES
+from portal.pagination import page_arg
+from portal.searching.sync import get_index
 
 bp = Blueprint("search", __name__, url_prefix="/<lang>/search")
 
 MAX_QUERY_LENGTH = 200
+PER_PAGE = 20
 TYPE_LABELS = {
-    "procedure": _l("Procedure"),
-    "announcement": _l("Announcement"),
-    "agency": _l("Agency"),
-    "hotline": _l("Hotline"),
+    "procedure": _l("Procedures"),
+    "announcement": _l("Announcements"),
+    "agency": _l("Agencies"),
+    "hotline": _l("Hotlines"),
+    "inspection": _l("Inspections"),
+    "finding": _l("Findings"),
 }
+FILTERS = ("agency", "field", "level", "year", "status")
+STATUS_LABELS = {"in_force": _l("In force"), "amended": _l("Amended"),
+                 "abolished": _l("Abolished"), "published": _l("Published"),
+                 "withdrawn": _l("Withdrawn"), **FINDING_STATUS_LABELS}
+SORTS = ("relevance", "date")
 
 
-def _documents():
-    """Every searchable record as (type, title record+field, url, texts to match)."""
-    for a in db.session.scalars(
-        sa.select(Announcement).where(Announcement.status == Status.PUBLISHED)
-    ):
-        yield "announcement", a, "title", url_for("announcements.detail", slug=a.slug), (
-            a.title_vi, a.title_en, a.summary_vi, a.summary_en, a.body_vi, a.body_en)
-    for p in db.session.scalars(sa.select(Procedure)):
-        yield "procedure", p, "name", url_for("procedures.detail", code=p.code), (
-            p.name_vi, p.name_en, p.code)
-    for a in db.session.scalars(sa.select(Agency)):
-        yield "agency", a, "name", url_for("agencies.detail", slug=a.slug), (
-            a.name_vi, a.name_en, a.address)
-    for h in db.session.scalars(sa.select(Hotline).options(joinedload(Hotline.agency))):
-        yield "hotline", h.agency, "name", url_for("hotlines.index") + f"#hotline-{h.id}", (
-            h.agency.name_vi, h.agency.name_en, h.purpose_vi, h.purpose_en, h.phone,
-            re.sub(r"\D", "", h.phone))
+@dataclass
+class Request:
+    """A search as the URL states it."""
+
+    q: str = ""
+    type: str = ""
+    filters: dict = field(default_factory=dict)
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = PER_PAGE
+
+    def args(self, **changes):
+        """Query arguments for a link to this search with some values changed."""
+        values = {"q": self.q, "type": self.type, **self.filters, "sort": self.sort}
+        values.update(changes)
+        if values.get("sort") == "relevance":
+            values.pop("sort")
+        return {name: value for name, value in values.items() if value}
 
 
-def find(query):
-    """Records whose text holds every word of the query, titles first."""
-    words = fold(query).split()
-    if not words:
-        return []
-    locale = current_language()
-    results = []
-    for kind, record, field, url, texts in _documents():
-        haystack = fold(" ".join(t for t in texts if t))
-        if all(word in haystack for word in words):
-            title = localized(record, field, locale)
-            in_title = all(word in fold(texts[0]) or word in fold(texts[1]) for word in words)
-            results.append({"type": kind, "record": record, "field": field, "url": url,
-                            "title": title.text, "rank": 0 if in_title else 1})
-    results.sort(key=lambda r: (r["rank"], fold(r["title"])))
-    return results
+def read_request(args, max_per_page=PER_PAGE):
+    """Check the query string; a clear 400 for anything that cannot be right."""
+    q = args.get("q", "").strip()
+    if len(q) > MAX_QUERY_LENGTH:
+        abort(400, description=_("The search text is too long: at most %(max)s characters.",
+                                 max=MAX_QUERY_LENGTH))
+    kind = args.get("type", "")
+    if kind and kind not in TYPE_LABELS:
+        abort(400, description=_('"%(value)s" is not a valid value for %(name)s.',
+                                 value=kind[:40], name="type"))
+    sort = args.get("sort") or "relevance"
+    if sort not in SORTS:
+        abort(400, description=_('"%(value)s" is not a valid value for %(name)s.',
+                                 value=sort[:40], name="sort"))
+    per_page = args.get("per_page", str(PER_PAGE))
+    if not per_page.isdigit() or not 1 <= int(per_page) <= max_per_page:
+        abort(400, description=_("The number of results per page must be from 1 to %(max)s.",
+                                 max=max_per_page))
+    filters = {name: args.get(name, "").strip()[:100] for name in FILTERS if args.get(name)}
+    return Request(q=q, type=kind, filters=filters, sort=sort, page=page_arg(),
+                   per_page=int(per_page))
+
+
+def run(search, lang):
+    """The engine's results for a search, or None when the index is not built."""
+    index = get_index()
+    if not search.q or not index.exists():
+        return None
+    return index.search(search.q, lang=lang, types=[search.type] if search.type else None,
+                        filters=search.filters, page=search.page, per_page=search.per_page,
+                        sort=search.sort)
+
+
+def ranked_ids(query, kind, limit=500):
+    """Ids of one type's records holding every word of the query, best first.
+
+    For listing pages whose own box filters with the engine; None when there is no index.
+    """
+    index = get_index()
+    if not index.exists():
+        return None
+    ids = []
+    for page in range(1, limit // 100 + 1):
+        results = index.search(query, types=[kind], per_page=100, page=page)
+        full = [int(hit.id) for hit in results.hits if not hit.missing_terms]
+        ids += full
+        if len(full) < 100:
+            break
+    return ids
+
+
+def facet_labels(results):
+    """Functions giving readable names for facet values (slugs, level and status keys)."""
+    records = {"agency": {}, "field": {}}
+    if results is not None:
+        for name, model in (("agency", Agency), ("field", Sector)):
+            slugs = list(results.facets.get(name, {}))
+            if slugs:
+                records[name] = {r.slug: r for r in db.session.scalars(
+                    sa.select(model).where(model.slug.in_(slugs)))}
+
+    def named(name):
+        return lambda value: (translated(records[name][value], "name")
+                              if value in records[name] else value)
+
+    return {
+        "agency_label": named("agency"),
+        "field_label": named("field"),
+        "level_label": lambda value: PROCEDURE_LEVEL_NAMES.get(value, value),
+        "status_label": lambda value: STATUS_LABELS.get(value, value),
+        "year_label": str,
+    }
 
 
 @bp.route("")
 def index():
-    query = request.args.get("q", "").strip()
-    if len(query) > MAX_QUERY_LENGTH:
-        abort(400, description=_("The search text is too long: at most %(max)s characters.",
-                                 max=MAX_QUERY_LENGTH))
-    results = find(query) if query else []
-    return render_template("search/index.html", query=query, results=results,
-                           labels=TYPE_LABELS)
+    search = read_request(request.args)
+    results = run(search, current_language())
+    if results is not None and search.page > 1 and not results.hits:
+        abort(404)
+    return render_template("search/index.html", search=search, query=search.q,
+                           results=results, type_labels=TYPE_LABELS,
+                           index_ready=get_index().exists(), **facet_labels(results))

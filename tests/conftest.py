@@ -90,6 +90,7 @@ def app(request, tmp_path):
     app = create_app(_settings(uri, tmp_path))
     with app.app_context():
         yield app
+        app.extensions["search_index"].close()
         db.session.remove()
         if request.param == "postgresql":
             _empty_postgres_tables()

@@ -61,7 +61,7 @@ def test_home_in_both_languages_and_switch_with_the_keyboard(server, page):
     page.goto(server + "/vi/")
     assert page.locator("html").get_attribute("lang") == "vi"
     assert page.get_by_role("heading", level=1).inner_text().startswith("Thông tin công khai")
-    assert page.get_by_role("link", name="Kết quả kiểm tra").is_visible()
+    assert page.locator("main").get_by_role("link", name="Kết quả kiểm tra").is_visible()
 
     # Tab from the top of the page until the language switch has focus, then press Enter.
     page.keyboard.press("Tab")
@@ -76,7 +76,7 @@ def test_home_in_both_languages_and_switch_with_the_keyboard(server, page):
     page.wait_for_url(server + "/en/")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", level=1).inner_text().startswith("Public information")
-    assert page.get_by_role("link", name="Inspection results").is_visible()
+    assert page.locator("main").get_by_role("link", name="Inspection results").is_visible()
 
 
 def test_layout_fits_a_360px_phone(server, page):

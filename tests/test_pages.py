@@ -101,7 +101,8 @@ def test_server_error_page_is_in_the_visitors_language(app, client):
 
 
 def test_healthz_checks_the_database(client, app, monkeypatch):
-    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
+    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok",
+                                                 "search": "missing"}
 
     def broken(*args, **kwargs):
         raise sa.exc.OperationalError("SELECT 1", {}, Exception("down"))

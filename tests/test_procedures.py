@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -233,3 +234,12 @@ def test_sectors_are_created_once(runner):
     names = db.session.scalars(sa.select(Sector.name_vi)).all()
     assert len(names) == len(set(names))
 
+
+
+def test_an_import_of_files_with_long_names_keeps_them_all(runner, tmp_path):
+    long_name = tmp_path / ("danh-sach-thu-tuc-hanh-chinh-" * 8 + ".jsonl")
+    shutil.copy(RECORDS, long_name)
+    result = _import(runner, long_name, LIST)
+    assert result.exit_code == 0, result.output
+    revision = _procedure("1.010038").revisions[0]
+    assert revision.changed_by == f"import: {long_name.name}, {LIST.name}"

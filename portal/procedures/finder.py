@@ -27,13 +27,14 @@ LEVEL_COLUMNS = {level: getattr(Procedure, f"level_{level}") for level in Proced
 APPLICANT_COLUMNS = {kind: getattr(Procedure, column)
                      for kind, column in Procedure.APPLICANTS.items()}
 SORTS = {
+    "relevance": (),  # the search engine's order; only with a query (see Finder.select)
     "name": (Procedure.name_vi, Procedure.code),
     "code": (Procedure.code,),
     "time": (Procedure.processing_days.is_(None), Procedure.processing_days, Procedure.name_vi),
     "updated": (Procedure.updated_at.desc(), Procedure.code),
 }
-SORT_LABELS = {"name": _l("Name"), "code": _l("Code"), "time": _l("Shortest processing time"),
-               "updated": _l("Recently updated")}
+SORT_LABELS = {"relevance": _l("Relevance"), "name": _l("Name"), "code": _l("Code"),
+               "time": _l("Shortest processing time"), "updated": _l("Recently updated")}
 MAX_QUERY_LENGTH = 200
 
 
@@ -59,7 +60,7 @@ class Filters:
     def from_args(cls, args):
         """Read and check the query string; a clear 400 for values that cannot be right."""
         values = {name: args.get(name, "").strip() for name in cls.__dataclass_fields__}
-        values["sort"] = values["sort"] or "name"
+        values["sort"] = values["sort"] or ("relevance" if values["q"] else "name")
         problems = []
         if len(values["q"]) > MAX_QUERY_LENGTH:
             problems.append(_l("The search text is too long: at most %(max)s characters.",
@@ -78,7 +79,7 @@ class Filters:
         """The non-empty filters as query arguments, with some changed (for links)."""
         values = {name: getattr(self, name) for name in self.__dataclass_fields__}
         values.update(changes)
-        if values.get("sort") == "name":
+        if values.get("sort") == ("relevance" if values.get("q") else "name"):
             values.pop("sort")
         return {name: value for name, value in values.items() if value}
 
@@ -88,15 +89,22 @@ class Filters:
 
 
 class Finder:
-    """Builds the filtered query; each facet is counted with every other filter applied."""
+    """Builds the filtered query; each facet is counted with every other filter applied.
 
-    def __init__(self, filters):
+    `ranked`: ids the search engine matched for the text box, best first. Without an index
+    (None), the box falls back to matching the accentless name and code in the database.
+    """
+
+    def __init__(self, filters, ranked=None):
         self.filters = filters
+        self.ranked = ranked
 
     def conditions(self, skip=None):
         f = self.filters
         where = []
-        if f.q:
+        if f.q and self.ranked is not None:
+            where.append(Procedure.id.in_(self.ranked))
+        elif f.q:
             where += [Procedure.name_folded.contains(word, autoescape=True)
                       for word in fold(f.q).split()]
         if f.sector and skip != "sector":
@@ -125,8 +133,13 @@ class Finder:
         return where
 
     def select(self):
-        return (sa.select(Procedure).where(*self.conditions())
-                .order_by(*SORTS[self.filters.sort]))
+        query = sa.select(Procedure).where(*self.conditions())
+        if self.filters.sort != "relevance":
+            return query.order_by(*SORTS[self.filters.sort])
+        if self.ranked:
+            rank = sa.case({pid: n for n, pid in enumerate(self.ranked)}, value=Procedure.id)
+            return query.order_by(rank, Procedure.code)
+        return query.order_by(*SORTS["name"])
 
     def count(self):
         return sa.select(sa.func.count()).select_from(Procedure).where(*self.conditions())

@@ -1,24 +1,13 @@
 """The procedure finder (`/vi/procedures`), its exports and the procedure page."""
 
-import csv
-import io
-import json
 import re
 
 import sqlalchemy as sa
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    current_app,
-    render_template,
-    request,
-    stream_with_context,
-    url_for,
-)
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
+from portal.downloads import download
 from portal.i18n import translated
 from portal.models import (
     DecisionAction,
@@ -32,6 +21,7 @@ from portal.models import (
 from portal.pages import PROCEDURE_LEVEL_NAMES
 from portal.pagination import page_arg
 from portal.procedures.finder import SORT_LABELS, Filters, Finder
+from portal.search import ranked_ids
 
 bp = Blueprint("procedures", __name__, url_prefix="/<lang>/procedures")
 
@@ -90,12 +80,10 @@ def change_text(value, limit=160):
 @bp.route("")
 def index():
     filters = Filters.from_args(request.args)
-    finder = Finder(filters)
+    finder = Finder(filters, ranked_ids(filters.q, "procedure") if filters.q else None)
     export = request.args.get("format", "html")
-    if export == "csv":
-        return _export_csv(finder)
-    if export == "json":
-        return _export_json(finder)
+    if export in ("csv", "json"):
+        return download(_export_rows(finder), EXPORT_COLUMNS, export, "procedures")
     if export != "html":
         abort(400, description=str(_l("The format must be csv or json.")))
     page = db.paginate(finder.select().options(selectinload(Procedure.sector)),
@@ -176,37 +164,3 @@ def _export_rows(finder):
             "decisions": "; ".join(link.decision.number for link in procedure.decisions),
             "url": url_for("procedures.detail", code=procedure.code, _external=True),
         }
-
-
-def _export_csv(finder):
-    def generate():
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=EXPORT_COLUMNS)
-        # The BOM tells Excel the file is UTF-8, so Vietnamese letters open correctly.
-        buffer.write("\ufeff")
-        writer.writeheader()
-        for row in _export_rows(finder):
-            writer.writerow(row)
-            if buffer.tell() > 64_000:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
-
-    return _download(generate(), "text/csv; charset=utf-8", "csv")
-
-
-def _export_json(finder):
-    def generate():
-        yield "["
-        for n, row in enumerate(_export_rows(finder)):
-            yield ("," if n else "") + "\n" + json.dumps(row, ensure_ascii=False)
-        yield "\n]\n"
-
-    return _download(generate(), "application/json; charset=utf-8", "json")
-
-
-def _download(chunks, mimetype, extension):
-    response = Response(stream_with_context(chunks), mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="procedures.{extension}"'
-    return response

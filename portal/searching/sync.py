@@ -1,0 +1,148 @@
+"""Keeping the index in step with the database, whatever process changed it.
+
+Every flush that touches a searchable row writes its keys to `search_change`, in the same
+transaction, so a rolled-back change leaves no trace. After the commit, the index applies
+the changes after its own position without waiting: when another worker holds the writer
+lock, the next writer (or `flask search sync`) picks them up. The database is the truth and
+`flask search rebuild` rebuilds the index from it at any time.
+"""
+
+import logging
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from portal.models import SearchChange, db, utcnow
+from portal.searching import records
+from portal.searching.engine import SearchIndex
+
+log = logging.getLogger(__name__)
+BATCH = 2000
+PRUNED = "_pruned:"  # a log row saying changes up to this id were deleted
+
+
+def init_app(app):
+    app.extensions["search_index"] = SearchIndex(app.config["SEARCH_INDEX_DIR"])
+
+
+def get_index():
+    return current_app.extensions["search_index"]
+
+
+@event.listens_for(Session, "after_flush")
+def _record_changes(session, flush_context):
+    """Log the keys of every searchable row this flush wrote, in the flush's transaction."""
+    keys = set()
+    for obj in session.new | session.deleted:
+        keys.update(records.keys_for(obj))
+    for obj in session.dirty:
+        if session.is_modified(obj, include_collections=False):
+            keys.update(records.keys_for(obj))
+    if keys:
+        now = utcnow()
+        session.connection().execute(sa.insert(SearchChange),
+                                     [{"key": key, "created_at": now} for key in sorted(keys)])
+        session.info["search_changed"] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _apply_after_commit(session):
+    if session.info.pop("search_changed", False) and has_app_context():
+        try:
+            sync(wait=False)
+        except Exception:  # the index is a cache: a failure here must not fail the request
+            log.exception("search: applying changes after commit failed; run flask search sync")
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_changes(session):
+    session.info.pop("search_changed", None)
+
+
+def sync(wait=False):
+    """Apply logged changes after the index's position. Returns how many were applied,
+    or None when the index is missing or busy (and `wait` is False)."""
+    index = get_index()
+    if not index.exists():
+        return None
+    applied = 0
+    position = index.position()
+    with Session(db.engine) as session:
+        if _log_was_pruned_past(session, position):
+            if not wait:
+                return None
+            log.warning("search: change log pruned past position %s: rebuilding", position)
+            rebuild()
+            return 0
+        while True:
+            rows = session.execute(
+                sa.select(SearchChange.id, SearchChange.key).where(SearchChange.id > position)
+                .order_by(SearchChange.id).limit(BATCH)).all()
+            if not rows:
+                return applied
+            found = records.load({key for _, key in rows if not key.startswith("_")},
+                                   session)
+            upserts = [doc for doc in found.values() if doc is not None]
+            deletes = [key for key, doc in found.items() if doc is None]
+            position = rows[-1].id
+            if not index.apply(upserts, deletes, position=position, wait=wait):
+                return None
+            applied += len(rows)
+            session.expire_all()
+
+
+def _log_was_pruned_past(session, position):
+    """True when `prune()` deleted changes this index has not applied yet."""
+    markers = session.scalars(sa.select(SearchChange.key).where(
+        SearchChange.key.like(PRUNED + "%"))).all()
+    return any(int(marker[len(PRUNED):]) > position for marker in markers)
+
+
+def status():
+    """"ok", "missing" (no index built) or "behind" (changes waiting for a sync)."""
+    index = get_index()
+    if not index.exists():
+        return "missing"
+    latest = db.session.scalar(sa.select(sa.func.max(SearchChange.id))) or 0
+    return "ok" if index.position() >= latest else "behind"
+
+
+def rebuild():
+    """A new index from the database, swapped in atomically; returns the document count."""
+    index = get_index()
+    with Session(db.engine) as session:
+        # The position is read first: changes committed during the rebuild are re-applied.
+        position = session.scalar(sa.select(sa.func.coalesce(sa.func.max(SearchChange.id), 0)))
+        return index.rebuild(records.all_documents(session), position)
+
+
+def check():
+    """Compare the index with the database: {"missing", "orphaned", "stale"} key lists."""
+    index = get_index()
+    indexed = index.versions() if index.exists() else {}
+    with Session(db.engine) as session:
+        current = {doc.key: doc.version for doc in records.all_documents(session)}
+    return {
+        "missing": sorted(current.keys() - indexed.keys()),
+        "orphaned": sorted(indexed.keys() - current.keys()),
+        "stale": sorted(key for key in current.keys() & indexed.keys()
+                        if current[key] != indexed[key]),
+    }
+
+
+def prune(keep_days=30):
+    """Delete change-log rows older than `keep_days`; an index further behind will rebuild."""
+    cutoff = utcnow() - timedelta(days=keep_days)
+    with Session(db.engine) as session, session.begin():
+        last = session.scalar(sa.select(sa.func.max(SearchChange.id)).where(
+            SearchChange.created_at < cutoff))
+        if last is None:
+            return 0
+        deleted = session.execute(sa.delete(SearchChange).where(
+            SearchChange.id <= last)).rowcount
+        session.add(SearchChange(key=f"{PRUNED}{last}"))
+    return deleted
+

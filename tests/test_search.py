@@ -1,0 +1,260 @@
+"""Site search: the page, the API, and an index that never drifts from the database."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from portal.models import Announcement, SearchChange, Status, db, utcnow
+from portal.searching import sync
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def index(app):
+    """A created, empty index in this test's own directory; commits now reach it."""
+    search_index = sync.get_index()
+    search_index.create()
+    return search_index
+
+
+@pytest.fixture
+def content(index, make_agency, make_announcement, make_hotline):
+    agency = make_agency(slug="so-tu-phap", name_vi="Sở Tư pháp tỉnh Cà Mau",
+                         name_en="Department of Justice of Cà Mau Province")
+    make_announcement(slug="khai-sinh", title_vi="Hướng dẫn đăng ký khai sinh trực tuyến",
+                      title_en="How to register a birth online",
+                      body_vi="Cha mẹ đăng ký khai sinh cho con tại UBND xã.",
+                      body_en="Parents register a birth at the commune People's Committee.",
+                      published_on=date(2025, 9, 15), agency=agency)
+    make_announcement(slug="cong-van", title_vi="Công văn số 8952/UBND-NC về cải cách hành chính",
+                      body_vi="Nâng cao hiệu quả công tác cải cách hành chính năm 2017.",
+                      published_on=date(2017, 11, 10))
+    make_hotline(agency=agency, phone="0768.221.221", purpose_vi="Đường dây nóng hộ tịch")
+    return agency
+
+
+def test_search_page_finds_text_typed_without_accents(client, content):
+    body = client.get("/api/v1/search?q=dang+ky+khai+sinh").get_json()
+    first, *others = body["results"]
+    assert first["url"].endswith("/vi/announcements/khai-sinh") and first["missing_terms"] == []
+    assert all(other["missing_terms"] for other in others)  # partial matches come after
+    html = client.get("/vi/search?q=dang+ky+khai+sinh").get_data(as_text=True)
+    results = html.split('class="results-list"')[1]
+    assert results.index('href="/vi/announcements/khai-sinh"') < results.index("</li>")
+    assert "<mark>" in results.split("</li>")[0]
+
+
+def test_document_numbers_and_phones_are_found_as_people_type_them(client, content):
+    for query in ("8952/UBND-NC", "8952 / ubnd-nc", "0768221221"):
+        response = client.get("/api/v1/search", query_string={"q": query})
+        assert response.status_code == 200, query
+        results = response.get_json()["results"]
+        assert results and not results[0]["missing_terms"], query
+
+
+def test_tabs_and_facets_count_results(client, content):
+    html = client.get("/en/search?q=so+tu+phap").get_data(as_text=True)
+    tabs = html.split('class="tabs"')[1].split("</nav>")[0]
+    assert "Agencies <span" in tabs and "Hotlines <span" in tabs
+    only = client.get("/api/v1/search?q=so+tu+phap&type=hotline").get_json()
+    assert [r["type"] for r in only["results"]] == ["hotline"]
+    assert only["facets"]["type"]["agency"] == 1  # the tabs' counts ignore the type filter
+
+
+def test_english_search_says_when_a_result_is_untranslated(client, content):
+    body = client.get("/api/v1/search?q=8952/UBND-NC&lang=en").get_json()
+    assert body["results"][0]["untranslated"] is True
+    html = client.get("/en/search?q=8952/UBND-NC").get_data(as_text=True)
+    assert "Not yet translated: shown in Vietnamese." in html
+
+
+def test_partial_matches_name_what_they_miss(client, content):
+    body = client.get("/api/v1/search?q=khai+sinh+tàu+biển").get_json()
+    first = body["results"][0]
+    assert first["id"] and sorted(first["missing_terms"]) == ["biển", "tàu"]
+    html = client.get("/vi/search?q=khai+sinh+tàu+biển").get_data(as_text=True)
+    assert "Còn thiếu:" in html and "<s>tàu</s>" in html
+
+
+def test_empty_state_offers_the_hotline_and_browsing(client, content):
+    html = client.get("/en/search?q=zzzyyyxxx").get_data(as_text=True)
+    assert "Nothing matched." in html and 'href="/en/hotlines"' in html
+
+
+@pytest.mark.parametrize("url, status", [
+    ("/vi/search?q=" + "a" * 201, 400),
+    ("/vi/search?q=x&type=galaxy", 400),
+    ("/vi/search?q=x&sort=random", 400),
+    ("/api/v1/search?q=x&per_page=1000", 400),
+    ("/api/v1/search?q=x&lang=fr", 400),
+    ("/api/v1/search?q=khai&page=99", 404),
+    ("/vi/search?q=%22%22%22+OR+*+(", 200),
+])
+def test_bad_input_is_a_clear_4xx_never_a_500(client, content, url, status):
+    response = client.get(url)
+    assert response.status_code == status
+    if url.startswith("/api/") and status != 200:
+        assert response.get_json()["message"]
+
+
+def test_api_follows_the_openapi_description(client, content):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    required = spec["components"]["schemas"]["SearchResults"]["required"]
+    body = client.get("/api/v1/search?q=khai+sinh&lang=en").get_json()
+    assert set(required) <= set(body)
+    result_required = spec["components"]["schemas"]["Result"]["required"]
+    assert set(result_required) <= set(body["results"][0])
+    assert body["results"][0]["url"] == "http://localhost/en/announcements/khai-sinh"
+    assert body["facets"]["type"]["announcement"] >= 1
+
+
+def test_a_committed_edit_is_searchable_at_once(client, content):
+    announcement = db.session.scalar(sa.select(Announcement).filter_by(slug="cong-van"))
+    announcement.title_vi = "Công văn về tinh giản biên chế"
+    db.session.commit()
+    found = client.get("/api/v1/search?q=tinh+gian+bien+che").get_json()["results"]
+    assert found[0]["id"] == str(announcement.id) and found[0]["missing_terms"] == []
+    announcement.status = Status.DRAFT
+    db.session.commit()
+    found = client.get("/api/v1/search?q=tinh+gian+bien+che").get_json()["results"]
+    assert str(announcement.id) not in [r["id"] for r in found]
+
+
+def test_a_rollback_leaves_log_and_index_untouched(client, content, index):
+    position, changes = index.position(), db.session.scalar(
+        sa.select(sa.func.count(SearchChange.id)))
+    announcement = db.session.scalar(sa.select(Announcement).filter_by(slug="cong-van"))
+    announcement.title_vi = "Tiêu đề chưa lưu"
+    db.session.flush()
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count(SearchChange.id))) == changes
+    assert index.position() == position
+    assert client.get("/api/v1/search?q=tieu+de+chua+luu").get_json()["total"] == 0
+
+
+def test_an_edit_behind_the_index_back_is_repaired_by_rebuild(runner, content):
+    # A Core UPDATE bypasses the session, so nothing reaches the change log.
+    db.session.execute(sa.update(Announcement.__table__).where(
+        Announcement.__table__.c.slug == "cong-van").values(
+        title_vi="Sửa trực tiếp trong cơ sở dữ liệu", updated_at=utcnow()))
+    db.session.commit()
+    check = runner.invoke(args=["search", "check"])
+    assert check.exit_code == 1 and check.output.startswith("0 missing, 0 orphaned, 1 stale")
+    assert runner.invoke(args=["search", "rebuild"]).exit_code == 0
+    again = runner.invoke(args=["search", "check"])
+    assert again.exit_code == 0 and again.output.startswith("0 missing, 0 orphaned, 0 stale")
+    assert sync.get_index().search("sua truc tiep").hits[0].title == (
+        "Sửa trực tiếp trong cơ sở dữ liệu")
+
+
+def _environment(app):
+    return {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+            "SEARCH_INDEX_DIR": app.config["SEARCH_INDEX_DIR"], "SECRET_KEY": "test",
+            "PYTHONPATH": str(ROOT)}
+
+
+WRITER = textwrap.dedent("""
+    import sys
+    from datetime import date, timedelta
+    from portal import create_app
+    from portal.models import Announcement, db
+    app = create_app()
+    with app.app_context():
+        for n in range(int(sys.argv[2])):
+            db.session.add(Announcement(slug=f"p{sys.argv[1]}-{n}",
+                                        title_vi=f"Tin song song {sys.argv[1]}-{n}",
+                                        body_vi="Nội dung", published_on=date(2026, 1, 1)))
+            db.session.commit()
+""")
+
+
+def test_several_processes_writing_at_once_lose_nothing(app, runner, index):
+    workers = [subprocess.Popen([sys.executable, "-c", WRITER, str(n), "15"],
+                                env=_environment(app)) for n in range(4)]
+    assert [worker.wait(timeout=120) for worker in workers] == [0, 0, 0, 0]
+    assert runner.invoke(args=["search", "sync"]).exit_code == 0
+    assert index.search('"tin song song"', per_page=1).total == 60
+    assert runner.invoke(args=["search", "check"]).exit_code == 0
+
+
+HOLD_LOCK = textwrap.dedent("""
+    import sys, time
+    from whoosh import index as whoosh_index
+    directory = sys.argv[1]
+    name = open(directory + "/CURRENT").read().strip()
+    writer = whoosh_index.open_dir(directory + "/" + name).writer()
+    print("locked", flush=True)
+    time.sleep(60)
+""")
+
+
+def test_a_busy_index_never_fails_a_commit(app, runner, index, make_announcement):
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, app.config["SEARCH_INDEX_DIR"]],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        make_announcement(title_vi="Viết khi chỉ mục đang bận")  # commits without waiting
+        assert index.search('"chi muc dang ban"').total == 0
+    finally:
+        holder.send_signal(signal.SIGKILL)  # a writer killed mid-write
+        holder.wait()
+        holder.stdout.close()
+    assert runner.invoke(args=["search", "sync"]).exit_code == 0
+    assert index.search('"chi muc dang ban"').total == 1
+    assert runner.invoke(args=["search", "check"]).exit_code == 0
+
+
+def test_a_pruned_change_log_makes_a_lagging_index_rebuild(runner, index, content):
+    # A change this index has not applied (written behind the session), then the log is pruned.
+    announcement = db.session.scalar(sa.select(Announcement).filter_by(slug="cong-van"))
+    db.session.execute(sa.update(Announcement.__table__).where(
+        Announcement.__table__.c.id == announcement.id).values(title_vi="Tin đã cắt log"))
+    db.session.execute(sa.insert(SearchChange.__table__).values(
+        key=f"announcement:{announcement.id}", created_at=utcnow()))
+    db.session.execute(sa.update(SearchChange.__table__).values(
+        created_at=utcnow() - timedelta(days=40)))
+    db.session.commit()
+    assert runner.invoke(args=["search", "prune", "--keep-days", "30"]).exit_code == 0
+    assert db.session.scalars(sa.select(SearchChange.key)).all()[-1].startswith("_pruned:")
+    result = runner.invoke(args=["search", "sync"])
+    assert result.exit_code == 0, result.output
+    assert index.search('"tin da cat log"').total == 1
+    assert runner.invoke(args=["search", "check"]).exit_code == 0
+
+
+def test_openapi_document_is_valid_json_on_disk():
+    spec = json.loads((ROOT / "portal" / "openapi.json").read_text(encoding="utf-8"))
+    assert "/search" in spec["paths"]
+
+
+def test_procedure_finder_box_uses_the_engine(client, runner, index):
+    records = ROOT / "tests" / "data" / "tthc-records-sample.jsonl"
+    assert runner.invoke(args=["import", "procedures", str(records)]).exit_code == 0
+    # "tach ho" (split a household): accentless, found through the engine, ranked first.
+    html = client.get("/en/procedures?q=tach+ho").get_data(as_text=True)
+    results = html.split('class="procedures"')[1]
+    assert results.index("/en/procedures/1.010038") < results.index("</li>")
+    assert '<option value="relevance" selected>Relevance</option>' in html
+    exported = client.get("/en/procedures?q=tach+ho&format=json").get_json()
+    assert exported[0]["code"] == "1.010038"
+    # A document number of the legal basis, typed without "Đ", finds its procedures.
+    legal = client.get("/en/procedures?q=82/2015/ND-CP&format=json").get_json()
+    assert [row["code"] for row in legal] == ["1.000771"]
+
+
+def test_health_check_reports_the_index_without_failing(client, content):
+    assert client.get("/healthz").get_json()["search"] == "ok"
+    db.session.execute(sa.insert(SearchChange.__table__).values(key="agency:1",
+                                                                created_at=utcnow()))
+    db.session.commit()
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.get_json()["search"] == "behind"
