@@ -12,13 +12,13 @@ class SourceError(ValueError):
         super().__init__(str(self))
 
     def __str__(self):
-        where = []
-        if self.file:
-            where.append(str(self.file))
+        # Spreadsheets have rows and columns; JSON Lines files have lines and fields.
+        sheet = str(self.file or "").lower().endswith(".xlsx")
+        where = [str(self.file)] if self.file else []
         if self.row is not None:
-            where.append(f"line {self.row}")
+            where.append(f"{'row' if sheet else 'line'} {self.row}")
         if self.column:
-            where.append(f'field "{self.column}"')
+            where.append(f'{"column" if sheet else "field"} "{self.column}"')
         return ", ".join(where) + ": " + self.message if where else self.message
 
 

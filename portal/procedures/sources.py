@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from portal import importing
+from portal.importing import SourceError
 
 CODE_RE = re.compile(r"^\d\.\d{6}(\.\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})?$")
 LEVELS = {"cấp bộ": "ministry", "cấp tỉnh": "province", "cấp huyện": "district",
@@ -53,19 +54,6 @@ LEGAL_TYPES = r"(?:Luật|Nghị định|Thông tư|Quyết định|Nghị quy�
 LEGAL_PREFIX_RE = re.compile(rf"(?<=[a-zà-ỹ)])(?:{LEGAL_TYPES} ?(?:số)?|số):? ?$")
 STEP_RE = re.compile(r"^[\s\-+*•]*(?:[a-zđ]\)\s*)?Bước\s*\d+\s*[:.\-]?\s*", re.M | re.I)
 RESULT_CODE_RE = re.compile(r"[A-Z0-9][A-Z0-9.\-]*\d")
-
-
-class SourceError(importing.SourceError):
-    """A source problem located by file, row and column (an importing.SourceError too)."""
-
-    def __str__(self):
-        sheet = str(self.file or "").lower().endswith(".xlsx")
-        where = [str(self.file)] if self.file else []
-        if self.row is not None:
-            where.append(f"{'row' if sheet else 'line'} {self.row}")
-        if self.column:
-            where.append(f'{"column" if sheet else "field"} "{self.column}"')
-        return ", ".join(where) + ": " + self.message if where else self.message
 
 
 def clean(value, multiline=False):
@@ -371,12 +359,12 @@ def read_records(path):
     """Yield (line number, parsed record or SourceError) from JSON Lines, every line read."""
     name = Path(path).name
     for number, data in importing.read_jsonl(path, keep_going=True):
-        if isinstance(data, importing.SourceError):
+        if isinstance(data, SourceError):
             yield number, SourceError(data.message, file=name, row=number)
             continue
         try:
             yield number, parse_record(data)
-        except importing.SourceError as error:
+        except SourceError as error:
             yield number, SourceError(error.message, file=name, row=number, column=error.column)
 
 
