@@ -1,0 +1,39 @@
+"""Announcements published by the province's admins."""
+
+import enum
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.models.agencies import Agency
+from portal.models.base import Timestamped, db, enum_column
+
+
+class Status(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"
+
+
+class Announcement(Timestamped, db.Model):
+    """News an admin publishes; the body is Markdown, sanitised when rendered."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    title_vi: Mapped[str] = mapped_column(sa.String(300))
+    title_en: Mapped[str | None] = mapped_column(sa.String(300))
+    summary_vi: Mapped[str | None] = mapped_column(sa.Text)
+    summary_en: Mapped[str | None] = mapped_column(sa.Text)
+    body_vi: Mapped[str] = mapped_column(sa.Text)
+    body_en: Mapped[str | None] = mapped_column(sa.Text)
+    published_on: Mapped[date] = mapped_column(index=True)
+    status: Mapped[Status] = mapped_column(
+        enum_column(Status), default=Status.PUBLISHED
+    )
+    agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agency.id"), index=True)
+    source_url: Mapped[str | None] = mapped_column(sa.String(500))
+
+    agency: Mapped[Agency | None] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("published_on", "title_vi"),)

@@ -1,0 +1,121 @@
+"""The database, its conventions, and the helpers every model uses (UTC, slugs, languages)."""
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import event
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from portal.text import fold
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+
+
+def init_app(app):
+    """Bind the database to the app with the settings each engine needs."""
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    if uri.startswith("sqlite"):
+        # A writer may wait for another worker's write instead of failing at once.
+        options.setdefault("connect_args", {"timeout": 15})
+    else:
+        options.setdefault("pool_pre_ping", True)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/migrations"), render_as_batch=True)
+
+
+@event.listens_for(sa.Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """WAL lets readers go on while one worker writes; NORMAL sync is safe under WAL."""
+    if type(dbapi_connection).__module__ != "sqlite3":
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def enum_column(enum_class):
+    """An enum stored as its value (`"province"`), checked by the database, not a native type."""
+    return sa.Enum(
+        enum_class, native_enum=False, length=20, create_constraint=True,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+def utcnow():
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.TypeDecorator):
+    """A datetime stored in UTC and always read back timezone-aware (SQLite drops the zone)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None:
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given; use an aware UTC datetime")
+            value = value.astimezone(UTC)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+class Timestamped:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+def slugify(text, max_length=80):
+    """ASCII slug for stable URLs: `Sở Tư pháp` -> `so-tu-phap`."""
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
+    return slug[:max_length].rstrip("-") or "item"
+
+
+@dataclass(frozen=True)
+class Localized:
+    """A content value in the visitor's language, or the Vietnamese one it fell back to."""
+
+    text: str
+    lang: str
+    is_fallback: bool
+
+    def __str__(self):
+        return self.text
+
+    def __bool__(self):
+        return bool(self.text)
+
+
+def localized(record, field, locale):
+    """Read `field_<locale>`, falling back to Vietnamese (which is required) and saying so."""
+    if locale != "vi":
+        text = getattr(record, f"{field}_{locale}", None)
+        if text:
+            return Localized(text, locale, False)
+    text = getattr(record, f"{field}_vi") or ""
+    return Localized(text, "vi", locale != "vi" and bool(text))
