@@ -5,8 +5,10 @@ from collections import Counter
 from datetime import date
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_babel import gettext as _
 
+from portal import search
 from portal.importing import SourceError, all_or_nothing, assign, read_jsonl
 from portal.models import Agency, Announcement, Status, db, slugify
 from portal.pagination import page_arg
@@ -26,12 +28,22 @@ def published():
 
 @bp.route("")
 def index():
+    query = request.args.get("q", "").strip()
+    if len(query) > search.MAX_QUERY_LENGTH:
+        abort(400, description=_("The search text is too long: at most %(max)s characters.",
+                                 max=search.MAX_QUERY_LENGTH))
+    listed = published()
+    if query:
+        ids = search.ranked_ids(query, "announcement")
+        # News stays newest first; without an index yet, the title is matched as typed.
+        listed = listed.where(Announcement.id.in_(ids) if ids is not None
+                              else Announcement.title_vi.contains(query, autoescape=True))
     page = db.paginate(
-        published(), page=page_arg(), per_page=current_app.config["PER_PAGE"], error_out=False
+        listed, page=page_arg(), per_page=current_app.config["PER_PAGE"], error_out=False
     )
     if page.page > 1 and not page.items:
         abort(404)
-    return render_template("announcements/index.html", page=page)
+    return render_template("announcements/index.html", page=page, query=query)
 
 
 @bp.route("/<slug>")

@@ -137,3 +137,11 @@ def test_import_of_a_missing_file_is_a_clear_error(runner, tmp_path):
     result = runner.invoke(args=["import", "announcements", str(tmp_path / "none.jsonl")])
     assert result.exit_code == 1
     assert "cannot open the file" in result.output
+
+
+def test_list_box_matches_titles_before_the_index_exists(client, make_announcement):
+    make_announcement(title_vi="Kết quả kiểm tra năm 2017")
+    make_announcement(title_vi="Lịch tiếp dân")
+    html = client.get("/en/announcements?q=kiểm+tra").get_data(as_text=True)
+    assert "1 announcement" in html and "Kết quả kiểm tra năm 2017" in html
+    assert "Lịch tiếp dân" not in html

@@ -258,3 +258,10 @@ def test_health_check_reports_the_index_without_failing(client, content):
     db.session.commit()
     response = client.get("/healthz")
     assert response.status_code == 200 and response.get_json()["search"] == "behind"
+
+
+def test_announcement_list_box_uses_the_engine(client, content, make_announcement):
+    html = client.get("/vi/announcements?q=dang+ky+khai+sinh").get_data(as_text=True)
+    assert "1 thông báo" in html and 'href="/vi/announcements/khai-sinh"' in html
+    assert 'value="dang ky khai sinh"' in html
+    assert client.get("/vi/announcements?q=" + "x" * 201).status_code == 400
