@@ -181,6 +181,12 @@ def test_codes_numbers_and_phones_are_found_as_people_write_them(coded, query, e
     assert coded.search(query).hits[0].missing_terms == []
 
 
+def test_a_code_found_whole_leaves_out_documents_holding_only_its_parts(coded):
+    fill(coded, doc("parts", "Báo cáo năm 2018", "Điều 61 của văn bản theo NĐ-CP"), position=2)
+    assert ids(coded.search("61/2018/NĐ-CP")) == ["qd"]
+    assert set(ids(coded.search("61/2018"))) == {"qd", "parts"}  # nowhere whole: its parts
+
+
 def test_codes_in_the_codes_field_rank_above_mentions(coded):
     fill(coded, doc("mention", "Báo cáo", "Tham chiếu 4261/KH-UBND"), position=2)
     assert ids(coded.search("4261/KH-UBND"))[0] == "kh"
@@ -473,12 +479,37 @@ def test_rebuild_swaps_generations_while_searches_go_on(index):
     assert len(generations) == 1
 
 
-def test_rebuild_with_several_processes_indexes_every_document(index):
-    count = index.rebuild((doc(i, f"Thủ tục số {i}", "khai sinh " * 50) for i in range(1500)),
+def test_rebuild_with_several_processes_indexes_every_document(index, monkeypatch):
+    monkeypatch.setattr("portal.searching.segments.SEGMENT_DOCS", 1000)
+    count = index.rebuild((doc(i, f"Thủ tục số {i}", "khai sinh " * 50) for i in range(3500)),
                           position=2, procs=2)
-    assert count == 1500
-    assert index.search("khai sinh").total == 1500
+    assert count == 3500
+    assert index.search("khai sinh").total == 3500
+    assert index.search("thủ tục số 2718").hits[0].id == "2718"
     assert index.position() == 2
+    assert len(segment_sizes(index)) >= 4  # each process starts a new segment every 1,000
+
+
+@pytest.mark.parametrize("how", ["raises", "is killed"])
+def test_a_failing_rebuild_process_leaves_the_live_index_alone(index, monkeypatch, how):
+    fill(index, doc("old", "Đăng ký khai sinh"))
+    from portal.searching.segments import SegmentBuilder
+
+    add = SegmentBuilder.add
+
+    def failing(self, fields):
+        if fields.get("key") == "procedure:2500":
+            if how == "raises":
+                raise ValueError("bad document")
+            os.kill(os.getpid(), signal.SIGKILL)
+        add(self, fields)
+
+    monkeypatch.setattr(SegmentBuilder, "add", failing)  # the forked writers inherit it
+    with pytest.raises(RuntimeError, match="bad document" if how == "raises" else "exit code"):
+        index.rebuild((doc(i, f"Thủ tục số {i}") for i in range(4000)), position=9, procs=2)
+    assert ids(index.search("khai sinh")) == ["old"]
+    assert index.position() == 1
+    assert len(list(index.directory.glob("gen-*"))) == 1
 
 
 def test_precomputed_masks_give_the_same_results_as_postings(real):
@@ -493,13 +524,61 @@ def test_precomputed_masks_give_the_same_results_as_postings(real):
         [(r.total, r.facets, [(h.key, h.score) for h in r.hits]) for r in after]
 
 
+def weighted(reader, name, term):
+    """[(document, weight)] of a term's postings, as the block-level matcher scores them."""
+    matcher, found = reader.postings(name, term), []
+    while matcher.is_active():
+        found.append((matcher.id(), matcher.weight()))
+        matcher.next()
+    return found
+
+
+def test_a_rebuilt_segment_reads_exactly_like_one_whoosh_writes(tmp_path, corpus):
+    from whoosh import index as whoosh_index
+
+    from portal.searching.documents import fields
+    from portal.searching.engine import WRITER
+
+    rebuilt = SearchIndex(tmp_path / "rebuilt")
+    rebuilt.rebuild(corpus, position=7, procs=1)
+    rebuilt.close()
+    plain = SearchIndex(tmp_path / "plain")
+    plain.create()
+    with plain._open().writer(**WRITER) as writer:  # Whoosh's own writer, posting by posting
+        for d in corpus:
+            writer.add_document(**fields(d))
+        writer.add_document(key="_meta", data=7)
+    a, b = (whoosh_index.open_dir(str(ix.directory / ix._generation())).reader()
+            for ix in (plain, rebuilt))
+    assert a.doc_count_all() == b.doc_count_all() == len(corpus) + 1
+    assert a.indexed_field_names() == b.indexed_field_names()
+    for name in a.indexed_field_names():
+        terms = list(a.lexicon(name))
+        assert terms == list(b.lexicon(name)), name
+        for term in terms:
+            assert weighted(a, name, term) == weighted(b, name, term), (name, term)
+            x, y = a.term_info(name, term), b.term_info(name, term)
+            assert (x.weight(), x.doc_frequency(), x.min_length(), x.max_length(),
+                    x.max_weight(), x.min_id(), x.max_id()) == \
+                (y.weight(), y.doc_frequency(), y.min_length(), y.max_length(),
+                 y.max_weight(), y.min_id(), y.max_id()), (name, term)
+        assert a.field_length(name) == b.field_length(name)
+        assert [a.doc_field_length(d, name) for d in range(len(corpus))] == \
+            [b.doc_field_length(d, name) for d in range(len(corpus))]
+    for column in ("key", "version", "day"):
+        assert list(a.column_reader(column)) == list(b.column_reader(column))
+    assert list(a.all_stored_fields()) == list(b.all_stored_fields())
+    a.close()
+    b.close()
+
+
 def segment_sizes(ix):
     with ix._open().reader() as reader:
         return sorted(r.doc_count_all() for r, _ in reader.leaf_readers())
 
 
 def test_apply_merges_tiny_segments_and_leaves_big_ones(index, monkeypatch):
-    monkeypatch.setattr("portal.searching.engine.REBUILD_BATCH", 600)
+    monkeypatch.setattr("portal.searching.segments.SEGMENT_DOCS", 600)
     index.rebuild((doc(i, f"Thủ tục số {i}") for i in range(2000)), position=1, procs=1)
     assert segment_sizes(index).count(600) == 3
     for n in range(12):

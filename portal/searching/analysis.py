@@ -236,8 +236,8 @@ class WeightedTextField(FieldType):
         """Index terms of one part."""
         return vietnamese_terms(fold(text), text if self.exact else None)
 
-    def index(self, value, **kwargs):
-        """(term bytes, frequency, weight, encoded frequency) for each distinct term."""
+    def postings(self, value):
+        """(distinct terms as bytes, their frequencies, their weights) of a field value."""
         every, heavy = [], []
         for text, weight in value:
             if text:
@@ -252,7 +252,12 @@ class WeightedTextField(FieldType):
             weights = [float(n + extra.get(t, 0)) for t, n in freqs.items()]
         else:
             weights = list(map(float, counts))
-        return list(zip(map(str.encode, freqs), counts, weights, repeat(b""), strict=False))
+        return list(map(str.encode, freqs)), counts, weights
+
+    def index(self, value, **kwargs):
+        """(term bytes, frequency, weight, encoded frequency) for each distinct term."""
+        terms, counts, weights = self.postings(value)
+        return list(zip(terms, counts, weights, repeat(b""), strict=False))
 
     def self_parsing(self):
         return True

@@ -13,6 +13,7 @@ from math import log
 
 from whoosh.query import And, Or, Term
 
+from portal.searching.analysis import fold
 from portal.searching.masks import (
     FACETS,
     LEVEL_FIELDS,
@@ -117,8 +118,13 @@ class View:
         key = (fieldname, text)
         if key not in terms:
             btext = text.encode("utf-8")
-            parts = [(offset, self._local(segreader, segid, (fieldname, btext), lambda r=(
-                segreader): term_masks(r, fieldname, btext, self._classes(r, fieldname))))
+            # A title's folded terms are its text's too: no need to look where text has none.
+            within_text = fieldname == "title" and fold(text) == text
+            parts = [(offset, () if within_text and not self._local(
+                segreader, segid, ("text", btext), lambda r=segreader: term_masks(
+                    r, "text", btext, self._classes(r, "text")))
+                else self._local(segreader, segid, (fieldname, btext), lambda r=(
+                    segreader): term_masks(r, fieldname, btext, self._classes(r, fieldname))))
                 for segreader, offset, _, segid in self.leaves]
             width = 1 + len(LEVELS) if fieldname in LEVEL_FIELDS else 1
             value = [_combine([(offset, local[j]) for offset, local in parts if local])

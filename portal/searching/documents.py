@@ -118,9 +118,9 @@ def make_hit(searcher, docnum, score, clauses, required, lang):
     """A result from a document's stored data: title and snippet in the asked language."""
     type_, id_, title, title_en, url, body, body_en, date = \
         searcher.stored_fields(docnum)["data"]
-    body, body_en = zlib.decompress(body).decode(), zlib.decompress(body_en).decode()
+    body_en = zlib.decompress(body_en).decode() if lang == "en" else ""
     english = lang == "en" and bool(title_en or body_en)
-    text = body_en if english and body_en else body
+    text = body_en or zlib.decompress(body).decode()
     missing = list(dict.fromkeys(c.text for c, bits in zip(clauses, required, strict=True)
                                  if not has(bits, docnum)))
     return Hit(type=type_, id=id_, key=f"{type_}:{id_}",

@@ -17,8 +17,9 @@ version) goes in; `Results` (total, page, per_page, hits, facets, suggestion) co
 missing_terms and untranslated (English asked for, the document has none).
 
 Matching: every clause of the query (word, "quoted phrase", code) must match, accents and
-tone placement aside; when fewer than PARTIAL_BELOW documents hold them all, the documents
-holding the most clauses follow, listing what they miss. Ranking (ranking.py): BM25-like,
+tone placement aside (a code as written or, when no document holds it whole, its parts);
+when fewer than PARTIAL_BELOW documents hold them all, the documents holding the most
+clauses follow, listing what they miss. Ranking (ranking.py): BM25-like,
 titles and codes above bodies, words adjacent as typed above scattered ones, exact accents
 above other accents. Facets (type, agency, field, level, status, year) count every result
 before pagination; the type facet ignores the type filter so tabs can show counts. Odd
@@ -44,13 +45,11 @@ process (docsets.py), so the first query with a common word costs more than the 
 
 import fcntl
 import gc
-import multiprocessing
 import os
 import shutil
 import threading
 import time
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -70,9 +69,10 @@ from portal.searching.documents import (
     position_of,
     schema,
 )
-from portal.searching.masks import FACETS, popcount, write_sidecar
+from portal.searching.masks import FACETS, popcount
 from portal.searching.query import Builder, parse, suggest
 from portal.searching.ranking import best, best_partial, features, planes
+from portal.searching.segments import commit, write_documents
 
 __all__ = ["Document", "Hit", "Results", "SearchIndex"]
 
@@ -80,15 +80,12 @@ PARTIAL_BELOW = 10  # fewer full matches than this: show partial matches after t
 MAX_PER_PAGE = 100
 MAX_PAGE = 500
 MAX_RESULTS = 1000  # pages go this deep
+MAX_RANKED = 5000  # a listing page's box narrows to at most this many records
 WAIT_FOREVER = 3600.0
 REFRESH_SECONDS = 0.1  # how often a searcher looks for other processes' commits
 # apply() merges small segments into one; bigger ones wait for the next rebuild.
 TINY_SEGMENT = 500
 MERGE_AT = 10
-# A rebuild commits this many documents at a time: each writer process sorts its postings
-# in memory (about 170 bytes each, ~800 per procedure) when they fit in POOL_MB.
-REBUILD_BATCH = 8000
-POOL_MB = 768
 # Not compound: Whoosh copies a compound segment's files into memory each time it opens it
 # (0.7 s and the index's size again per searcher at 100,000 documents).
 WRITER = {"codec": Codec(), "compound": False}
@@ -180,20 +177,20 @@ class SearchIndex:
                 gc.enable()
 
     def _rebuild(self, documents, position, procs):
+        count = 0
+
+        def counted():
+            nonlocal count
+            for doc in documents:
+                count += 1
+                yield fields(doc)
+            yield {"key": META_KEY, "data": int(position)}
+
         with self._admin_lock():
             name = self._new_generation()
             path = self.directory / name
             try:
-                ix = whoosh_index.open_dir(str(path))
-                count, batch = 0, []
-                for doc in documents:
-                    batch.append(fields(doc))
-                    count += 1
-                    if len(batch) == REBUILD_BATCH:
-                        _write_batch(ix, batch, procs)
-                        batch = []
-                _write_batch(ix, [*batch, {"key": META_KEY, "data": int(position)}], procs)
-                _write_sidecars(path, procs)
+                commit(path, write_documents(path, counted(), WRITER["codec"], procs))
                 indexed = whoosh_index.open_dir(str(path)).doc_count()
                 if indexed != count + 1:
                     raise RuntimeError(f"rebuild indexed {indexed - 1} of {count} documents")
@@ -331,7 +328,7 @@ class SearchIndex:
         searcher = self._searcher()
         view = self._view(searcher)
         builder = Builder(searcher.reader(), lang)
-        required = [view.query(builder.required(c)) for c in clauses]
+        required = _required(view, builder, clauses)
 
         base = view.live & view.passing(filters)
         within = base & (view.any("type", types) if types else -1)
@@ -362,6 +359,40 @@ class SearchIndex:
             suggestion = suggest(clauses, searcher.reader())
         return Results(popcount(results & within), page, per_page, hits, facets, suggestion)
 
+    def ranked(self, query: str, lang: str = "vi", types: list[str] | None = None,
+               limit: int = MAX_RANKED) -> list[str]:
+        """Keys ("type:id") of the documents holding every clause of a query, best first.
+
+        For listing pages whose own box narrows their list: no page, facets or snippets.
+        """
+        lang = "en" if lang == "en" else "vi"
+        clauses = parse(query or "", lang)
+        if not clauses:
+            return []
+        searcher = self._searcher()
+        view = self._view(searcher)
+        builder = Builder(searcher.reader(), lang)
+        full = view.live & (view.any("type", types) if types else -1)
+        for bits in _required(view, builder, clauses):
+            full &= bits
+        if not full:
+            return []
+        weighted = features(view, clauses, builder)
+        keys = searcher.reader().column_reader("key")
+        return [keys[docnum] for _, docnum in best(planes(weighted, full), full,
+                                                   min(max(1, limit), MAX_RANKED))]
+
+
+def _required(view, builder, clauses):
+    """Each clause's documents (a code as written, else its parts anywhere)."""
+    required = []
+    for clause in clauses:
+        bits = view.query(builder.required(clause))
+        if not bits and clause.kind == "code":
+            bits = view.query(builder.loose(clause))
+        required.append(bits)
+    return required
+
 
 def _merge_tiny(writer, segments):
     """Merge the segments under TINY_SEGMENT documents once there are MERGE_AT of them.
@@ -384,38 +415,3 @@ def _number(value, default):
         return int(value)
     except (TypeError, ValueError):
         return default
-
-
-def _write_sidecars(path, procs):
-    """Precompute each segment's frequent-term masks (see masks.py), in parallel."""
-    with whoosh_index.open_dir(str(path)).reader() as reader:
-        segids = [r.segment().segment_id() for r, _ in reader.leaf_readers() if r.segment()]
-    if procs > 1 and len(segids) > 1:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(min(procs, len(segids)), mp_context=context) as pool:
-            list(pool.map(_write_sidecar, [str(path)] * len(segids), segids))
-    else:
-        for segid in segids:
-            _write_sidecar(str(path), segid)
-
-
-def _write_sidecar(path, segid):
-    with whoosh_index.open_dir(path).reader() as reader:
-        for segreader, _ in reader.leaf_readers():
-            if segreader.segment() and segreader.segment().segment_id() == segid:
-                write_sidecar(path, segreader)
-
-
-def _write_batch(ix, batch, procs):
-    """Add documents in one commit of new segments (several processes for big batches)."""
-    if procs > 1 and len(batch) >= 1000:
-        writer = ix.writer(procs=procs, multisegment=True, limitmb=POOL_MB, **WRITER)
-    else:
-        writer = ix.writer(limitmb=POOL_MB, **WRITER)
-    try:
-        for fields in batch:
-            writer.add_document(**fields)
-        writer.commit(merge=False)
-    except BaseException:
-        writer.cancel()
-        raise

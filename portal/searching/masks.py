@@ -117,6 +117,10 @@ def term_masks(segreader, fieldname, btext, classes=None):
     # Each posting's level (1 present … 4), looked up by length class and weight, in C.
     found = map(getitem, map(tables.__getitem__, map(lengths.__getitem__, ids)),
                 map(min, map(int, weights), repeat(_MAX_WEIGHT)))
+    if len(ids) < 32:  # a rare term: bits one by one, not a pass over the whole segment
+        levels = list(zip(ids, found, strict=True))
+        return tuple(sum(1 << d for d, level in levels if level >= k)
+                     for k in range(1, len(LEVELS) + 2))
     buf = bytearray(count)
     deque(map(buf.__setitem__, ids, found), maxlen=0)
     return tuple(int(buf.translate(table)[::-1], 2) for table in _AT_LEAST)

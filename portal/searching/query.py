@@ -106,9 +106,9 @@ class Builder:
         self.lang = lang
 
     def required(self, clause):
-        """The query a document must match to hold the clause."""
+        """The query a document must match to hold the clause (a code: as written)."""
         if clause.kind == "code":
-            return Or([Term("text", clause.code), _phrase("text", clause.words)])
+            return Term("text", clause.code)
         q = _phrase("text", clause.words)
         if self.lang == "en":
             stems = [stem(w) for w in clause.words if w not in STOP_WORDS] or clause.words
@@ -118,6 +118,10 @@ class Builder:
                 en = _phrase("text_en", stems)
             q = Or([q, en])
         return q
+
+    def loose(self, clause):
+        """A code's parts anywhere (`61/2018` finds `61/2018/NĐ-CP`), when it is nowhere whole."""
+        return _phrase("text", clause.words)
 
     def expand(self, stemmed):
         """English index terms that share a stem's beginning (`regist` → `registr`)."""
