@@ -1,17 +1,62 @@
-"""Agency directory: the province's bodies as a tree, each with contacts and hotlines."""
+"""Agency directory: the province's bodies as a tree, each with contacts and hotlines.
+
+The directory's box (here and on the hotline page) ranks with the search engine and falls
+back to a plain match while the index is not built yet.
+"""
+
+import re
+import unicodedata
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template
-from sqlalchemy.orm import selectinload
+from flask import Blueprint, abort, render_template, request
+from sqlalchemy.orm import joinedload, selectinload
 
-from portal.models import Agency, Level, Procedure, ProcedureAgency, Validity, db
+from portal import search
+from portal.models import Agency, Hotline, Level, Procedure, ProcedureAgency, Validity, db
 
 bp = Blueprint("agencies", __name__, url_prefix="/<lang>/agencies")
+
+# A phone number as people type it: digits with spaces, dots, dashes, brackets, a plus.
+PHONE_TYPED = re.compile(r"[\d\s.()+-]*\d[\d\s.()+-]*")
+
+
+def plain_match(query, texts, phones):
+    """The match without an index: every word in the texts (any case), or a phone's digits.
+
+    A query typed as a phone number matches by digits: `221 221` finds `0768.221.221`.
+    """
+    text = unicodedata.normalize("NFC", " ".join(filter(None, texts))).casefold()
+    if all(word in text for word in query.casefold().split()):
+        return True
+    digits = re.sub(r"\D", "", query)
+    return bool(PHONE_TYPED.fullmatch(query)) and any(
+        digits in re.sub(r"\D", "", phone) for phone in phones if phone)
+
+
+def ranked(records, query, kind, texts, phones):
+    """The records that match the query, best first (as listed without an index)."""
+    ids = search.ranked_ids(query, kind)
+    if ids is None:
+        return [r for r in records if plain_match(query, texts(r), phones(r))]
+    by_id = {record.id: record for record in records}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def main_hotlines():
+    """The province's main hotlines (1022), for pages where nothing matched."""
+    return db.session.scalars(sa.select(Hotline).where(Hotline.is_main)
+                              .options(joinedload(Hotline.agency)).order_by(Hotline.id)).all()
 
 
 @bp.route("")
 def index():
+    query = search.read_query(request.args)
     agencies = db.session.scalars(sa.select(Agency).order_by(Agency.name_vi)).all()
+    if query:
+        found = ranked(agencies, query, "agency",
+                       texts=lambda a: (a.name_vi, a.name_en), phones=lambda a: (a.phone,))
+        return render_template("agencies/index.html", q=query, found=found,
+                               main=[] if found else main_hotlines())
     children = {}
     for agency in agencies:
         children.setdefault(agency.parent_id, []).append(agency)
@@ -20,7 +65,7 @@ def index():
     roots = children.get(None, [])
     province = [a for a in roots if a.level == Level.PROVINCE and a.id in children]
     others = [a for a in roots if a not in province]
-    return render_template("agencies/index.html", children=children, province=province,
+    return render_template("agencies/index.html", q="", children=children, province=province,
                            others=others, total=len(agencies))
 
 
@@ -48,4 +93,3 @@ def procedure_counts(agency):
         Procedure.id.in_(implemented), Procedure.validity != Validity.ABOLISHED)).one()
     return {"total": row[0], "levels": {level: count for level, count
                                         in zip(Procedure.LEVELS, row[1:], strict=True) if count}}
-

@@ -6,7 +6,6 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, render_template, request
-from flask_babel import gettext as _
 
 from portal import search
 from portal.importing import SourceError, all_or_nothing, assign, read_jsonl
@@ -28,10 +27,7 @@ def published():
 
 @bp.route("")
 def index():
-    query = request.args.get("q", "").strip()
-    if len(query) > search.MAX_QUERY_LENGTH:
-        abort(400, description=_("The search text is too long: at most %(max)s characters.",
-                                 max=search.MAX_QUERY_LENGTH))
+    query = search.read_query(request.args)
     listed = published()
     if query:
         ids = search.ranked_ids(query, "announcement")

@@ -1,9 +1,11 @@
 """The hotline directory: every agency's number for problems with procedures."""
 
 import sqlalchemy as sa
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from sqlalchemy.orm import joinedload
 
+from portal import search
+from portal.agencies import ranked
 from portal.models import Agency, Hotline, Level, db
 
 bp = Blueprint("hotlines", __name__, url_prefix="/<lang>/hotlines")
@@ -11,15 +13,25 @@ bp = Blueprint("hotlines", __name__, url_prefix="/<lang>/hotlines")
 
 @bp.route("")
 def index():
+    query = search.read_query(request.args)
     hotlines = db.session.scalars(
         sa.select(Hotline)
         .join(Hotline.agency)
         .options(joinedload(Hotline.agency))
         .order_by(Hotline.is_main.desc(), Agency.level, Agency.name_vi, Hotline.id)
     ).all()
+    if query:
+        found = ranked(hotlines, query, "hotline", phones=lambda h: (h.phone,),
+                       texts=lambda h: (h.agency.name_vi, h.agency.name_en, h.purpose_vi,
+                                        h.purpose_en, h.phone))
+        # The main hotline stays on top, but only when it answers what was asked.
+        return render_template("hotlines/index.html", q=query, total=len(found),
+                               main=[h for h in found if h.is_main],
+                               found=[h for h in found if not h.is_main],
+                               province_main=[h for h in hotlines if h.is_main])
     groups = {level: [] for level in Level}
     main = [h for h in hotlines if h.is_main]
     for hotline in hotlines:
         if not hotline.is_main:
             groups[hotline.agency.level].append(hotline)
-    return render_template("hotlines/index.html", main=main, groups=groups)
+    return render_template("hotlines/index.html", q="", main=main, groups=groups)

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from portal.inspections import deadlines
 from portal.inspections.models import Finding, FindingStatus, FollowUpLetter, Inspection
 from portal.models import Level, db
+from portal.searching import sync
 
 SAMPLE = Path(__file__).parent / "data" / "inspections-sample.jsonl"
 TODAY = date(2026, 11, 23)
@@ -373,6 +374,13 @@ def test_list_sorts_and_paginates(client, sample, app):
     ("/en/inspections/Bad%20Slug", 404, "Page not found"),
     ("/en/inspections/units/khong-co", 404, "Page not found"),
     ("/vi/inspections/findings?page=99", 404, "Không tìm thấy trang"),
+    ("/en/inspections?q=" + "x" * 201, 400,
+     "The search text is too long: at most 200 characters."),
+    ("/vi/inspections/findings?q=" + "x" * 201, 400,
+     "Nội dung tìm kiếm quá dài: tối đa 200 ký tự."),
+    ("/en/inspections?q=phu%00tan", 400, "The search text must not contain control characters."),
+    ("/en/inspections/findings?q=a%1Fb&format=csv", 400,
+     "The search text must not contain control characters."),
 ])
 def test_bad_input_gets_a_clear_translated_error(client, sample, url, status, message):
     response = client.get(url)
@@ -480,6 +488,179 @@ def test_page_has_a_print_stylesheet_and_no_script(client, sample):
     assert '<link rel="stylesheet" media="print"' in html
     assert "<script" not in html
     assert '<th scope="col">' in _text(client.get("/en/inspections/findings"))
+
+
+# The text box
+
+ARCHIVES = [  # two inspections and two findings about archives, where the word sits differently
+    {"kind": "inspection", "slug": "kiem-tra-luu-tru-2015",
+     "title_vi": "Kiểm tra công tác văn thư, lưu trữ năm 2015",
+     "title_en": "Inspection of records and archives in 2015",
+     "started_on": "2015-03-02", "ended_on": "2015-03-06", "topics": ["direction"],
+     "units": [{"agency": "so-noi-vu"}],
+     "findings": [
+         {"ref": "lt-1", "unit": "so-noi-vu", "topic": "direction",
+          "text_vi": "Hồ sơ công việc chưa được lập đầy đủ.",
+          "text_en": "Case files are not all kept.",
+          "recommendation_vi": "Nộp hồ sơ vào kho lưu trữ đúng hạn.",
+          "recommendation_en": "Hand the files over on time.",
+          "deadline": "2015-06-30", "status": "done", "resolved_on": "2015-06-01"},
+         {"ref": "lt-2", "unit": "so-noi-vu", "topic": "direction",
+          "text_vi": "Kho lưu trữ chưa bảo đảm an toàn.",
+          "text_en": "The archive store is not safe.",
+          "recommendation_vi": "Sửa chữa kho.", "recommendation_en": "Repair the store.",
+          "deadline": "2015-12-31", "status": "done", "resolved_on": "2015-12-01"}]},
+    {"kind": "inspection", "slug": "kiem-tra-noi-vu-2016",
+     "title_vi": "Kiểm tra công tác nội vụ năm 2016",
+     "title_en": "Inspection of internal affairs in 2016",
+     "started_on": "2016-05-02", "ended_on": "2016-05-06", "topics": ["organisation"],
+     "units": [{"agency": "so-noi-vu"}],
+     "conclusion": {"number": "77/TB-SNV", "signed_on": "2016-05-20",
+                    "text_vi": "Việc lưu trữ hồ sơ còn chậm."}},
+]
+
+
+@pytest.fixture
+def index(app):
+    """A created, empty search index; the imports' commits reach it."""
+    search_index = sync.get_index()
+    search_index.create()
+    return search_index
+
+
+@pytest.fixture
+def searchable(index, runner, units, today, tmp_path):
+    """The sample and the archive inspections, in the database and the search index."""
+    archives = tmp_path / "archives.jsonl"
+    archives.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in ARCHIVES),
+                        encoding="utf-8")
+    for path in (SAMPLE, archives):
+        result = _import(runner, path)
+        assert result.exit_code == 0, result.output
+
+
+def _heading(html):
+    return html.split('id="results-heading" role="status">')[1].split("</h2>")[0]
+
+
+def test_inspection_search_is_accentless_and_best_first(client, searchable):
+    html = _text(client.get("/en/inspections?q=luu+tru"))
+    assert _heading(html) == "2 inspections match “luu tru”"
+    assert 'type="search" name="q" value="luu tru"' in html
+    # The title holds the words in 2015, only the conclusion in 2016: relevance beats "newest".
+    assert html.index('"/en/inspections/kiem-tra-luu-tru-2015"') < html.index(
+        '"/en/inspections/kiem-tra-noi-vu-2016"')
+    assert "kiem-tra-cchc-2017" not in html and "kiem-tra-phu-tan-2019" not in html
+    assert '<option value="" selected>Relevance</option>' in html
+    newest = _text(client.get("/en/inspections?q=luu+tru&sort=newest"))
+    assert newest.index('"/en/inspections/kiem-tra-noi-vu-2016"') < newest.index(
+        '"/en/inspections/kiem-tra-luu-tru-2015"')
+    assert '<option value="newest" selected>Newest first</option>' in newest
+    # Without a query there is no relevance to choose, and "newest" is the default again.
+    plain = _text(client.get("/en/inspections"))
+    assert "Relevance" not in plain and '<option value="" selected>Newest first</option>' in plain
+    assert _heading(plain) == "4 inspections" and "Clear the search" not in plain
+
+
+def test_inspection_search_narrows_the_counts_and_links_keep_it(client, searchable, app):
+    html = _text(client.get("/en/inspections?q=luu+tru"))
+    year = html.split('id="facet-year"')[1].split("</section>")[0]
+    assert '<a href="/en/inspections?q=luu+tru&amp;year=2016">2016</a> <span class="count">1<' in (
+        year)
+    assert ">2015</a>" in year and "2017" not in year and "2019" not in year
+    topic = html.split('id="facet-topic"')[1].split("</section>")[0]
+    assert 'Organisational structure</a> <span class="count">1<' in topic
+    assert "Procedure control" not in topic
+    assert '<a href="/en/inspections">Clear the search</a>' in html
+    narrowed = _text(client.get("/en/inspections?q=luu+tru&topic=organisation"))
+    assert _heading(narrowed) == "1 inspection matches “luu tru”"
+    assert ('<a href="/en/inspections?topic=organisation">Clear the search</a> · '
+            '<a href="/en/inspections">Clear all filters</a>') in narrowed
+    assert '<input type="hidden" name="topic" value="organisation">' in narrowed
+    app.config["PER_PAGE"] = 1
+    first = _text(client.get("/en/inspections?q=luu+tru"))
+    assert 'href="/en/inspections?page=2&amp;q=luu+tru"' in first
+    assert '"/en/inspections/kiem-tra-noi-vu-2016"' in _text(
+        client.get("/en/inspections?page=2&q=luu+tru"))
+
+
+def test_inspection_export_equals_the_searched_page(client, searchable):
+    html = _text(client.get("/en/inspections?q=luu+tru"))
+    shown = re.findall(r'<h3><a href="/en/inspections/([a-z0-9-]+)">', html)
+    assert shown == ["kiem-tra-luu-tru-2015", "kiem-tra-noi-vu-2016"]
+    assert 'href="/en/inspections?format=csv&amp;q=luu+tru"' in html
+    rows = _csv(client.get("/en/inspections?q=luu+tru&format=csv"))
+    assert [r["slug"] for r in rows] == shown
+    data = client.get("/en/inspections?q=luu+tru&sort=newest&format=json").get_json()
+    assert [r["slug"] for r in data] == shown[::-1]
+
+
+def test_finding_search_is_accentless_best_first_and_narrows_the_counts(client, searchable):
+    html = _text(client.get("/en/inspections/findings?q=luu+tru"))
+    assert _heading(html) == "2 findings match “luu tru”"
+    # lt-2 has the words in its text (the title), lt-1 only in its recommendation.
+    assert [text for _, text, _ in _table_rows(html)] == [
+        "The archive store is not safe.", "Case files are not all kept."]
+    by_deadline = _text(client.get("/en/inspections/findings?q=luu+tru&sort=deadline"))
+    assert [text for _, text, _ in _table_rows(by_deadline)] == [
+        "Case files are not all kept.", "The archive store is not safe."]
+    unit = html.split('id="facet-unit"')[1].split("</section>")[0]
+    assert 'Department of Home Affairs</a> <span class="count">2<' in unit
+    assert "Finance" not in unit and "Phú Tân" not in unit
+    status = html.split('id="facet-status"')[1].split("</section>")[0]
+    assert '>Done</a> <span class="count">2<' in status and "Overdue" not in status
+    vi = _text(client.get("/vi/inspections/findings?q=kho+nhin"))
+    assert [text for _, text, _ in _table_rows(vi)] == [
+        "Số điện thoại đường dây nóng đặt ở nơi khó nhìn."]
+
+
+@pytest.mark.parametrize("page, query", [
+    ("findings", "q=luu+tru"), ("findings", "q=luu+tru&sort=deadline"),
+    ("findings", "q=thu+tuc&year=2017"), ("overdue", "q=niem+yet"),
+])
+def test_finding_export_equals_the_searched_table(client, searchable, page, query):
+    html = _text(client.get(f"/en/inspections/{page}?{query}"))
+    rows = _csv(client.get(f"/en/inspections/{page}?{query}&format=csv"))
+    shown = _table_rows(html)
+    assert len(shown) == len(rows) > 0
+    assert [r["finding"] for r in rows] == [text.replace(" (Not yet translated)", "")
+                                            for _, text, _ in shown]
+    unsearched = "&".join(arg for arg in query.split("&") if not arg.startswith("q="))
+    assert len(_csv(client.get(f"/en/inspections/{page}?{unsearched}&format=csv"))) > len(rows)
+
+
+def test_overdue_page_search_keeps_to_overdue_findings(client, searchable):
+    html = _text(client.get("/en/inspections/overdue?q=niem+yet"))
+    assert _heading(html) == "1 finding matches “niem yet”"
+    assert "Procedures are not all posted." in html
+    assert '<a href="/en/inspections/overdue">Clear the search</a>' in html
+    assert 'name="status"' not in html.split('class="finder-form"')[1].split("</form>")[0]
+    assert _heading(_text(client.get("/en/inspections/overdue?q=luu+tru"))) == (
+        "0 findings match “luu tru”")
+
+
+def test_without_an_index_the_box_matches_titles_and_texts(client, sample):
+    assert not sync.get_index().exists()
+    html = _text(client.get("/en/inspections?q=PHÚ+tân"))
+    assert _heading(html) == "1 inspection matches “PHÚ tân”"
+    assert '"/en/inspections/kiem-tra-phu-tan-2019"' in html
+    english = _text(client.get("/en/inspections?q=Procedure+CONTROL"))
+    assert _heading(english) == "1 inspection matches “Procedure CONTROL”"
+    assert '"/en/inspections/kiem-tra-cchc-2017"' in english
+    # No relevance without the engine: the usual order, newest first.
+    both = _text(client.get("/en/inspections?q=kiểm+tra"))
+    assert both.index('"/en/inspections/kiem-tra-phu-tan-2019"') < both.index(
+        '"/en/inspections/kiem-tra-cchc-2017"')
+    findings = _text(client.get("/en/inspections/findings?q=niêm+yết"))
+    assert [text for _, text, _ in _table_rows(findings)] == ["Procedures are not all posted."]
+    assert [r["finding"] for r in _csv(client.get(
+        "/en/inspections/findings?q=POSTED&format=csv"))] == ["Procedures are not all posted."]
+    recommendation = _text(client.get("/en/inspections/findings?q=measurable+targets"))
+    assert _heading(recommendation) == "1 finding matches “measurable targets”"
+    # The box's text is matched as typed, never as a LIKE pattern.
+    assert _heading(_text(client.get("/en/inspections?q=%25"))) == "0 inspections match “%”"
+    assert _heading(_text(client.get("/en/inspections/findings?q=_"))) == (
+        "0 findings match “_”")
 
 
 # The demo province

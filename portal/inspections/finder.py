@@ -1,6 +1,8 @@
 """The queries behind the inspection list and the findings table: filters, counts, sorting.
 
 The HTML pages and their CSV/JSON exports call the same finders, so they cannot disagree.
+The text box goes through the site's search engine (accentless, ranked); until an index
+exists it falls back to a plain case-insensitive match in the database.
 """
 
 import re
@@ -35,15 +37,23 @@ FINDING_SORTS = {
     "newest": (Inspection.started_on.desc(), Finding.inspection_id.desc(), Finding.position),
     "unit": (Agency.name_vi, Finding.deadline, Finding.id),
 }
-SORT_LABELS = {"newest": _l("Newest first"), "oldest": _l("Oldest first"),
-               "title": _l("Title"), "deadline": _l("Earliest deadline"),
-               "unit": _l("Inspected unit")}
+SORT_LABELS = {"relevance": _l("Relevance"), "newest": _l("Newest first"),
+               "oldest": _l("Oldest first"), "title": _l("Title"),
+               "deadline": _l("Earliest deadline"), "unit": _l("Inspected unit")}
+
+
+def _search():
+    """The site search module, imported when first used: it imports our labels itself."""
+    from portal import search
+
+    return search
 
 
 @dataclass
 class Filters:
     """What the visitor chose; every value comes from the query string."""
 
+    q: str = ""
     year: str = ""
     plan: str = ""
     unit: str = ""
@@ -59,10 +69,13 @@ class Filters:
     def from_args(cls, args):
         """Read and check the query string; a clear 400 for values that cannot be right."""
         values = {f.name: args.get(f.name, "").strip() for f in fields(cls)}
-        values["sort"] = values["sort"] or next(iter(cls.SORTS))
-        problems = []
+        # "relevance" means nothing without a query: such a link gets the usual order.
+        if not values["sort"] or (values["sort"] == "relevance" and not values["q"]):
+            values["sort"] = cls.default_sort(values["q"])
+        values["q"] = _search().clean_query(args.get("q", ""))
+        problems = [problem for problem in [_search().query_problem(values["q"])] if problem]
         checks = (("level", LEVELS), ("topic", [t.value for t in Topic]),
-                  ("status", STATUSES), ("sort", cls.SORTS))
+                  ("status", STATUSES), ("sort", ("relevance", *cls.SORTS)))
         for name, allowed in checks:
             if values[name] and values[name] not in allowed:
                 problems.append(_l('"%(value)s" is not a valid value for %(name)s.',
@@ -82,17 +95,26 @@ class Filters:
             raise BadRequest(description=" ".join(str(p) for p in problems))
         return cls(**values)
 
+    @classmethod
+    def default_sort(cls, q):
+        return "relevance" if q else next(iter(cls.SORTS))
+
+    @property
+    def sorts(self):
+        """The orders a visitor can choose now: by relevance only when searching."""
+        return ("relevance", *self.SORTS) if self.q else tuple(self.SORTS)
+
     def args(self, **changes):
         """The non-empty filters as query arguments, with some changed (for links)."""
         values = {f.name: getattr(self, f.name) for f in fields(self)}
         values.update(changes)
-        if values.get("sort") == next(iter(self.SORTS)):
+        if values.get("sort") in ("relevance", self.default_sort(values.get("q"))):
             values.pop("sort")
         return {name: value for name, value in values.items() if value}
 
     @property
     def active(self):
-        return any(getattr(self, name) for name in self.FACETS)
+        return any(getattr(self, name) for name in (*self.FACETS, "q"))
 
 
 class FindingFilters(Filters):
@@ -102,14 +124,39 @@ class FindingFilters(Filters):
 
 
 class _Base:
-    """Conditions and facet counts shared by both finders."""
+    """Conditions and facet counts shared by both finders.
+
+    `ranked`: the ids the search engine matched for the text box, best first; None when
+    there is no query, or no index yet (then `text_columns` are matched in the database).
+    """
 
     def __init__(self, filters, today=None):
         self.filters = filters
         self.id_column = self.model.id
+        self.ranked = _search().ranked_ids(filters.q, self.kind) if filters.q else None
         cal = deadlines.calendar()
         self.today = today or deadlines.today()
         self.status = deadlines.status_expression(deadlines.overdue_cutoff(self.today, cal))
+
+    def _text_conditions(self):
+        if not self.filters.q:
+            return []
+        if self.ranked is not None:
+            return [self.id_column.in_(self.ranked)]
+        # Lowered here too: SQLite's lower() leaves letters like "Ú" as they are.
+        return [sa.or_(*(column.icontains(word, autoescape=True)
+                         for column in self.text_columns))
+                for word in self.filters.q.lower().split()]
+
+    def _order(self, sorts):
+        """ORDER BY for the chosen sort; by relevance, the engine's order."""
+        sort = self.filters.sort
+        if sort != "relevance":
+            return sorts[sort]
+        if not self.ranked:  # no index yet: the usual order
+            return sorts[next(iter(sorts))]
+        rank = sa.case({id_: n for n, id_ in enumerate(self.ranked)}, value=self.id_column)
+        return (rank, self.id_column)
 
     def _count(self, session, name, key, label=None, join=()):
         """Counts of matching rows per value of `key`, with this facet's own filter ignored."""
@@ -129,10 +176,12 @@ class InspectionFinder(_Base):
     """Inspections matching the filters; a finding filter matches through any of its findings."""
 
     model = Inspection
+    kind = "inspection"
+    text_columns = (Inspection.title_vi, Inspection.title_en)
 
     def conditions(self, skip=None):
         f = self.filters
-        where = []
+        where = self._text_conditions()
         if f.year and skip != "year":
             where.append(Inspection.year == int(f.year))
         if f.plan and skip != "plan":
@@ -154,7 +203,7 @@ class InspectionFinder(_Base):
 
     def select(self):
         return (sa.select(Inspection).where(*self.conditions())
-                .order_by(*INSPECTION_SORTS[self.filters.sort]))
+                .order_by(*self._order(INSPECTION_SORTS)))
 
     def facets(self, session):
         """{facet: [(value, label, count)]}; zeros left out."""
@@ -177,10 +226,13 @@ class FindingFinder(_Base):
     """Findings matching the filters, each with its derived status."""
 
     model = Finding
+    kind = "finding"
+    text_columns = (Finding.text_vi, Finding.text_en, Finding.recommendation_vi,
+                    Finding.recommendation_en)
 
     def conditions(self, skip=None):
         f = self.filters
-        where = []
+        where = self._text_conditions()
         if f.year and skip != "year":
             where.append(Finding.inspection_id.in_(
                 sa.select(Inspection.id).where(Inspection.year == int(f.year))))
@@ -205,7 +257,7 @@ class FindingFinder(_Base):
         return (sa.select(Finding, self.status.label("derived_status"))
                 .join(Inspection, Inspection.id == Finding.inspection_id)
                 .join(Agency, Agency.id == Finding.agency_id)
-                .where(*self.conditions()).order_by(*FINDING_SORTS[self.filters.sort]))
+                .where(*self.conditions()).order_by(*self._order(FINDING_SORTS)))
 
     def count(self, session):
         return session.scalar(sa.select(sa.func.count(Finding.id)).where(*self.conditions()))
