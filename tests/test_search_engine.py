@@ -279,6 +279,21 @@ def test_sort_by_date_puts_newest_first_and_undated_last(faceted):
     assert found.hits[0].date == datetime.date(2024, 7, 1)
 
 
+def test_ranked_keys_follow_the_search_order_for_every_full_match(real):
+    real.apply([doc("new", "Đăng ký khai sinh lưu động", "khai sinh tại nhà")], [], 2, wait=5)
+    found = real.search("dang ky khai sinh", per_page=100)
+    full = [hit.key for hit in found.hits if not hit.missing_terms]
+    assert "procedure:new" in full  # a segment written by apply(), without a sidecar
+    assert real.ranked("dang ky khai sinh") == full
+    assert real.ranked("dang ky khai sinh", limit=3) == full[:3]
+    every = [hit.key for hit in real.search("cai cach hanh chinh", per_page=100).hits]
+    announcements = [key for key in every if key.startswith("announcement:")]
+    assert announcements and announcements != every
+    assert real.ranked("cai cach hanh chinh", types=["announcement"]) == announcements
+    assert real.ranked("khong co tu nay xyzzy") == []
+    assert real.ranked("") == []
+
+
 def test_pages_split_results_without_overlap(index):
     fill(index, *[doc(i, f"Thủ tục hành chính số {i}") for i in range(25)])
     pages = [index.search("thủ tục hành chính", page=p, per_page=10) for p in (1, 2, 3, 4)]

@@ -8,6 +8,7 @@ from one segment to the next) and ANDs away deleted documents.
 
 import os
 import threading
+from bisect import bisect_right
 from collections import OrderedDict
 from math import log
 
@@ -21,6 +22,7 @@ from portal.searching.masks import (
     Sidecar,
     days,
     facet_masks,
+    keys,
     length_classes,
     mask,
     members,
@@ -95,6 +97,7 @@ class View:
             live |= local << offset
             self.leaves.append((segreader, offset, count, segreader.segment().segment_id()))
         self.live = live
+        self.offsets = [offset for _, offset, _, _ in self.leaves]
         self.count = popcount(live)
         self.key = tuple((segid, segreader.segment().deleted_count())
                          for segreader, _, _, segid in self.leaves)
@@ -215,6 +218,13 @@ class View:
             if n:
                 found[value] = n
         return dict(sorted(found.items(), key=lambda item: (-item[1], item[0])))
+
+    def key_of(self, docnum):
+        """A document's key ("type:id")."""
+        at = bisect_right(self.offsets, docnum) - 1
+        segreader, offset, _, segid = self.leaves[at]
+        found = self._local(segreader, segid, ("keys",), lambda: keys(segreader))
+        return found[docnum - offset]
 
     def newest(self, bits, limit):
         """Up to `limit` documents of a mask, newest first (undated last)."""

@@ -378,9 +378,8 @@ class SearchIndex:
         if not full:
             return []
         weighted = features(view, clauses, builder)
-        keys = searcher.reader().column_reader("key")
-        return [keys[docnum] for _, docnum in best(planes(weighted, full), full,
-                                                   min(max(1, limit), MAX_RANKED))]
+        return [view.key_of(docnum) for _, docnum in best(planes(weighted, full), full,
+                                                          min(max(1, limit), MAX_RANKED))]
 
 
 def _required(view, builder, clauses):
