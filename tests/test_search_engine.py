@@ -495,14 +495,16 @@ def test_rebuild_swaps_generations_while_searches_go_on(index):
 
 
 def test_rebuild_with_several_processes_indexes_every_document(index, monkeypatch):
-    monkeypatch.setattr("portal.searching.segments.SEGMENT_DOCS", 1000)
+    monkeypatch.setattr("portal.searching.segments.SEGMENT_DOCS", 1500)
     count = index.rebuild((doc(i, f"Thủ tục số {i}", "khai sinh " * 50) for i in range(3500)),
                           position=2, procs=2)
     assert count == 3500
     assert index.search("khai sinh").total == 3500
     assert index.search("thủ tục số 2718").hits[0].id == "2718"
+    for i in (0, 1100, 1499, 2718, 3499):  # keys are read in blocks of 1,024 documents
+        assert index.ranked(f"thủ tục số {i}") == [f"procedure:{i}"]
     assert index.position() == 2
-    assert len(segment_sizes(index)) >= 4  # each process starts a new segment every 1,000
+    assert len(segment_sizes(index)) >= 4  # each process starts a new segment every 1,500
 
 
 @pytest.mark.parametrize("how", ["raises", "is killed"])

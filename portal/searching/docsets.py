@@ -17,6 +17,7 @@ from whoosh.query import And, Or, Term
 from portal.searching.analysis import fold
 from portal.searching.masks import (
     FACETS,
+    KEY_BLOCK,
     LEVEL_FIELDS,
     LEVELS,
     Sidecar,
@@ -223,8 +224,9 @@ class View:
         """A document's key ("type:id")."""
         at = bisect_right(self.offsets, docnum) - 1
         segreader, offset, _, segid = self.leaves[at]
-        found = self._local(segreader, segid, ("keys",), lambda: keys(segreader))
-        return found[docnum - offset]
+        block, at = divmod(docnum - offset, KEY_BLOCK)
+        found = self._local(segreader, segid, ("keys", block), lambda: keys(segreader, block))
+        return found[at]
 
     def newest(self, bits, limit):
         """Up to `limit` documents of a mask, newest first (undated last)."""

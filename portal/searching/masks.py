@@ -158,10 +158,14 @@ def days(segreader):
     return [column[d] for d in range(segreader.doc_count_all())]
 
 
-def keys(segreader):
-    """Each document's key ("type:id"), by document number."""
+KEY_BLOCK = 1024  # keys are read this many documents at a time
+
+
+def keys(segreader, block):
+    """The keys ("type:id") of one block of a segment's documents, by document number."""
     column = segreader.column_reader("key")
-    return [column[d] for d in range(segreader.doc_count_all())]
+    start = block * KEY_BLOCK
+    return [column[d] for d in range(start, min(start + KEY_BLOCK, segreader.doc_count_all()))]
 
 
 def sidecar_path(directory, segreader):
@@ -190,7 +194,10 @@ def write_sidecar(directory, segreader):
     for name in FACETS:
         put(("facet", name), facet_masks(segreader, name))
     put(("days",), days(segreader))
-    put(("keys",), keys(segreader))
+    column = segreader.column_reader("key")
+    every = [column[d] for d in range(count)]
+    for block in range(0, count, KEY_BLOCK):
+        put(("keys", block // KEY_BLOCK), every[block:block + KEY_BLOCK])
     path = sidecar_path(directory, segreader)
     with open(path + ".tmp", "wb") as f:
         for blob in entries:
