@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from portal.models import Procedure, ProcedureRevision, Sector, db
+from portal.models import Agency, Procedure, ProcedureRevision, Sector, db
 from portal.procedures import importer
 
 DATA = Path(__file__).parent / "data"
@@ -82,6 +82,25 @@ def test_a_changed_record_is_updated_with_a_revision(runner, tmp_path, client):
     history = html.split('id="history"')[1]
     assert "name: Tách hộ → Tách hộ gia đình" in history
     assert "decision 1234/QĐ-BCA" in history
+
+
+def test_agencies_named_by_their_heads_or_in_stray_text_are_the_directory_s(
+        runner, tmp_path, make_agency):
+    province = make_agency(slug="ubnd-tinh", name_vi="Ủy ban nhân dân tỉnh Cà Mau")
+    justice = make_agency(slug="so-tu-phap", name_vi="Sở Tư pháp tỉnh Cà Mau")
+    record = json.loads(RECORDS.read_text(encoding="utf-8").splitlines()[0])
+    record["co_quan_thuc_hien"] = ("Giám đốc Sở Tư pháp, * Ký, ghi rõ họ tên, đóng dấu của cơ "
+                                   "quan. Đối với bản sao, chứng thực theo mẫu: số")
+    record["co_quan_co_tham_quyen"] = "Chủ tịch Ủy ban nhân dân cấp tỉnh."
+    path = tmp_path / "records.jsonl"
+    path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    assert _import(runner, path).exit_code == 0
+    procedure = _procedure(record["ma_thu_tuc"])
+    assert procedure.agencies_in("implementing") == [justice]
+    assert procedure.agencies_in("competent") == [province]
+    names = db.session.scalars(sa.select(Agency.name_vi)).all()
+    assert sorted(names) == ["Sở Tư pháp tỉnh Cà Mau", "Ủy ban nhân dân tỉnh Cà Mau"]
+
 
 
 @pytest.mark.parametrize("change, message", [

@@ -66,7 +66,6 @@ def _from_record(record):
     levels = set(record["levels"])
     kinds = set(record["applicant_kinds"])
     has_online = any(channel["kind"] == "online" for channel in record["channels"])
-    competent = [record["competent_agency"]] if record["competent_agency"] else []
     return {
         "code": record["code"],
         "sector": record["field_vi"],
@@ -88,7 +87,7 @@ def _from_record(record):
             "submission_address": record["submission_address"],
             "agency_names": {
                 "implementing": record["implementing_agencies"],
-                "competent": competent,
+                "competent": record["competent_agencies"],
                 "coordinating": record["coordinating_agencies"],
                 "authorised": record["authorised_agencies"],
             },
@@ -234,7 +233,8 @@ class AgencyMatcher:
     """Finds the directory's agency for a name in a national record, or creates it.
 
     National records say "Sở Tư pháp"; the directory says "Sở Tư pháp tỉnh Cà Mau". Names are
-    compared folded, with and without the province's name.
+    compared folded, with and without the province's name; a body "cấp tỉnh" is the
+    province's own ("Ủy ban nhân dân cấp tỉnh" is the provincial People's Committee).
     """
 
     def __init__(self):
@@ -248,12 +248,20 @@ class AgencyMatcher:
 
     def get(self, name):
         folded = fold(name)
-        agency = self.by_name.get(folded)
+        agency = self.by_name.get(folded) or self.by_name.get(_provincial(folded))
         if agency is None:
             agency = Agency(name_vi=name, slug=unique_slug(Agency, name), level=guess_level(name))
             db.session.add(agency)
             self.by_name[folded] = agency
         return agency
+
+
+def _provincial(folded):
+    """A national name for "the province's X" as this province's X would be folded without
+    its suffix: "ủy ban nhân dân cấp tỉnh", "ubnd cấp tỉnh" → "uy ban nhan dan"."""
+    if folded.startswith("ubnd "):
+        folded = "uy ban nhan dan " + folded[5:]
+    return folded.removesuffix(" cap tinh")
 
 
 def guess_level(name):

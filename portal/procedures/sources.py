@@ -79,6 +79,34 @@ def split_list(text):
     return dedupe(items)
 
 
+# "Giám đốc Sở Tư pháp", "Chủ tịch UBND cấp xã": the head of a body; the directory lists
+# the body itself.
+_HEAD_OF = re.compile(r"(?i)^(?:phó chủ tịch|chủ tịch|giám đốc|thủ trưởng|trưởng|"
+                      r"người đứng đầu)(?: của)?\s+")
+_BULLET = re.compile(r"^(?:[-+*•]|\d+[.)])\s*")
+MAX_AGENCY_NAME = 150
+
+
+def agency_names(text):
+    """The bodies a record names, as the directory should list them.
+
+    Heads become their bodies ("Giám đốc Sở Tư pháp" → "Sở Tư pháp"), bullets and a final
+    full stop go. Pieces that are no body's name (text run in from another field: in lower
+    case, holding a colon or a sentence, or over MAX_AGENCY_NAME characters) are left out;
+    the record's raw text keeps them.
+    """
+    names = []
+    for piece in split_list(text):
+        piece = _BULLET.sub("", piece)
+        if (not piece[:1].isupper() or ":" in piece or ". " in piece
+                or len(piece) > MAX_AGENCY_NAME):
+            continue
+        name = _HEAD_OF.sub("", piece).rstrip(" .")
+        if name:
+            names.append(name[:1].upper() + name[1:])
+    return dedupe(names)
+
+
 def code_problem(code):
     """Why code is not a national procedure code ("1.000232"), or None if it is one."""
     if not code:
@@ -126,10 +154,10 @@ def parse_record(raw):
         "applicant_types": applicants,
         "applicant_kinds": sorted({kind for label in applicants for prefix, kind in KINDS.items()
                                    if label.casefold().startswith(prefix)}),
-        "competent_agency": clean(src.get("co_quan_co_tham_quyen")),
-        "implementing_agencies": split_list(clean(src.get("co_quan_thuc_hien"))),
-        "coordinating_agencies": split_list(clean(src.get("co_quan_phoi_hop"))),
-        "authorised_agencies": split_list(clean(src.get("co_quan_duoc_uy_quyen"))),
+        "competent_agencies": agency_names(clean(src.get("co_quan_co_tham_quyen"))),
+        "implementing_agencies": agency_names(clean(src.get("co_quan_thuc_hien"))),
+        "coordinating_agencies": agency_names(clean(src.get("co_quan_phoi_hop"))),
+        "authorised_agencies": agency_names(clean(src.get("co_quan_duoc_uy_quyen"))),
         "submission_address": clean(src.get("dia_chi_tiep_nhan"), multiline=True),
         "related_procedures": parsed["thu_tuc_lien_quan"],
         "steps": parse_steps(clean(src.get("trinh_tu_thuc_hien"), multiline=True) or ""),
