@@ -109,9 +109,14 @@ def search_rebuild():
 @search_cli.command("sync")
 @click.option("--timeout", default=60.0, help="Seconds to wait for another writer.")
 def search_sync(timeout):
-    """Apply pending changes; build the index first when there is none (a deploy step)."""
+    """Apply pending changes; build the index when there is none or it is outdated (a deploy
+    step)."""
     if not sync.get_index().exists():
         click.echo(f"search index created: {sync.rebuild()} documents")
+        return
+    if sync.get_index().outdated():
+        click.echo(f"search index built by an older analysis, rebuilt: {sync.rebuild()} "
+                   "documents")
         return
     applied = sync.sync(wait=timeout)
     if applied is None:

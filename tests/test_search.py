@@ -231,6 +231,19 @@ def test_a_pruned_change_log_makes_a_lagging_index_rebuild(runner, index, conten
     assert runner.invoke(args=["search", "check"]).exit_code == 0
 
 
+def test_an_outdated_index_takes_changes_until_sync_rebuilds_it(
+        client, runner, content, make_announcement, monkeypatch):
+    monkeypatch.setattr("portal.searching.engine.ANALYSIS_VERSION", 99)  # new code deployed
+    assert client.get("/healthz").get_json()["search"] == "behind"
+    make_announcement(slug="moi", title_vi="Lịch tiếp công dân tháng 12")
+    assert len(sync.get_index().ranked("tiep cong dan")) == 1  # a request never rebuilds
+    result = runner.invoke(args=["search", "sync"])
+    assert result.exit_code == 0
+    assert result.output.startswith("search index built by an older analysis, rebuilt: ")
+    assert client.get("/healthz").get_json()["search"] == "ok"
+    assert len(sync.get_index().ranked("tiep cong dan")) == 1
+
+
 def test_openapi_document_is_valid_json_on_disk():
     spec = json.loads((ROOT / "portal" / "openapi.json").read_text(encoding="utf-8"))
     assert "/search" in spec["paths"]

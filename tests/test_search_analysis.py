@@ -163,3 +163,26 @@ def test_english_snippets_mark_words_of_the_same_stem():
     html = snippet("Parents submit the registration of a birth.", parse("registering births", "en"),
                    english=True)
     assert "<mark>registration</mark>" in html and "<mark>birth</mark>" in html
+
+
+def terms_of(text):
+    return set(vietnamese_terms(fold(text)))
+
+
+def test_abbreviations_are_indexed_under_both_forms_with_their_neighbours():
+    short, full = terms_of("UBND xã Tân Thành"), terms_of("Ủy ban nhân dân xã Tân Thành")
+    assert {"ubnd", "ubnd xa", "uy ban", "nhan dan", "dan xa"} <= short
+    assert {"ubnd", "ubnd xa", "uy ban", "nhan dan", "dan xa"} <= full
+    assert {"gcn quyen", "nhan qsdd", "su dung"} <= terms_of("cấp GCN QSDĐ cho hộ")
+
+
+def test_an_abbreviation_inside_a_code_stays_the_code_s():
+    terms = terms_of("Quyết định 5568/QĐ-UBND ngày 20/12/2018")
+    assert "ubnd" in terms and "5568qdubnd" in terms
+    assert not {"uy", "nhan dan", "uy ban"} & terms
+
+
+def test_snippet_marks_the_words_an_abbreviation_stands_for():
+    marked = snippet("Nộp hồ sơ tại Ủy ban nhân dân xã.", parse("ubnd"))
+    assert "<mark>Ủy ban nhân dân</mark>" in marked
+

@@ -187,6 +187,33 @@ def test_a_code_found_whole_leaves_out_documents_holding_only_its_parts(coded):
     assert set(ids(coded.search("61/2018"))) == {"qd", "parts"}  # nowhere whole: its parts
 
 
+def test_abbreviations_find_the_words_they_stand_for_and_back(index):
+    fill(index,
+         doc("full", "Thông báo của Ủy ban nhân dân xã Tân Thành", type="announcement"),
+         doc("short", "Lịch tiếp dân của UBND xã Phú Tân", type="announcement"),
+         doc("code", "Công văn về cải cách", "Theo Quyết định 5568/QĐ-UBND",
+             type="announcement"))
+    def full(query):
+        return [hit.id for hit in index.search(query).hits if not hit.missing_terms]
+
+    assert full("ubnd xa tan thanh") == ["full"]
+    assert full("uy ban nhan dan xa phu tan") == ["short"]
+    assert set(full("ubnd xa")) == {"full", "short"}
+    assert set(full("ủy ban nhân dân")) == {"full", "short"}  # not the code's "UBND"
+
+
+def test_an_index_built_by_an_older_analysis_says_so_until_rebuilt(index, monkeypatch):
+    fill(index, doc(1, "Đăng ký khai sinh"))
+    assert not index.outdated()
+    monkeypatch.setattr("portal.searching.engine.ANALYSIS_VERSION", 99)
+    assert index.outdated()
+    fill(index, doc(2, "Đăng ký kết hôn"), position=2)  # writes keep the old version
+    assert index.outdated()
+    index.rebuild([doc(1, "Đăng ký khai sinh")], position=3, procs=1)
+    monkeypatch.setattr("portal.searching.documents.ANALYSIS_VERSION", 99)
+    assert not index.outdated() and index.position() == 3
+
+
 def test_codes_in_the_codes_field_rank_above_mentions(coded):
     fill(coded, doc("mention", "Báo cáo", "Tham chiếu 4261/KH-UBND"), position=2)
     assert ids(coded.search("4261/KH-UBND"))[0] == "kh"
@@ -553,6 +580,7 @@ def weighted(reader, name, term):
 def test_a_rebuilt_segment_reads_exactly_like_one_whoosh_writes(tmp_path, corpus):
     from whoosh import index as whoosh_index
 
+    from portal.searching.analysis import ANALYSIS_VERSION
     from portal.searching.documents import fields
     from portal.searching.engine import WRITER
 
@@ -564,7 +592,7 @@ def test_a_rebuilt_segment_reads_exactly_like_one_whoosh_writes(tmp_path, corpus
     with plain._open().writer(**WRITER) as writer:  # Whoosh's own writer, posting by posting
         for d in corpus:
             writer.add_document(**fields(d))
-        writer.add_document(key="_meta", data=7)
+        writer.add_document(key="_meta", data=(7, ANALYSIS_VERSION))
     a, b = (whoosh_index.open_dir(str(ix.directory / ix._generation())).reader()
             for ix in (plain, rebuilt))
     assert a.doc_count_all() == b.doc_count_all() == len(corpus) + 1

@@ -23,6 +23,9 @@ from whoosh.fields import FieldType
 from whoosh.formats import Existence
 from whoosh.lang.porter import stem as porter_stem
 
+# Bump when the terms a text gets change: an index built by an older analysis is rebuilt by
+# the next `flask search sync` (1: until abbreviations were indexed both ways).
+ANALYSIS_VERSION = 2
 MARKS = re.compile("[\u0300-\u036f]")
 _TOKEN = re.compile(r"[^\W_]+")
 _TOKEN_WITH_MARKS = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+")
@@ -175,8 +178,62 @@ def exact_words(text):
     return [canonical(w) for w in words if not w.isascii()]
 
 
+# Abbreviations that officials write and citizens type, folded, with the words they stand
+# for: a document holding either form is indexed under both (see abbreviation_terms).
+ABBREVIATIONS = {
+    "ubnd": "uy ban nhan dan", "hdnd": "hoi dong nhan dan", "tthc": "thu tuc hanh chinh",
+    "cchc": "cai cach hanh chinh", "gcn": "giay chung nhan", "qsdd": "quyen su dung dat",
+    "cmnd": "chung minh nhan dan", "cccd": "can cuoc cong dan", "bhxh": "bao hiem xa hoi",
+    "bhyt": "bao hiem y te", "gplx": "giay phep lai xe", "dkkd": "dang ky kinh doanh",
+    "mttq": "mat tran to quoc", "tnhh": "trach nhiem huu han",
+    "vpdkdd": "van phong dang ky dat dai", "ldtbxh": "lao dong thuong binh va xa hoi",
+    "gtvt": "giao thong van tai", "khdt": "ke hoach va dau tu",
+    "tnmt": "tai nguyen va moi truong",
+}
+_EXPANDED = {tuple(full.split()): short for short, full in ABBREVIATIONS.items()}
+_EXPANSION_STARTS = {full[:2]: len(full) for full in _EXPANDED}
+_SHORT = frozenset(ABBREVIATIONS)
+_FIRST_PAIRS = frozenset(bigram(*full[:2]) for full in _EXPANDED)
+
+
+def abbreviation_terms(part, words, bigrams):
+    """Extra terms for a phrase holding an abbreviation or the words it stands for.
+
+    "UBND xã" also gets `uy`, `ban`, `nhan`, `dan`, their bigrams and `dan xa`; "Ủy ban nhân
+    dân xã" also gets `ubnd` and `ubnd xa`. An abbreviation inside a code (`QĐ-UBND`) is
+    the code's, not a body's name: it is left alone.
+    """
+    extra = []
+    if _SHORT.intersection(words):
+        spans = [(m.start(), m.end()) for m in _TOKEN.finditer(part)]
+        for i, word in enumerate(words):
+            if word not in _SHORT:
+                continue
+            start, end = spans[i]
+            if part[start - 1:start] in ("-", "/") or part[end:end + 1] in ("-", "/"):
+                continue
+            full = ABBREVIATIONS[word].split()
+            extra += full + pairs(full, False)
+            if i:
+                extra.append(bigram(words[i - 1], full[0]))
+            if i + 1 < len(words):
+                extra.append(bigram(full[-1], words[i + 1]))
+    if _FIRST_PAIRS.intersection(bigrams):
+        for i in range(len(words) - 1):
+            size = _EXPANSION_STARTS.get((words[i], words[i + 1]))
+            short = size and _EXPANDED.get(tuple(words[i:i + size]))
+            if short:
+                extra.append(short)
+                if i:
+                    extra.append(bigram(words[i - 1], short))
+                if i + size < len(words):
+                    extra.append(bigram(short, words[i + size]))
+    return extra
+
+
 def vietnamese_terms(folded, exact_text=None):
-    """Index terms of folded text: words, bigrams within phrases, compact codes."""
+    """Index terms of folded text: words, bigrams within phrases, compact codes, and the
+    other form of abbreviations (`ubnd` ↔ `uy ban nhan dan`)."""
     if MARKS.search(folded):
         folded = MARKS.sub("", folded)
     terms = []
@@ -184,7 +241,10 @@ def vietnamese_terms(folded, exact_text=None):
         words = _TOKEN.findall(part)
         if words:
             terms += words
-            terms += pairs(words, _DIGIT.search(part) is not None)
+            bigrams = pairs(words, _DIGIT.search(part) is not None)
+            terms += bigrams
+            if not _SHORT.isdisjoint(words) or not _FIRST_PAIRS.isdisjoint(bigrams):
+                terms += abbreviation_terms(part, words, bigrams)
     terms += codes(folded)
     if exact_text is not None:
         terms += exact_words(exact_text)

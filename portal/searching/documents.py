@@ -8,7 +8,12 @@ from dataclasses import dataclass
 from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.fields import COLUMN, ID, STORED, Schema
 
-from portal.searching.analysis import EnglishTextField, WeightedTextField, normalize
+from portal.searching.analysis import (
+    ANALYSIS_VERSION,
+    EnglishTextField,
+    WeightedTextField,
+    normalize,
+)
 from portal.searching.masks import has
 from portal.searching.snippets import snippet
 
@@ -107,11 +112,19 @@ def fields(doc):
     return {name: value for name, value in values.items() if value is not None}
 
 
-def position_of(reader):
-    """The position stored in an index (0 when none is)."""
+def meta_of(reader):
+    """(position, analysis version) stored in an index; a new index is (0, current)."""
     docnum = next(iter(reader.postings("key", META_KEY).all_ids()), None) \
         if ("key", META_KEY) in reader else None
-    return reader.stored_fields(docnum)["data"] if docnum is not None else 0
+    if docnum is None:
+        return 0, ANALYSIS_VERSION
+    data = reader.stored_fields(docnum)["data"]
+    return (data, 1) if isinstance(data, int) else tuple(data)
+
+
+def position_of(reader):
+    """The position stored in an index (0 when none is)."""
+    return meta_of(reader)[0]
 
 
 def make_hit(searcher, docnum, score, clauses, required, lang):

@@ -30,8 +30,9 @@ index. `rebuild()` writes a new generation beside it, replaces CURRENT with os.r
 and deletes the old generations; searches already running finish on the old files.
 
 Position: each commit stores the change-log position it covers inside the index (a metadata
-document in the same commit), so each host catches up on its own: read `position()`, fetch
-the changes after it, then their documents, then `apply()`. A batch whose position is below
+document in the same commit, which also names the analysis version the index was built
+with: `outdated()`), so each host catches up on its own: read `position()`, fetch the
+changes after it, then their documents, then `apply()`. A batch whose position is below
 the stored one is older than the index and is skipped (it returns True). A rebuild's
 position must be read before its documents are fetched.
 
@@ -57,6 +58,7 @@ from whoosh import index as whoosh_index
 from whoosh.index import LockError
 from whoosh.reading import SegmentReader
 
+from portal.searching.analysis import ANALYSIS_VERSION
 from portal.searching.codec import Codec
 from portal.searching.docsets import SegmentCache, View
 from portal.searching.documents import (
@@ -66,6 +68,7 @@ from portal.searching.documents import (
     Results,
     fields,
     make_hit,
+    meta_of,
     position_of,
     schema,
 )
@@ -184,7 +187,7 @@ class SearchIndex:
             for doc in documents:
                 count += 1
                 yield fields(doc)
-            yield {"key": META_KEY, "data": int(position)}
+            yield {"key": META_KEY, "data": (int(position), ANALYSIS_VERSION)}
 
         with self._admin_lock():
             name = self._new_generation()
@@ -210,6 +213,10 @@ class SearchIndex:
         """The last change-log position applied (0 for a new index)."""
         return position_of(self._searcher(fresh=True).reader())
 
+    def outdated(self) -> bool:
+        """Whether the index was built by an older analysis (rebuild() brings it up to date)."""
+        return meta_of(self._searcher(fresh=True).reader())[1] != ANALYSIS_VERSION
+
     def apply(self, upserts: Iterable[Document], deletes: Iterable[str], position: int,
               wait: bool | float = False) -> bool:
         """Add/replace and delete documents in one commit that records `position`.
@@ -227,7 +234,7 @@ class SearchIndex:
         try:
             reader = writer.reader()
             try:
-                stored = position_of(reader)
+                stored, analysis = meta_of(reader)
             finally:
                 reader.close()
             if position < stored:
@@ -237,7 +244,7 @@ class SearchIndex:
                 writer.delete_by_term("key", key)
             for doc in {doc.key: doc for doc in upserts}.values():
                 writer.update_document(**fields(doc))
-            writer.update_document(key=META_KEY, data=int(position))
+            writer.update_document(key=META_KEY, data=(int(position), analysis))
             writer.commit(mergetype=_merge_tiny)
             self._local.checked = 0.0  # this thread sees its own write at once
         except BaseException:

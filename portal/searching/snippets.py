@@ -10,7 +10,7 @@ from collections import Counter
 from functools import lru_cache
 from html import escape
 
-from portal.searching.analysis import FOLD, normalize, stem
+from portal.searching.analysis import ABBREVIATIONS, FOLD, normalize, stem
 
 WIDTH = 220  # characters in a snippet, about 40 Vietnamese syllables
 _EDGE = re.compile(r"\s")
@@ -37,6 +37,9 @@ def _word(word, loose=False):
 
 
 def _clause(words, code, english):
+    if not code and len(words) == 1 and words[0] in ABBREVIATIONS:  # UBND or Ủy ban nhân dân
+        full = ABBREVIATIONS[words[0]].split()
+        return f"{_word(words[0])}|" + r"[^\w]+".join(_word(w) for w in full)
     if code or (len(words) > 1 and any(ch.isdigit() for w in words for ch in w)):
         return _JOINER.join(_word(w) for w in words)
     if any(ch.isdigit() for ch in words[0]):

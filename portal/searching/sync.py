@@ -71,10 +71,12 @@ def sync(wait=False):
     applied = 0
     position = index.position()
     with Session(db.engine) as session:
-        if _log_was_pruned_past(session, position):
+        # An index built by an older analysis still takes changes until a CLI sync rebuilds it.
+        if _log_was_pruned_past(session, position) or (wait and index.outdated()):
             if not wait:
                 return None
-            log.warning("search: change log pruned past position %s: rebuilding", position)
+            log.warning("search: index at position %s is behind a pruned change log or was "
+                        "built by an older analysis: rebuilding", position)
             rebuild()
             return 0
         while True:
@@ -102,12 +104,13 @@ def _log_was_pruned_past(session, position):
 
 
 def status():
-    """"ok", "missing" (no index built) or "behind" (changes waiting for a sync)."""
+    """"ok", "missing" (no index built) or "behind" (changes waiting for a sync, or an
+    index built by an older analysis)."""
     index = get_index()
     if not index.exists():
         return "missing"
     latest = db.session.scalar(sa.select(sa.func.max(SearchChange.id))) or 0
-    return "ok" if index.position() >= latest else "behind"
+    return "ok" if index.position() >= latest and not index.outdated() else "behind"
 
 
 def rebuild():
