@@ -39,7 +39,7 @@ def index():
     )
     if page.page > 1 and not page.items:
         abort(404)
-    return render_template("announcements/index.html", page=page, query=query)
+    return render_template("announcements/index.html", page=page, q=query)
 
 
 @bp.route("/<slug>")

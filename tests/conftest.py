@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from portal import create_app
 from portal.models import Agency, Announcement, Hotline, Level, Status, db
+from portal.searching import sync
 
 DATABASES = ("sqlite", "postgresql")
 
@@ -105,6 +106,15 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def index(app):
+    """The app's search index, created empty in this test's own directory: commits now
+    reach it. (tests/test_search_engine.py has its own: a bare engine index.)"""
+    search_index = sync.get_index()
+    search_index.create()
+    return search_index
 
 
 @pytest.fixture

@@ -521,14 +521,6 @@ ARCHIVES = [  # two inspections and two findings about archives, where the word 
 
 
 @pytest.fixture
-def index(app):
-    """A created, empty search index; the imports' commits reach it."""
-    search_index = sync.get_index()
-    search_index.create()
-    return search_index
-
-
-@pytest.fixture
 def searchable(index, runner, units, today, tmp_path):
     """The sample and the archive inspections, in the database and the search index."""
     archives = tmp_path / "archives.jsonl"

@@ -19,14 +19,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def index(app):
-    """A created, empty index in this test's own directory; commits now reach it."""
-    search_index = sync.get_index()
-    search_index.create()
-    return search_index
-
-
-@pytest.fixture
 def content(index, make_agency, make_announcement, make_hotline):
     agency = make_agency(slug="so-tu-phap", name_vi="Sở Tư pháp tỉnh Cà Mau",
                          name_en="Department of Justice of Cà Mau Province")
@@ -127,6 +119,26 @@ def test_a_committed_edit_is_searchable_at_once(client, content):
     db.session.commit()
     found = client.get("/api/v1/search?q=tinh+gian+bien+che").get_json()["results"]
     assert str(announcement.id) not in [r["id"] for r in found]
+
+
+def test_an_agency_is_found_by_its_hotlines_and_its_parent_and_kept_in_step(
+        client, runner, index, make_agency, make_hotline):
+    province = make_agency(slug="ubnd-tinh", name_vi="Ủy ban nhân dân tỉnh Cà Mau")
+    office = make_agency(slug="van-phong", name_vi="Văn phòng tiếp công dân", parent=province)
+    hotline = make_hotline(agency=office, phone="0290.3822.555")
+
+    def found(query):
+        return index.ranked(query, types=["agency"])
+
+    assert found("3822 555") == found("0290.3822.555") == [f"agency:{office.id}"]
+    assert f"agency:{office.id}" in found("van phong ubnd tinh ca mau")
+    hotline.phone = "0290.3999.111"  # a change to a hotline re-indexes its agency
+    db.session.commit()
+    assert found("0290.3999.111") == [f"agency:{office.id}"] and found("0290.3822.555") == []
+    province.name_vi = "Ủy ban nhân dân tỉnh Bạc Liêu"  # and a parent's new name, its children
+    db.session.commit()
+    assert f"agency:{office.id}" in found("van phong bac lieu")
+    assert runner.invoke(args=["search", "check"]).exit_code == 0
 
 
 def test_a_rollback_leaves_log_and_index_untouched(client, content, index):

@@ -48,8 +48,11 @@ def keys_for(obj):
     if kind is None or obj.id is None:
         return []
     keys = [f"{kind}:{obj.id}"]
-    if isinstance(obj, Agency):
+    if isinstance(obj, Agency):  # its name is in its hotlines' and its children's documents
         keys += [f"hotline:{hotline.id}" for hotline in obj.hotlines if hotline.id]
+        keys += [f"agency:{child.id}" for child in obj.children if child.id]
+    if isinstance(obj, Hotline) and obj.agency_id:  # its number is in its agency's document
+        keys.append(f"agency:{obj.agency_id}")
     return keys
 
 
@@ -90,6 +93,8 @@ def _query(kind):
             selectinload(Procedure.decisions).joinedload(ProcedureDecision.decision))
     elif kind == "announcement":
         query = query.options(selectinload(Announcement.agency))
+    elif kind == "agency":
+        query = query.options(selectinload(Agency.parent), selectinload(Agency.hotlines))
     elif kind == "hotline":
         query = query.options(selectinload(Hotline.agency))
     elif kind == "inspection":
@@ -136,12 +141,15 @@ def _announcement(a):
 
 
 def _agency(a):
+    parent = a.parent.name_vi if a.parent else ""
     return Document(
         type="agency", id=str(a.id), title_vi=a.name_vi, title_en=a.name_en,
-        body_vi=" ".join(filter(None, [a.address, a.working_hours_vi])),
+        body_vi=" ".join(filter(None, [parent, a.address, a.working_hours_vi])),
         body_en=a.working_hours_en if a.name_en else None,
-        codes=_phones(a.phone), agency=a.slug, level=[str(a.level)],
-        url=f"/agencies/{a.slug}", version=_version(a))
+        codes=[*_phones(a.phone), *(phone for h in a.hotlines for phone in _phones(h.phone))],
+        agency=a.slug, level=[str(a.level)], url=f"/agencies/{a.slug}",
+        version=max([_version(a), *(_version(h) for h in a.hotlines),
+                     _version(a.parent) if a.parent else ""]))
 
 
 def _hotline(h):
