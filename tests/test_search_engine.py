@@ -568,6 +568,20 @@ def test_precomputed_masks_give_the_same_results_as_postings(real):
         [(r.total, r.facets, [(h.key, h.score) for h in r.hits]) for r in after]
 
 
+def test_a_segment_s_term_filter_never_hides_a_term_it_holds(real):
+    from portal.searching.masks import Sidecar, bloom_key, may_hold
+
+    reader = real._searcher().reader()
+    (segreader, _), *_ = [(r, o) for r, o in reader.leaf_readers() if r.doc_count_all() > 1]
+    bloom = Sidecar(str(real.directory / real._generation() / (
+        segreader.segment().segment_id() + ".masks"))).get(("bloom",))
+    held = [(name, term) for name in ("text", "title") for term in segreader.lexicon(name)]
+    assert len(held) > 1000
+    assert all(may_hold(bloom, bloom_key(name, term)) for name, term in held)
+    absent = [bloom_key("text", f"khong{n}co".encode()) for n in range(2000)]
+    assert sum(may_hold(bloom, key) for key in absent) < 100  # ~1% look in vain
+
+
 def weighted(reader, name, term):
     """[(document, weight)] of a term's postings, as the block-level matcher scores them."""
     matcher, found = reader.postings(name, term), []

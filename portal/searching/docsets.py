@@ -20,12 +20,15 @@ from portal.searching.masks import (
     KEY_BLOCK,
     LEVEL_FIELDS,
     LEVELS,
+    SIDECAR_FIELDS,
     Sidecar,
+    bloom_key,
     days,
     facet_masks,
     keys,
     length_classes,
     mask,
+    may_hold,
     members,
     popcount,
     term_masks,
@@ -66,10 +69,12 @@ def _size(value):
         return value.bit_length() // 8 + 32
     if isinstance(value, bytes):
         return len(value) + 32
+    if isinstance(value, str):
+        return len(value) + 50
     if isinstance(value, tuple | list):
-        if value and isinstance(value[0], float | int) and isinstance(value[-1], float | int):
-            return 32 * len(value) + 64
-        return sum(_size(v) for v in value) + 64
+        if len(value) > 16:  # one item per document (days, keys): judged by the first
+            return len(value) * (_size(value[0]) + 8) + 64
+        return sum(_size(v) for v in value) + 64  # a term's masks, one big int each
     if isinstance(value, dict):
         return sum(_size(v) + 64 for v in value.values())
     return 64
@@ -107,14 +112,25 @@ class View:
             shared.clear()  # masks of older segment sets are no longer needed
         self._composed = shared.setdefault(self.key, {"terms": {}, "facets": {}, "bytes": 0})
 
+    def _sidecar(self, segid):
+        return self.cache.get((segid, "sidecar"), lambda: Sidecar(
+            os.path.join(self.directory, segid + ".masks")))
+
     def _local(self, segreader, segid, key, build):
         """A segment's value for a key: cached, else from its sidecar, else built."""
         def load():
-            sidecar = self.cache.get((segid, "sidecar"), lambda: Sidecar(
-                os.path.join(self.directory, segid + ".masks")))
-            found = sidecar.get(key)
+            found = self._sidecar(segid).get(key)
             return build() if found is None else found
         return self.cache.get((segid, *key), load)
+
+    def _term_masks(self, segreader, segid, fieldname, btext):
+        """A term's masks in one segment, () without a lookup when its filter says absent."""
+        if fieldname in SIDECAR_FIELDS:
+            bloom = self.cache.get((segid, "bloom"), lambda: self._sidecar(segid).get(
+                ("bloom",)) or b"")
+            if bloom and not may_hold(bloom, bloom_key(fieldname, btext)):
+                return ()
+        return term_masks(segreader, fieldname, btext, self._classes(segreader, fieldname))
 
     def _data(self, fieldname, text):
         """A term's masks over all segments: (present, level 1, …) for text fields."""
@@ -125,10 +141,10 @@ class View:
             # A title's folded terms are its text's too: no need to look where text has none.
             within_text = fieldname == "title" and fold(text) == text
             parts = [(offset, () if within_text and not self._local(
-                segreader, segid, ("text", btext), lambda r=segreader: term_masks(
-                    r, "text", btext, self._classes(r, "text")))
+                segreader, segid, ("text", btext), lambda r=segreader, s=segid: (
+                    self._term_masks(r, s, "text", btext)))
                 else self._local(segreader, segid, (fieldname, btext), lambda r=(
-                    segreader): term_masks(r, fieldname, btext, self._classes(r, fieldname))))
+                    segreader), s=segid: self._term_masks(r, s, fieldname, btext)))
                 for segreader, offset, _, segid in self.leaves]
             width = 1 + len(LEVELS) if fieldname in LEVEL_FIELDS else 1
             value = [_combine([(offset, local[j]) for offset, local in parts if local])

@@ -1,4 +1,5 @@
-"""Masks of one segment: a term's documents and BM25 levels, facets, days, keys; kept beside it.
+"""Masks of one segment: a term's documents and BM25 levels, facets, days, keys, and which
+terms it holds at all (a Bloom filter); kept beside it.
 
 A set of document numbers as one Python int (bit n = document n) makes AND, OR and counting
 C-speed. Building a term's masks reads all its postings (about 0.4 µs each, with C-level
@@ -13,6 +14,7 @@ import os
 import struct
 import zlib
 from collections import deque
+from hashlib import blake2b
 from itertools import accumulate, repeat
 from operator import getitem
 
@@ -31,6 +33,10 @@ LEVELS = (1.1, 1.5, 1.8)
 LEVEL_FIELDS = ("text", "text_en")
 SIDECAR_FIELDS = ("text", "title")
 SIDECAR_MIN_DF = 0.01  # terms in at least this share of a segment's documents (and 32)
+# The sidecar's Bloom filter of every text and title term spares a lookup in each segment
+# that lacks a rare term (a code, a name): ~1% of absent terms are still looked up.
+BLOOM_BITS = 10
+BLOOM_HASHES = 4
 _CLASSES = 16  # document lengths in quarters of the average, up to 4×
 _MAX_WEIGHT = 63
 _TO_BINARY = bytes.maketrans(b"\x00\x01", b"01")
@@ -168,6 +174,32 @@ def keys(segreader, block):
     return [column[d] for d in range(start, min(start + KEY_BLOCK, segreader.doc_count_all()))]
 
 
+def bloom_key(fieldname, btext):
+    return fieldname.encode() + b"\0" + btext
+
+
+def _bloom_bits(key, size):
+    h = int.from_bytes(blake2b(key, digest_size=8).digest(), "little")
+    first, step = h & 0xFFFFFFFF, h >> 32 | 1
+    return [(first + i * step) % size for i in range(BLOOM_HASHES)]
+
+
+def make_bloom(keys):
+    """A Bloom filter of keys (bloom_key()): BLOOM_BITS bits a key, as bytes."""
+    data = bytearray(max(8, len(keys) * BLOOM_BITS // 8 + 1))
+    size = len(data) * 8
+    for key in keys:
+        for bit in _bloom_bits(key, size):
+            data[bit >> 3] |= 1 << (bit & 7)
+    return bytes(data)
+
+
+def may_hold(bloom, key):
+    """False when a segment certainly lacks a term; True when it may hold it."""
+    size = len(bloom) * 8
+    return all(bloom[bit >> 3] >> (bit & 7) & 1 for bit in _bloom_bits(key, size))
+
+
 def sidecar_path(directory, segreader):
     return os.path.join(directory, segreader.segment().segment_id() + ".masks")
 
@@ -185,12 +217,17 @@ def write_sidecar(directory, segreader):
         index[key] = (offset, len(blob))
         offset += len(blob)
 
+    every_term = []
     for fieldname in SIDECAR_FIELDS:
         classes = length_classes(segreader, fieldname) if fieldname in LEVEL_FIELDS else None
-        frequent = [btext for btext, info in segreader.iter_field(fieldname)
-                    if info.doc_frequency() >= least]
+        frequent = []
+        for btext, info in segreader.iter_field(fieldname):
+            every_term.append(bloom_key(fieldname, btext))
+            if info.doc_frequency() >= least:
+                frequent.append(btext)
         for btext in frequent:
             put((fieldname, btext), term_masks(segreader, fieldname, btext, classes))
+    put(("bloom",), make_bloom(every_term))
     for name in FACETS:
         put(("facet", name), facet_masks(segreader, name))
     put(("days",), days(segreader))
