@@ -528,7 +528,7 @@ def test_rebuild_with_several_processes_indexes_every_document(index, monkeypatc
     assert count == 3500
     assert index.search("khai sinh").total == 3500
     assert index.search("thủ tục số 2718").hits[0].id == "2718"
-    for i in (0, 1100, 1499, 2718, 3499):  # keys are read in blocks of 1,024 documents
+    for i in (0, 1100, 1499, 2718, 3499):  # keys are read in blocks (KEY_BLOCK)
         assert index.ranked(f"thủ tục số {i}") == [f"procedure:{i}"]
     assert index.position() == 2
     assert len(segment_sizes(index)) >= 4  # each process starts a new segment every 1,500

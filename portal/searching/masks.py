@@ -164,7 +164,7 @@ def days(segreader):
     return [column[d] for d in range(segreader.doc_count_all())]
 
 
-KEY_BLOCK = 1024  # keys are read this many documents at a time
+KEY_BLOCK = 128  # keys are read this many documents at a time
 
 
 def keys(segreader, block):

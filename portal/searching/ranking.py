@@ -41,9 +41,10 @@ def features(view, clauses, builder):
 
     for previous, clause in zip([None, *clauses], clauses, strict=False):
         adjacent = pairs(clause.words)
-        if clause.kind == "code":
-            add("text", clause.code, CODE)
-            add("title", clause.code, TITLE)
+        if clause.kind == "code" or _numeric(clause):
+            # Numbers and codes: a title or codes-field occurrence weighs TITLE_WEIGHT in the
+            # text, which its levels tell apart; no second lookup in the title field.
+            add("text", clause.code or clause.words[0], CODE, levels=True)
         elif clause.kind == "phrase":
             for pair in adjacent:
                 add("text", pair, 1.0, levels=True)
@@ -66,6 +67,11 @@ def features(view, clauses, builder):
                 add("text_en", bigram(a, b), BIGRAM)
                 add("title_en", bigram(a, b), TITLE_BIGRAM)
     return out
+
+
+def _numeric(clause):
+    """A word with a digit in it: a number, or a code typed without joiners (`529QĐUBND`)."""
+    return clause.kind == "word" and any(ch.isdigit() for ch in clause.words[0])
 
 
 def planes(weighted, candidates):
