@@ -80,8 +80,24 @@ def test_home_in_both_languages_and_switch_with_the_keyboard(server, page):
 
 
 def test_layout_fits_a_360px_phone(server, page):
-    for url in ("/vi/", "/en/hotlines", "/vi/announcements/ket-qua"):
+    long_word = "x" * 150  # a paste without spaces, echoed back in each result heading
+    for url in ("/vi/", "/en/hotlines", "/vi/announcements/ket-qua",
+                f"/vi/hotlines?q={long_word}", f"/en/agencies?q={long_word}",
+                f"/vi/procedures?q={long_word}", f"/vi/search?q={long_word}",
+                f"/vi/inspections?q={long_word}", f"/vi/announcements?q={long_word}"):
         page.goto(server + url)
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth")
         assert overflow <= 0, f"{url} scrolls sideways by {overflow}px at 360px"
+
+
+def test_a_listing_box_is_reached_typed_in_and_sent_with_the_keyboard(server, page):
+    page.goto(server + "/vi/announcements")
+    box = page.get_by_role("searchbox", name="Tìm trong thông báo")
+    box.focus()
+    page.keyboard.type("Kết quả")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/vi/announcements?q=*")
+    assert page.locator("ol.announcements li").count() == 1
+    assert "Kết quả kiểm tra" in page.locator("ol.announcements").inner_text()
+
