@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from portal.models import Announcement, SearchChange, Status, db, utcnow
+from portal.models import Announcement, Procedure, SearchChange, Status, db, utcnow
 from portal.searching import sync
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -274,6 +274,22 @@ def test_procedure_finder_box_uses_the_engine(client, runner, index):
     # A document number of the legal basis, typed without "Đ", finds its procedures.
     legal = client.get("/en/procedures?q=82/2015/ND-CP&format=json").get_json()
     assert [row["code"] for row in legal] == ["1.000771"]
+
+
+def test_a_procedure_with_empty_parts_is_indexed_and_rebuilt(client, runner, index):
+    records = ROOT / "tests" / "data" / "tthc-records-sample.jsonl"
+    assert runner.invoke(args=["import", "procedures", str(records)]).exit_code == 0
+    procedure = db.session.scalar(sa.select(Procedure).filter_by(code="1.010038"))
+    # As national records have them: a case with no document name, a basis with no number.
+    procedure.documents = [{"group": "Trường hợp kiều bào ở Na Uy nộp thay", "name": None,
+                            "forms": [], "originals": 1, "copies": None}]
+    procedure.legal_bases = [{"title": "Luật Thử nghiệm Zeta", "number": None}]
+    procedure.result = {"name": None}
+    db.session.commit()
+    assert index.ranked("kieu bao na uy") == [f"procedure:{procedure.id}"]
+    assert runner.invoke(args=["search", "rebuild"]).exit_code == 0
+    assert runner.invoke(args=["search", "check"]).exit_code == 0
+    assert index.ranked("kieu bao na uy thu nghiem zeta") == [f"procedure:{procedure.id}"]
 
 
 def test_health_check_reports_the_index_without_failing(client, content):

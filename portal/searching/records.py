@@ -111,14 +111,15 @@ def to_document(kind, obj):
 
 
 def _procedure(p):
-    steps = " ".join(p.steps)
-    documents = " ".join(d.get("name", "") for d in p.documents)
-    legal = " ".join(f"{b.get('title', '')} {b.get('number', '')}" for b in p.legal_bases)
+    # National records leave parts empty (a document with only its case, a basis without
+    # a number): every part is optional here.
+    documents = _joined(d.get(key) for d in p.documents for key in ("group", "name"))
+    legal = _joined(b.get(key) for b in p.legal_bases for key in ("title", "number"))
     implementing = p.agencies_in("implementing")
     return Document(
         type="procedure", id=str(p.id), title_vi=p.name_vi, title_en=p.name_en,
-        body_vi=" ".join(filter(None, [p.sector.name_vi if p.sector else "", documents,
-                                       p.result.get("name", ""), legal, steps])),
+        body_vi=_joined([p.sector.name_vi if p.sector else None, documents,
+                         (p.result or {}).get("name"), legal, _joined(p.steps)]),
         body_en=p.sector.name_en if p.sector and p.name_en else None,
         codes=[p.code, *(link.decision.number for link in p.decisions),
                *(b["number"] for b in p.legal_bases if b.get("number"))],
@@ -199,6 +200,11 @@ CONVERTERS = {"procedure": _procedure, "announcement": _announcement, "agency": 
 
 # Numbers of official documents quoted in a text: 8952/UBND-NC, 61/2018/NĐ-CP, 4261/KH-UBND.
 DOCUMENT_NUMBER = re.compile(r"\b\d+(?:/\d{4})?/[A-ZĐ][A-ZĐa-z0-9]*(?:-[A-ZĐ0-9]+)*")
+
+
+def _joined(parts):
+    """The non-empty strings among parts, once each, in order, joined by spaces."""
+    return " ".join(dict.fromkeys(part for part in parts if isinstance(part, str) and part))
 
 
 def _document_numbers(text):
