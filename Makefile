@@ -17,11 +17,11 @@ setup: $(VENV)/.stamp-runtime translations instance/secret_key  ## Database, dem
 	SECRET_KEY="$$(cat instance/secret_key)" $(BIN)/flask demo load
 	SECRET_KEY="$$(cat instance/secret_key)" $(BIN)/flask search sync
 
-test: $(VENV)/.stamp-dev translations  ## ruff, then the whole test suite
-	$(BIN)/ruff check .
+test: lint translations  ## lint, then the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: $(VENV)/.stamp-dev
+lint: $(VENV)/.stamp-dev  ## formatting and lint rules (also the pre-commit hook)
+	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 
 $(VENV)/.stamp-runtime: requirements.txt

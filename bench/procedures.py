@@ -56,8 +56,7 @@ def main():
         if options.database == "postgresql":
             uri = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1/test")
             uri = uri.replace("postgresql://", "postgresql+psycopg://", 1)
-        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": uri,
-                          "SEARCH_INDEX_DIR": tmp})
+        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": uri, "SEARCH_INDEX_DIR": tmp})
         with app.app_context():
             if options.database == "postgresql":
                 with db.engine.begin() as connection:
@@ -100,15 +99,22 @@ def run(app, paths, repeat):
 
             filters = Filters.from_args(request.args)
             finder = Finder(filters, ranked_ids(filters.q, "procedure") if filters.q else None)
-            bare_ms[url] = _timed(lambda f=finder: db.session.scalars(
-                f.select().limit(20)).all(), repeat)
-        print(f"finder {url:<55} p50 {statistics.median(page_ms[url]):6.1f} ms  "
-              f"p95 {_p95(page_ms[url]):6.1f} ms   bare list query p50 "
-              f"{statistics.median(bare_ms[url]):5.1f} ms")
+            bare_ms[url] = _timed(
+                lambda f=finder: db.session.scalars(f.select().limit(20)).all(), repeat
+            )
+        print(
+            f"finder {url:<55} p50 {statistics.median(page_ms[url]):6.1f} ms  "
+            f"p95 {_p95(page_ms[url]):6.1f} ms   bare list query p50 "
+            f"{statistics.median(bare_ms[url]):5.1f} ms"
+        )
     return {
-        "rows_read": parsed, "procedures": total, "parse_s": round(parse_s, 2),
-        "import_s": round(import_s, 2), "reimport_s": round(reimport_s, 2),
-        "index_s": round(index_s, 2), "indexed": indexed,
+        "rows_read": parsed,
+        "procedures": total,
+        "parse_s": round(parse_s, 2),
+        "import_s": round(import_s, 2),
+        "reimport_s": round(reimport_s, 2),
+        "index_s": round(index_s, 2),
+        "indexed": indexed,
         "finder_p50_ms": {u: round(statistics.median(v), 1) for u, v in page_ms.items()},
         "finder_p95_ms": {u: round(_p95(v), 1) for u, v in page_ms.items()},
         "bare_query_p50_ms": {u: round(statistics.median(v), 1) for u, v in bare_ms.items()},

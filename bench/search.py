@@ -50,24 +50,76 @@ from portal.searching.engine import WRITER, Document, SearchIndex  # noqa: E402
 from portal.searching.query import parse  # noqa: E402
 from portal.searching.segments import SEGMENT_DOCS, SegmentBuilder  # noqa: E402
 
-BODY_FIELDS = ("trinh_tu_thuc_hien", "thanh_phan_ho_so", "yeu_cau_dieu_kien",
-               "can_cu_phap_ly", "doi_tuong_thuc_hien", "co_quan_thuc_hien")
-AGENCIES = ["so-tu-phap", "so-xay-dung", "so-tai-chinh", "so-noi-vu", "so-y-te",
-            "so-giao-duc", "so-cong-thuong", "so-nong-nghiep", "so-tai-nguyen", "cong-an-tinh",
-            "ubnd-tinh", "ubnd-xa-tan-thanh", "ubnd-xa-phu-tan", "ubnd-phuong-1",
-            "bhxh-tinh", "thue-tinh", "ban-quan-ly-kkt", "so-van-hoa", "so-khoa-hoc",
-            "van-phong-dang-ky-dat-dai"]
-UNITS = ["Sở Tư pháp", "Sở Xây dựng", "Sở Tài chính", "Sở Nội vụ", "Sở Y tế", "Sở Công Thương",
-         "UBND huyện Phú Tân", "UBND xã Tân Thành", "UBND phường 1", "Công an tỉnh",
-         "Bảo hiểm xã hội tỉnh", "Văn phòng đăng ký đất đai"]
+BODY_FIELDS = (
+    "trinh_tu_thuc_hien",
+    "thanh_phan_ho_so",
+    "yeu_cau_dieu_kien",
+    "can_cu_phap_ly",
+    "doi_tuong_thuc_hien",
+    "co_quan_thuc_hien",
+)
+AGENCIES = [
+    "so-tu-phap",
+    "so-xay-dung",
+    "so-tai-chinh",
+    "so-noi-vu",
+    "so-y-te",
+    "so-giao-duc",
+    "so-cong-thuong",
+    "so-nong-nghiep",
+    "so-tai-nguyen",
+    "cong-an-tinh",
+    "ubnd-tinh",
+    "ubnd-xa-tan-thanh",
+    "ubnd-xa-phu-tan",
+    "ubnd-phuong-1",
+    "bhxh-tinh",
+    "thue-tinh",
+    "ban-quan-ly-kkt",
+    "so-van-hoa",
+    "so-khoa-hoc",
+    "van-phong-dang-ky-dat-dai",
+]
+UNITS = [
+    "Sở Tư pháp",
+    "Sở Xây dựng",
+    "Sở Tài chính",
+    "Sở Nội vụ",
+    "Sở Y tế",
+    "Sở Công Thương",
+    "UBND huyện Phú Tân",
+    "UBND xã Tân Thành",
+    "UBND phường 1",
+    "Công an tỉnh",
+    "Bảo hiểm xã hội tỉnh",
+    "Văn phòng đăng ký đất đai",
+]
 PREFIXES = ["", "", "", "Cấp lại ", "Điều chỉnh ", "Gia hạn ", "Cấp đổi ", "Thủ tục "]
-SUFFIXES = ["", "", "", " (cấp tỉnh)", " tại Ủy ban nhân dân cấp xã", " có yếu tố nước ngoài",
-            " đối với tổ chức", " đối với cá nhân", " theo hình thức trực tuyến"]
+SUFFIXES = [
+    "",
+    "",
+    "",
+    " (cấp tỉnh)",
+    " tại Ủy ban nhân dân cấp xã",
+    " có yếu tố nước ngoài",
+    " đối với tổ chức",
+    " đối với cá nhân",
+    " theo hình thức trực tuyến",
+]
 DOC_KINDS = ["KH-UBND", "UBND-NC", "QĐ-UBND", "TB-SNV", "BC-UBND", "CV-STP", "KL-TTr"]
 FACET_NAMES = ("type", "agency", "field", "level", "status", "year")
-COMMON_QUERIES = ["thủ tục hành chính", "nộp hồ sơ trực tiếp", "giấy chứng nhận",
-                  "ủy ban nhân dân cấp xã", "cơ quan có thẩm quyền", "thu tuc hanh chinh",
-                  "ho so de nghi", "ket qua giai quyet", "văn bản đề nghị", "bản sao chứng thực"]
+COMMON_QUERIES = [
+    "thủ tục hành chính",
+    "nộp hồ sơ trực tiếp",
+    "giấy chứng nhận",
+    "ủy ban nhân dân cấp xã",
+    "cơ quan có thẩm quyền",
+    "thu tuc hanh chinh",
+    "ho so de nghi",
+    "ket qua giai quyet",
+    "văn bản đề nghị",
+    "bản sao chứng thực",
+]
 
 
 def load_rows():
@@ -94,8 +146,12 @@ def make_corpus(n, seed=1):
     by_field = {}
     for r in rows:
         by_field.setdefault(r["linh_vuc"], []).append(r)
-    sentences = [s.strip() for r in rows for s in re.split(r"(?<=[.;:])\s+", r[
-        "trinh_tu_thuc_hien"]) if 40 < len(s.strip()) < 300]
+    sentences = [
+        s.strip()
+        for r in rows
+        for s in re.split(r"(?<=[.;:])\s+", r["trinh_tu_thuc_hien"])
+        if 40 < len(s.strip()) < 300
+    ]
     docs = []
     for i in range(n):
         r = rows[i % len(rows)] if i < len(rows) else rng.choice(rows)
@@ -106,49 +162,100 @@ def make_corpus(n, seed=1):
             third = rng.choice(rows)
             title = rng.choice(PREFIXES) + r["ten_thu_tuc"] + rng.choice(SUFFIXES)
             title = title[0].upper() + title[1:]
-            body = "\n".join([r["trinh_tu_thuc_hien"], other["thanh_phan_ho_so"],
-                              r["yeu_cau_dieu_kien"], third["can_cu_phap_ly"],
-                              r["doi_tuong_thuc_hien"], r["co_quan_thuc_hien"]])
+            body = "\n".join(
+                [
+                    r["trinh_tu_thuc_hien"],
+                    other["thanh_phan_ho_so"],
+                    r["yeu_cau_dieu_kien"],
+                    third["can_cu_phap_ly"],
+                    r["doi_tuong_thuc_hien"],
+                    r["co_quan_thuc_hien"],
+                ]
+            )
             code = f"{rng.choice('12')}.{rng.randint(0, 999999):06d}"
             decision = f"{rng.randint(1, 3999)}/QĐ-{rng.choice(['UBND', 'BTP', 'BXD', 'BTC'])}"
-            docs.append(Document(
-                type="procedure", id=f"{code}-{i}", title_vi=title, body_vi=body,
-                codes=[code, decision], agency=rng.choice(AGENCIES), field=r["linh_vuc"],
-                level=[x.strip() for x in r["cap_thuc_hien"].split(",") if x.strip()],
-                status=rng.choices(["active", "amended", "abolished"], [85, 10, 5])[0],
-                date=day, url=f"/procedures/{code}", version=f"v{i}"))
+            docs.append(
+                Document(
+                    type="procedure",
+                    id=f"{code}-{i}",
+                    title_vi=title,
+                    body_vi=body,
+                    codes=[code, decision],
+                    agency=rng.choice(AGENCIES),
+                    field=r["linh_vuc"],
+                    level=[x.strip() for x in r["cap_thuc_hien"].split(",") if x.strip()],
+                    status=rng.choices(["active", "amended", "abolished"], [85, 10, 5])[0],
+                    date=day,
+                    url=f"/procedures/{code}",
+                    version=f"v{i}",
+                )
+            )
             continue
         unit, number = rng.choice(UNITS), _number(rng)
         if kind < 0.95:
-            title = (f"Thông báo kết quả kiểm tra công tác cải cách hành chính năm {day.year} "
-                     f"tại {unit}")
-            body = (f"Thực hiện Kế hoạch số {number} ngày {day:%d/%m/%Y} của Chủ tịch UBND tỉnh, "
-                    f"đoàn kiểm tra đã làm việc tại {unit}. " + " ".join(rng.sample(sentences, 6))
-                    + f" Mọi phản ánh xin gọi đường dây nóng {_phone(rng)}.")
-            docs.append(Document(type="announcement", id=str(i), title_vi=title, body_vi=body,
-                                 codes=[number], agency=rng.choice(AGENCIES), date=day,
-                                 status="published", url=f"/announcements/{i}",
-                                 version=f"v{i}"))
+            title = (
+                f"Thông báo kết quả kiểm tra công tác cải cách hành chính năm {day.year} tại {unit}"
+            )
+            body = (
+                f"Thực hiện Kế hoạch số {number} ngày {day:%d/%m/%Y} của Chủ tịch UBND tỉnh, "
+                f"đoàn kiểm tra đã làm việc tại {unit}. "
+                + " ".join(rng.sample(sentences, 6))
+                + f" Mọi phản ánh xin gọi đường dây nóng {_phone(rng)}."
+            )
+            docs.append(
+                Document(
+                    type="announcement",
+                    id=str(i),
+                    title_vi=title,
+                    body_vi=body,
+                    codes=[number],
+                    agency=rng.choice(AGENCIES),
+                    date=day,
+                    status="published",
+                    url=f"/announcements/{i}",
+                    version=f"v{i}",
+                )
+            )
         elif kind < 0.98:
             title = f"Hạn chế trong công khai thủ tục hành chính tại {unit}"
-            body = (f"Theo Công văn số {number} ngày {day:%d/%m/%Y}, {unit} chưa niêm yết đầy "
-                    "đủ thủ tục hành chính tại bộ phận tiếp nhận và trả kết quả. "
-                    + " ".join(rng.sample(sentences, 3)))
-            docs.append(Document(type="finding", id=str(i), title_vi=title, body_vi=body,
-                                 codes=[number], agency=rng.choice(AGENCIES), date=day,
-                                 status=rng.choice(["open", "fixed"]), url=f"/findings/{i}",
-                                 version=f"v{i}"))
+            body = (
+                f"Theo Công văn số {number} ngày {day:%d/%m/%Y}, {unit} chưa niêm yết đầy "
+                "đủ thủ tục hành chính tại bộ phận tiếp nhận và trả kết quả. "
+                + " ".join(rng.sample(sentences, 3))
+            )
+            docs.append(
+                Document(
+                    type="finding",
+                    id=str(i),
+                    title_vi=title,
+                    body_vi=body,
+                    codes=[number],
+                    agency=rng.choice(AGENCIES),
+                    date=day,
+                    status=rng.choice(["open", "fixed"]),
+                    url=f"/findings/{i}",
+                    version=f"v{i}",
+                )
+            )
         else:
             phone = _phone(rng)
-            docs.append(Document(
-                type="hotline", id=str(i), title_vi=f"Đường dây nóng {unit}",
-                body_vi=f"Tiếp nhận phản ánh, kiến nghị về thủ tục hành chính: {phone}",
-                codes=[phone, str(rng.randint(1000, 1099))], agency=rng.choice(AGENCIES),
-                url=f"/hotlines#{i}", version=f"v{i}"))
+            docs.append(
+                Document(
+                    type="hotline",
+                    id=str(i),
+                    title_vi=f"Đường dây nóng {unit}",
+                    body_vi=f"Tiếp nhận phản ánh, kiến nghị về thủ tục hành chính: {phone}",
+                    codes=[phone, str(rng.randint(1000, 1099))],
+                    agency=rng.choice(AGENCIES),
+                    url=f"/hotlines#{i}",
+                    version=f"v{i}",
+                )
+            )
     # A few English translations, as an admin would add them.
     for doc in rng.sample(docs, max(1, n // 50)):
-        doc.title_en = "Registration of " + rng.choice(["birth", "business", "land use rights",
-                                                        "marriage", "construction permit"])
+        doc.title_en = "Registration of " + rng.choice(
+            ["birth", "business", "land use rights", "marriage", "construction permit"]
+        )
         doc.body_en = "Applicants submit the dossier to the one-stop shop."
     return docs
 
@@ -164,7 +271,7 @@ def make_queries(docs, per_kind, seed=2, common=COMMON_QUERIES):
             words = re.findall(r"\w+", rng.choice(titles))
             if len(words) >= k:
                 at = rng.randint(0, len(words) - k)
-                return " ".join(words[at:at + k]).lower()
+                return " ".join(words[at : at + k]).lower()
 
     for _ in range(per_kind):
         out.append(("2syl", span(2)))
@@ -192,10 +299,14 @@ class Fts:
 
     def build(self, docs):
         db = self.db
-        db.execute("CREATE VIRTUAL TABLE docs USING fts5(title, codes, body, "
-                   "tokenize='unicode61 remove_diacritics 2')")
-        db.execute("CREATE TABLE meta (id INTEGER PRIMARY KEY, key, type, agency, field, "
-                   "level, status, year)")
+        db.execute(
+            "CREATE VIRTUAL TABLE docs USING fts5(title, codes, body, "
+            "tokenize='unicode61 remove_diacritics 2')"
+        )
+        db.execute(
+            "CREATE TABLE meta (id INTEGER PRIMARY KEY, key, type, agency, field, "
+            "level, status, year)"
+        )
         rows = []
         for i, d in enumerate(docs, 1):
             codes = " ; ".join(d.codes) + " " + " ".join(compact_codes(fold(" ; ".join(d.codes))))
@@ -204,14 +315,28 @@ class Fts:
                 self._flush(rows)
                 rows = []
         self._flush(rows)
-        db.executemany("INSERT INTO meta VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
-            (i, d.key, d.type, d.agency, d.field, ",".join(d.level), d.status,
-             str(d.date.year) if d.date else None) for i, d in enumerate(docs, 1)])
+        db.executemany(
+            "INSERT INTO meta VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    i,
+                    d.key,
+                    d.type,
+                    d.agency,
+                    d.field,
+                    ",".join(d.level),
+                    d.status,
+                    str(d.date.year) if d.date else None,
+                )
+                for i, d in enumerate(docs, 1)
+            ],
+        )
         db.commit()
 
     def _flush(self, rows):
-        self.db.executemany("INSERT INTO docs (rowid, title, codes, body) VALUES (?, ?, ?, ?)",
-                            rows)
+        self.db.executemany(
+            "INSERT INTO docs (rowid, title, codes, body) VALUES (?, ?, ?, ?)", rows
+        )
 
     @staticmethod
     def match(query):
@@ -226,8 +351,11 @@ class Fts:
         expr = self.match(query)
         if not expr:
             return []
-        return self.db.execute("SELECT rowid, bm25(docs, 5.0, 5.0, 1.0) AS r FROM docs "
-                               "WHERE docs MATCH ? ORDER BY r LIMIT ?", (expr, limit)).fetchall()
+        return self.db.execute(
+            "SELECT rowid, bm25(docs, 5.0, 5.0, 1.0) AS r FROM docs "
+            "WHERE docs MATCH ? ORDER BY r LIMIT ?",
+            (expr, limit),
+        ).fetchall()
 
     def page(self, query, limit=20):
         expr = self.match(query)
@@ -236,12 +364,15 @@ class Fts:
         hits = self.db.execute(
             "SELECT rowid, snippet(docs, 2, '<mark>', '</mark>', '…', 30), "
             "bm25(docs, 5.0, 5.0, 1.0) AS r FROM docs WHERE docs MATCH ? ORDER BY r LIMIT ?",
-            (expr, limit)).fetchall()
+            (expr, limit),
+        ).fetchall()
         facets = {name: Counter() for name in FACET_NAMES}
         total = 0
         for row in self.db.execute(
-                "SELECT type, agency, field, level, status, year FROM meta WHERE id IN "
-                "(SELECT rowid FROM docs WHERE docs MATCH ?)", (expr,)):
+            "SELECT type, agency, field, level, status, year FROM meta WHERE id IN "
+            "(SELECT rowid FROM docs WHERE docs MATCH ?)",
+            (expr,),
+        ):
             total += 1
             for name, value in zip(FACET_NAMES, row, strict=True):
                 for v in (value or "").split(",") if name == "level" else [value]:
@@ -252,8 +383,10 @@ class Fts:
 
 def cpu_seconds():
     """CPU time of this process and its finished children."""
-    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(
-        resource.RUSAGE_CHILDREN)
+    me, children = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
     return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
 
 
@@ -277,11 +410,15 @@ def latencies(fn, queries):
 
 def summary(times):
     """{kind: {"p50": ms, "p95": ms}}."""
+
     def pct(values, p):
         values = sorted(values)
         return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
-    return {k: {"p50": round(statistics.median(v), 1), "p95": round(pct(v, 95), 1)}
-            for k, v in times.items()}
+
+    return {
+        k: {"p50": round(statistics.median(v), 1), "p95": round(pct(v, 95), 1)}
+        for k, v in times.items()
+    }
 
 
 def _vm(field):
@@ -357,9 +494,12 @@ def main():
     t, cpu = time.perf_counter(), cpu_seconds()
     index.rebuild(docs, position=1, procs=args.procs)
     took = time.perf_counter() - t
-    figures["ours_index"] = {"seconds": round(took, 1), "docs_per_s": round(len(docs) / took),
-                             "cpu_seconds": round(cpu_seconds() - cpu, 1),
-                             "mb": round(size_of(work / "ours") / 2**20, 1)}
+    figures["ours_index"] = {
+        "seconds": round(took, 1),
+        "docs_per_s": round(len(docs) / took),
+        "cpu_seconds": round(cpu_seconds() - cpu, 1),
+        "mb": round(size_of(work / "ours") / 2**20, 1),
+    }
     figures["ours_index"]["writer_mb"] = writer_memory(work, docs)
     print("ours  index:", figures["ours_index"])
 
@@ -367,8 +507,11 @@ def main():
     t = time.perf_counter()
     fts.build(docs)
     took = time.perf_counter() - t
-    figures["fts_index"] = {"seconds": round(took, 1), "docs_per_s": round(len(docs) / took),
-                            "mb": round(size_of(work / "fts.db") / 2**20, 1)}
+    figures["fts_index"] = {
+        "seconds": round(took, 1),
+        "docs_per_s": round(len(docs) / took),
+        "mb": round(size_of(work / "fts.db") / 2**20, 1),
+    }
     print("fts5  index:", figures["fts_index"])
 
     for _, q in warmup:
@@ -390,24 +533,41 @@ def main():
     def ratio(a, b):
         return {k: round(runs[a][k]["p95"] / max(runs[b][k]["p95"], 0.1), 2) for k in runs[a]}
 
-    figures["ratio_p95"] = {"vs_fts_page": ratio("ours", "fts_page"),
-                            "vs_fts_page_warm": ratio("ours_warm", "fts_page_warm"),
-                            "vs_fts_top": ratio("ours_top", "fts_top"),
-                            "vs_fts_top_warm": ratio("ours_top_warm", "fts_top_warm")}
+    figures["ratio_p95"] = {
+        "vs_fts_page": ratio("ours", "fts_page"),
+        "vs_fts_page_warm": ratio("ours_warm", "fts_page_warm"),
+        "vs_fts_top": ratio("ours_top", "fts_top"),
+        "vs_fts_top_warm": ratio("ours_top_warm", "fts_top_warm"),
+    }
     print("p95 in ms; first = each query's first run, again = its second run; ratio = ours/FTS5")
-    columns = [("ours", "ours"), ("fts_page", "page"), ("vs_fts_page", "ratio"),
-               ("ours_warm", "ours again"), ("fts_page_warm", "page again"),
-               ("vs_fts_page_warm", "ratio"), ("ours_top", "ours top"), ("fts_top", "top"),
-               ("vs_fts_top", "ratio"), ("ours_top_warm", "again"),
-               ("fts_top_warm", "top again"), ("vs_fts_top_warm", "ratio")]
+    columns = [
+        ("ours", "ours"),
+        ("fts_page", "page"),
+        ("vs_fts_page", "ratio"),
+        ("ours_warm", "ours again"),
+        ("fts_page_warm", "page again"),
+        ("vs_fts_page_warm", "ratio"),
+        ("ours_top", "ours top"),
+        ("fts_top", "top"),
+        ("vs_fts_top", "ratio"),
+        ("ours_top_warm", "again"),
+        ("fts_top_warm", "top again"),
+        ("vs_fts_top_warm", "ratio"),
+    ]
     print(f"{'kind':13}" + "".join(f"{label:>11}" for _, label in columns))
     for kind in runs["ours"]:
-        cells = [figures["ratio_p95"][name][kind] if name.startswith("vs_")
-                 else runs[name][kind]["p95"] for name, _ in columns]
+        cells = [
+            figures["ratio_p95"][name][kind] if name.startswith("vs_") else runs[name][kind]["p95"]
+            for name, _ in columns
+        ]
         print(f"{kind:13}" + "".join(f"{cell:>11}" for cell in cells))
-    print(f"{'p50 all':13}" + "".join(
-        f"{'' if name.startswith('vs_') else runs[name]['all']['p50']:>11}"
-        for name, _ in columns))
+    print(
+        f"{'p50 all':13}"
+        + "".join(
+            f"{'' if name.startswith('vs_') else runs[name]['all']['p50']:>11}"
+            for name, _ in columns
+        )
+    )
 
     figures["edit_visible_s"] = edit_visible(index, docs)
     print("edit visible after", figures["edit_visible_s"], "s")

@@ -111,7 +111,7 @@ def _normalise_database_url(url):
     """Accept the usual `postgres://` spellings and use the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -123,7 +123,7 @@ def _check_settings(app):
         else:
             raise ConfigError(
                 "SECRET_KEY is not set. Set it in the environment to a long random value, "
-                'e.g. SECRET_KEY="$(python -c \'import secrets; print(secrets.token_hex(32))\')"'
+                "e.g. SECRET_KEY=\"$(python -c 'import secrets; print(secrets.token_hex(32))')\""
             )
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if not uri.startswith(("sqlite:", "postgresql")):

@@ -30,7 +30,8 @@ def plain_match(query, texts, phones):
         return True
     digits = re.sub(r"\D", "", query)
     return bool(PHONE_TYPED.fullmatch(query)) and any(
-        digits in re.sub(r"\D", "", phone) for phone in phones if phone)
+        digits in re.sub(r"\D", "", phone) for phone in phones if phone
+    )
 
 
 def ranked(records, query, kind, texts, phones):
@@ -44,8 +45,12 @@ def ranked(records, query, kind, texts, phones):
 
 def main_hotlines():
     """The province's main hotlines (1022), for pages where nothing matched."""
-    return db.session.scalars(sa.select(Hotline).where(Hotline.is_main)
-                              .options(joinedload(Hotline.agency)).order_by(Hotline.id)).all()
+    return db.session.scalars(
+        sa.select(Hotline)
+        .where(Hotline.is_main)
+        .options(joinedload(Hotline.agency))
+        .order_by(Hotline.id)
+    ).all()
 
 
 @bp.route("")
@@ -53,10 +58,16 @@ def index():
     query = search.read_query(request.args)
     agencies = db.session.scalars(sa.select(Agency).order_by(Agency.name_vi)).all()
     if query:
-        found = ranked(agencies, query, "agency",
-                       texts=lambda a: (a.name_vi, a.name_en), phones=lambda a: (a.phone,))
-        return render_template("agencies/index.html", q=query, found=found,
-                               main=[] if found else main_hotlines())
+        found = ranked(
+            agencies,
+            query,
+            "agency",
+            texts=lambda a: (a.name_vi, a.name_en),
+            phones=lambda a: (a.phone,),
+        )
+        return render_template(
+            "agencies/index.html", q=query, found=found, main=[] if found else main_hotlines()
+        )
     children = {}
     for agency in agencies:
         children.setdefault(agency.parent_id, []).append(agency)
@@ -65,8 +76,14 @@ def index():
     roots = children.get(None, [])
     province = [a for a in roots if a.level == Level.PROVINCE and a.id in children]
     others = [a for a in roots if a not in province]
-    return render_template("agencies/index.html", q="", children=children, province=province,
-                           others=others, total=len(agencies))
+    return render_template(
+        "agencies/index.html",
+        q="",
+        children=children,
+        province=province,
+        others=others,
+        total=len(agencies),
+    )
 
 
 @bp.route("/<slug>")
@@ -78,18 +95,28 @@ def detail(slug):
     )
     if agency is None:
         abort(404)
-    return render_template("agencies/detail.html", agency=agency,
-                           procedure_counts=procedure_counts(agency))
+    return render_template(
+        "agencies/detail.html", agency=agency, procedure_counts=procedure_counts(agency)
+    )
 
 
 def procedure_counts(agency):
     """How many procedures in force the agency implements, in all and per level."""
     implemented = sa.select(ProcedureAgency.procedure_id).where(
-        ProcedureAgency.agency_id == agency.id, ProcedureAgency.role == "implementing")
+        ProcedureAgency.agency_id == agency.id, ProcedureAgency.role == "implementing"
+    )
     columns = [sa.func.count()] + [
         sa.func.sum(sa.case((getattr(Procedure, f"level_{level}"), 1), else_=0))
-        for level in Procedure.LEVELS]
-    row = db.session.execute(sa.select(*columns).where(
-        Procedure.id.in_(implemented), Procedure.validity != Validity.ABOLISHED)).one()
-    return {"total": row[0], "levels": {level: count for level, count
-                                        in zip(Procedure.LEVELS, row[1:], strict=True) if count}}
+        for level in Procedure.LEVELS
+    ]
+    row = db.session.execute(
+        sa.select(*columns).where(
+            Procedure.id.in_(implemented), Procedure.validity != Validity.ABOLISHED
+        )
+    ).one()
+    return {
+        "total": row[0],
+        "levels": {
+            level: count for level, count in zip(Procedure.LEVELS, row[1:], strict=True) if count
+        },
+    }

@@ -32,8 +32,11 @@ def index():
     if query:
         ids = search.ranked_ids(query, "announcement")
         # News stays newest first; without an index yet, the title is matched as typed.
-        listed = listed.where(Announcement.id.in_(ids) if ids is not None
-                              else Announcement.title_vi.contains(query, autoescape=True))
+        listed = listed.where(
+            Announcement.id.in_(ids)
+            if ids is not None
+            else Announcement.title_vi.contains(query, autoescape=True)
+        )
     page = db.paginate(
         listed, page=page_arg(), per_page=current_app.config["PER_PAGE"], error_out=False
     )
@@ -54,8 +57,14 @@ def detail(slug):
 
 
 IMPORT_FIELDS = {
-    "title_vi": 300, "title_en": 300, "summary_vi": 2000, "summary_en": 2000,
-    "body_vi": 200_000, "body_en": 200_000, "published_on": None, "agency": None,
+    "title_vi": 300,
+    "title_en": 300,
+    "summary_vi": 2000,
+    "summary_en": 2000,
+    "body_vi": 200_000,
+    "body_en": 200_000,
+    "published_on": None,
+    "agency": None,
     "source_url": 500,
 }
 REQUIRED_FIELDS = ("title_vi", "body_vi", "published_on")
@@ -63,6 +72,7 @@ REQUIRED_FIELDS = ("title_vi", "body_vi", "published_on")
 
 def _clean_line(data, agencies, name, number):
     """Check one JSON Lines object and turn it into Announcement column values."""
+
     def fail(field, message):
         raise SourceError(message, file=name, row=number, column=field)
 
@@ -111,13 +121,20 @@ def import_jsonl(path, dry_run=False):
             values = _clean_line(data, agencies, name, number)
             key = (values["published_on"], values["title_vi"])
             if key in seen:
-                raise SourceError("the same title and date appear earlier in the file",
-                                  file=name, row=number, column="title_vi")
+                raise SourceError(
+                    "the same title and date appear earlier in the file",
+                    file=name,
+                    row=number,
+                    column="title_vi",
+                )
             seen.add(key)
-            values = {field: values.get(field) for field in
-                      (*IMPORT_FIELDS.keys() - {"agency"}, "agency_id")}
-            existing = db.session.scalar(sa.select(Announcement).filter_by(
-                published_on=key[0], title_vi=key[1]))
+            values = {
+                field: values.get(field)
+                for field in (*IMPORT_FIELDS.keys() - {"agency"}, "agency_id")
+            }
+            existing = db.session.scalar(
+                sa.select(Announcement).filter_by(published_on=key[0], title_vi=key[1])
+            )
             if existing is None:
                 db.session.add(Announcement(slug=_unique_slug(values), **values))
                 db.session.flush()

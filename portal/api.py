@@ -40,22 +40,42 @@ def search_api():
     wanted = search.read_request(request.args, max_per_page=MAX_PER_PAGE)
     results = search.run(wanted, lang)
     if results is None and wanted.q and not search.get_index().exists():
-        return jsonify(error="Service Unavailable",
-                       message="The search index is being built; try again shortly."), 503
+        return jsonify(
+            error="Service Unavailable",
+            message="The search index is being built; try again shortly.",
+        ), 503
     if results is not None and wanted.page > 1 and not results.hits:
         return jsonify(error="Not Found", message="This page is past the last result."), 404
-    body = {"query": wanted.q, "lang": lang, "total": 0, "page": wanted.page,
-            "per_page": wanted.per_page, "facets": {}, "suggestion": None, "results": []}
+    body = {
+        "query": wanted.q,
+        "lang": lang,
+        "total": 0,
+        "page": wanted.page,
+        "per_page": wanted.per_page,
+        "facets": {},
+        "suggestion": None,
+        "results": [],
+    }
     if results is not None:
-        body.update(total=results.total, facets=results.facets,
-                    suggestion=results.suggestion, results=[{
-                        "type": hit.type, "id": hit.id, "title": hit.title,
-                        "url": url_for("pages.home", lang=lang, _external=True).rstrip("/")
-                        + hit.url,
-                        "snippet": hit.snippet, "score": round(hit.score, 4),
-                        "missing_terms": hit.missing_terms, "untranslated": hit.untranslated,
-                        "date": hit.date.isoformat() if hit.date else None,
-                    } for hit in results.hits])
+        body.update(
+            total=results.total,
+            facets=results.facets,
+            suggestion=results.suggestion,
+            results=[
+                {
+                    "type": hit.type,
+                    "id": hit.id,
+                    "title": hit.title,
+                    "url": url_for("pages.home", lang=lang, _external=True).rstrip("/") + hit.url,
+                    "snippet": hit.snippet,
+                    "score": round(hit.score, 4),
+                    "missing_terms": hit.missing_terms,
+                    "untranslated": hit.untranslated,
+                    "date": hit.date.isoformat() if hit.date else None,
+                }
+                for hit in results.hits
+            ],
+        )
     return jsonify(body)
 
 

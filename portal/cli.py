@@ -24,14 +24,15 @@ holidays_cli = AppGroup("holidays", help="The working-day calendar used for dead
 
 
 def init_app(app):
-    for group in (demo_cli, import_cli, procedures_cli, search_cli, translate_cli,
-                  holidays_cli):
+    for group in (demo_cli, import_cli, procedures_cli, search_cli, translate_cli, holidays_cli):
         app.cli.add_command(group)
 
 
 def _summary(noun, counts, dry_run=False):
-    line = (f"{noun}: {counts['created']} created, {counts['updated']} updated, "
-            f"{counts['unchanged']} unchanged")
+    line = (
+        f"{noun}: {counts['created']} created, {counts['updated']} updated, "
+        f"{counts['unchanged']} unchanged"
+    )
     if "rejected" in counts:
         line += f", {counts['rejected']} rejected"
     return line + (" (dry run: nothing written)" if dry_run else "")
@@ -85,14 +86,23 @@ def import_inspections(path, dry_run):
 @procedures_cli.command("abolish")
 @click.argument("code")
 @click.option("--decision", required=True, help="Number of the abolishing decision.")
-@click.option("--on", "on", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="Effective date (YYYY-MM-DD); today when left out.")
+@click.option(
+    "--on",
+    "on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Effective date (YYYY-MM-DD); today when left out.",
+)
 @click.option("--replaced-by", help="Code of the procedure that replaces it.")
 def abolish_procedure(code, decision, on, replaced_by):
     """Mark a procedure abolished; it stays on record with a banner naming the decision."""
     try:
-        changed = importer.abolish(code, decision, on=on.date() if on else None,
-                                   replaced_by=replaced_by, changed_by="flask procedures abolish")
+        changed = importer.abolish(
+            code,
+            decision,
+            on=on.date() if on else None,
+            replaced_by=replaced_by,
+            changed_by="flask procedures abolish",
+        )
     except SourceError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"procedure {code}: " + ("abolished" if changed else "already abolished"))
@@ -115,8 +125,7 @@ def search_sync(timeout):
         click.echo(f"search index created: {sync.rebuild()} documents")
         return
     if sync.get_index().outdated():
-        click.echo(f"search index built by an older analysis, rebuilt: {sync.rebuild()} "
-                   "documents")
+        click.echo(f"search index built by an older analysis, rebuilt: {sync.rebuild()} documents")
         return
     applied = sync.sync(wait=timeout)
     if applied is None:
@@ -144,16 +153,16 @@ def search_prune(keep_days):
 
 
 def _pybabel(*args):
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True,
-                   cwd=ROOT)
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=ROOT)
 
 
 @translate_cli.command("update")
 def translate_update():
     """Extract messages from code and templates and merge them into the catalogs."""
     _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-o", "translations/messages.pot", ".")
-    _pybabel("update", "-i", "translations/messages.pot", "-d", "translations",
-             "--no-fuzzy-matching")
+    _pybabel(
+        "update", "-i", "translations/messages.pot", "-d", "translations", "--no-fuzzy-matching"
+    )
     _fill_english_catalog()
     click.echo("catalogs updated: translate the empty msgstr entries in translations/vi")
 
@@ -202,8 +211,7 @@ def holidays_add(day, name_vi, name_en):
 def holidays_remove(day):
     """Make a day (YYYY-MM-DD) a working day, e.g. a holiday moved by a later decision."""
     removed = deadlines.remove_holiday(day.date())
-    click.echo(f"{day:%Y-%m-%d}: " + ("now a working day" if removed else
-                                     "already a working day"))
+    click.echo(f"{day:%Y-%m-%d}: " + ("now a working day" if removed else "already a working day"))
 
 
 @holidays_cli.command("list")

@@ -14,8 +14,16 @@ from portal.models import Agency, Hotline, Level, db
 from portal.procedures import importer
 
 DATA = Path(__file__).with_name("demo_data")
-AGENCY_FIELDS = ("name_vi", "name_en", "address", "phone", "email", "website",
-                 "working_hours_vi", "working_hours_en")
+AGENCY_FIELDS = (
+    "name_vi",
+    "name_en",
+    "address",
+    "phone",
+    "email",
+    "website",
+    "working_hours_vi",
+    "working_hours_en",
+)
 
 
 # Two demo abolitions, so the abolished banner and the status filter have something to show.
@@ -39,14 +47,15 @@ def load():
 
 
 def _load_procedures(counts):
-    result = importer.import_paths([DATA / "procedures.jsonl"], changed_by="demo: national "
-                                   "database records")
+    result = importer.import_paths(
+        [DATA / "procedures.jsonl"], changed_by="demo: national database records"
+    )
     counts.update({key: result[key] for key in ("created", "updated", "unchanged")})
-    counts["updated"] += importer.translate(_read("procedure_names_en.json"),
-                                            _read("sectors_en.json"), "demo: English names")
+    counts["updated"] += importer.translate(
+        _read("procedure_names_en.json"), _read("sectors_en.json"), "demo: English names"
+    )
     for code, decision, on, replaced_by in ABOLISHED:
-        if importer.abolish(code, decision, on=on, replaced_by=replaced_by,
-                            changed_by="demo"):
+        if importer.abolish(code, decision, on=on, replaced_by=replaced_by, changed_by="demo"):
             counts["updated"] += 1
 
 
@@ -93,7 +102,8 @@ def _load_hotlines(agencies, counts):
             "hours_vi": row.get("hours_vi") or None,
             "hours_en": row.get("hours_en") or None,
             "channels": " ".join(row.get("channels") or ["phone"]),
-            "verified_on": date.fromisoformat(row["verified_on"]) if row.get("verified_on")
+            "verified_on": date.fromisoformat(row["verified_on"])
+            if row.get("verified_on")
             else None,
             "is_main": bool(row.get("is_main")),
         }

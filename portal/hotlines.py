@@ -21,14 +21,28 @@ def index():
         .order_by(Hotline.is_main.desc(), Agency.level, Agency.name_vi, Hotline.id)
     ).all()
     if query:
-        found = ranked(hotlines, query, "hotline", phones=lambda h: (h.phone,),
-                       texts=lambda h: (h.agency.name_vi, h.agency.name_en, h.purpose_vi,
-                                        h.purpose_en, h.phone))
+        found = ranked(
+            hotlines,
+            query,
+            "hotline",
+            phones=lambda h: (h.phone,),
+            texts=lambda h: (
+                h.agency.name_vi,
+                h.agency.name_en,
+                h.purpose_vi,
+                h.purpose_en,
+                h.phone,
+            ),
+        )
         # The main hotline stays on top, but only when it answers what was asked.
-        return render_template("hotlines/index.html", q=query, total=len(found),
-                               main=[h for h in found if h.is_main],
-                               found=[h for h in found if not h.is_main],
-                               province_main=[h for h in hotlines if h.is_main])
+        return render_template(
+            "hotlines/index.html",
+            q=query,
+            total=len(found),
+            main=[h for h in found if h.is_main],
+            found=[h for h in found if not h.is_main],
+            province_main=[h for h in hotlines if h.is_main],
+        )
     groups = {level: [] for level in Level}
     main = [h for h in hotlines if h.is_main]
     for hotline in hotlines:

@@ -118,8 +118,10 @@ def format_datetime(value):
     if isinstance(value, date) and not isinstance(value, datetime):
         return format_date(value)
     return babel_dates.format_datetime(
-        value, DATETIME_PATTERNS[_locale()], tzinfo=babel_dates.get_timezone(
-            "Asia/Ho_Chi_Minh"), locale=_locale()
+        value,
+        DATETIME_PATTERNS[_locale()],
+        tzinfo=babel_dates.get_timezone("Asia/Ho_Chi_Minh"),
+        locale=_locale(),
     )
 
 

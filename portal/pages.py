@@ -41,9 +41,13 @@ LEVEL_NAMES = {
     Level.DISTRICT: _l("District level"),
     Level.COMMUNE: _l("Commune level"),
 }
-PROCEDURE_LEVEL_NAMES = {"ministry": _l("Ministry level"), "province": _l("Province level"),
-                         "district": _l("District level"), "commune": _l("Commune level"),
-                         "other": _l("Other bodies")}
+PROCEDURE_LEVEL_NAMES = {
+    "ministry": _l("Ministry level"),
+    "province": _l("Province level"),
+    "district": _l("District level"),
+    "commune": _l("Commune level"),
+    "other": _l("Other bodies"),
+}
 CHANNEL_NAMES = {"phone": _l("Phone"), "zalo": _l("Zalo"), "sms": _l("SMS"), "email": _l("Email")}
 
 
@@ -98,14 +102,13 @@ def home():
         .limit(4)
     ).all()
     figures = {
-        "procedures": db.session.scalar(sa.select(sa.func.count(Procedure.id)).where(
-            Procedure.validity != Validity.ABOLISHED)),
+        "procedures": db.session.scalar(
+            sa.select(sa.func.count(Procedure.id)).where(Procedure.validity != Validity.ABOLISHED)
+        ),
         "agencies": db.session.scalar(sa.select(sa.func.count(Agency.id))),
         "hotlines": db.session.scalar(sa.select(sa.func.count(Hotline.id))),
         "announcements": db.session.scalar(
-            sa.select(sa.func.count(Announcement.id)).where(
-                Announcement.status == Status.PUBLISHED
-            )
+            sa.select(sa.func.count(Announcement.id)).where(Announcement.status == Status.PUBLISHED)
         ),
     }
     return render_template("pages/home.html", announcements=announcements, figures=figures)

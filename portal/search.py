@@ -34,9 +34,14 @@ TYPE_LABELS = {
     "finding": _l("Findings"),
 }
 FILTERS = ("agency", "field", "level", "year", "status")
-STATUS_LABELS = {"in_force": _l("In force"), "amended": _l("Amended"),
-                 "abolished": _l("Abolished"), "published": _l("Published"),
-                 "withdrawn": _l("Withdrawn"), **FINDING_STATUS_LABELS}
+STATUS_LABELS = {
+    "in_force": _l("In force"),
+    "amended": _l("Amended"),
+    "abolished": _l("Abolished"),
+    "published": _l("Published"),
+    "withdrawn": _l("Withdrawn"),
+    **FINDING_STATUS_LABELS,
+}
 SORTS = ("relevance", "date")
 
 
@@ -68,8 +73,7 @@ def clean_query(text):
 def query_problem(q):
     """Why a cleaned query cannot be searched (a message for the visitor), or None."""
     if len(q) > MAX_QUERY_LENGTH:
-        return _l("The search text is too long: at most %(max)s characters.",
-                  max=MAX_QUERY_LENGTH)
+        return _l("The search text is too long: at most %(max)s characters.", max=MAX_QUERY_LENGTH)
     if _CONTROL.search(q):  # PostgreSQL refuses NUL in a parameter; none is typed on purpose
         return _l("The search text must not contain control characters.")
     return None
@@ -89,19 +93,32 @@ def read_request(args, max_per_page=PER_PAGE):
     q = read_query(args)
     kind = args.get("type", "")
     if kind and kind not in TYPE_LABELS:
-        abort(400, description=_('"%(value)s" is not a valid value for %(name)s.',
-                                 value=kind[:40], name="type"))
+        abort(
+            400,
+            description=_(
+                '"%(value)s" is not a valid value for %(name)s.', value=kind[:40], name="type"
+            ),
+        )
     sort = args.get("sort") or "relevance"
     if sort not in SORTS:
-        abort(400, description=_('"%(value)s" is not a valid value for %(name)s.',
-                                 value=sort[:40], name="sort"))
+        abort(
+            400,
+            description=_(
+                '"%(value)s" is not a valid value for %(name)s.', value=sort[:40], name="sort"
+            ),
+        )
     per_page = args.get("per_page", str(PER_PAGE))
     if not per_page.isdigit() or not 1 <= int(per_page) <= max_per_page:
-        abort(400, description=_("The number of results per page must be from 1 to %(max)s.",
-                                 max=max_per_page))
+        abort(
+            400,
+            description=_(
+                "The number of results per page must be from 1 to %(max)s.", max=max_per_page
+            ),
+        )
     filters = {name: args.get(name, "").strip()[:100] for name in FILTERS if args.get(name)}
-    return Request(q=q, type=kind, filters=filters, sort=sort, page=page_arg(),
-                   per_page=int(per_page))
+    return Request(
+        q=q, type=kind, filters=filters, sort=sort, page=page_arg(), per_page=int(per_page)
+    )
 
 
 def run(search, lang):
@@ -109,9 +126,15 @@ def run(search, lang):
     index = get_index()
     if not search.q or not index.exists():
         return None
-    return index.search(search.q, lang=lang, types=[search.type] if search.type else None,
-                        filters=search.filters, page=search.page, per_page=search.per_page,
-                        sort=search.sort)
+    return index.search(
+        search.q,
+        lang=lang,
+        types=[search.type] if search.type else None,
+        filters=search.filters,
+        page=search.page,
+        per_page=search.per_page,
+        sort=search.sort,
+    )
 
 
 def ranked_ids(query, kind):
@@ -123,8 +146,10 @@ def ranked_ids(query, kind):
     index = get_index()
     if not index.exists():
         return None
-    return [int(key.partition(":")[2])
-            for key in index.ranked(query, lang=current_language(), types=[kind])]
+    return [
+        int(key.partition(":")[2])
+        for key in index.ranked(query, lang=current_language(), types=[kind])
+    ]
 
 
 def facet_labels(results):
@@ -134,12 +159,15 @@ def facet_labels(results):
         for name, model in (("agency", Agency), ("field", Sector)):
             slugs = list(results.facets.get(name, {}))
             if slugs:
-                records[name] = {r.slug: r for r in db.session.scalars(
-                    sa.select(model).where(model.slug.in_(slugs)))}
+                records[name] = {
+                    r.slug: r
+                    for r in db.session.scalars(sa.select(model).where(model.slug.in_(slugs)))
+                }
 
     def named(name):
-        return lambda value: (translated(records[name][value], "name")
-                              if value in records[name] else value)
+        return lambda value: (
+            translated(records[name][value], "name") if value in records[name] else value
+        )
 
     return {
         "agency_label": named("agency"),
@@ -156,6 +184,12 @@ def index():
     results = run(search, current_language())
     if results is not None and search.page > 1 and not results.hits:
         abort(404)
-    return render_template("search/index.html", search=search, query=search.q,
-                           results=results, type_labels=TYPE_LABELS,
-                           index_ready=get_index().exists(), **facet_labels(results))
+    return render_template(
+        "search/index.html",
+        search=search,
+        query=search.q,
+        results=results,
+        type_labels=TYPE_LABELS,
+        index_ready=get_index().exists(),
+        **facet_labels(results),
+    )

@@ -1,13 +1,15 @@
 """HTTP security headers on every response (OWASP ASVS level 2 asks for these)."""
 
 # Everything the portal serves comes from its own host; no inline script or style exists.
-CONTENT_SECURITY_POLICY = "; ".join((
-    "default-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-    "form-action 'self'",
-))
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    )
+)
 
 
 def init_app(app):

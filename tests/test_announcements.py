@@ -33,10 +33,16 @@ def test_list_is_paginated(client, app, make_announcement):
 
 
 def test_detail_shows_date_agency_and_permalink(client, make_announcement, make_agency):
-    agency = make_agency(slug="so-noi-vu", name_vi="Sở Nội vụ",
-                         name_en="Department of Home Affairs")
-    make_announcement(slug="kiem-tra", title_vi="Kiểm tra", title_en="Inspection",
-                      published_on=date(2017, 11, 10), agency=agency)
+    agency = make_agency(
+        slug="so-noi-vu", name_vi="Sở Nội vụ", name_en="Department of Home Affairs"
+    )
+    make_announcement(
+        slug="kiem-tra",
+        title_vi="Kiểm tra",
+        title_en="Inspection",
+        published_on=date(2017, 11, 10),
+        agency=agency,
+    )
     html = client.get("/en/announcements/kiem-tra").get_data(as_text=True)
     assert "Published on 10 Nov 2017" in html
     assert 'href="/en/agencies/so-noi-vu">Department of Home Affairs</a>' in html
@@ -44,9 +50,13 @@ def test_detail_shows_date_agency_and_permalink(client, make_announcement, make_
 
 
 def test_markdown_body_cannot_inject_script(client, make_announcement):
-    make_announcement(slug="xss", body_vi=(
-        "# Tiêu đề\n\n<script>alert(1)</script>\n\n[bấm](javascript:alert(2)) "
-        '<img src=x onerror="alert(3)">\n\n- một\n- hai'))
+    make_announcement(
+        slug="xss",
+        body_vi=(
+            "# Tiêu đề\n\n<script>alert(1)</script>\n\n[bấm](javascript:alert(2)) "
+            '<img src=x onerror="alert(3)">\n\n- một\n- hai'
+        ),
+    )
     html = client.get("/vi/announcements/xss").get_data(as_text=True)
     body = html.split('class="prose"')[1].split("</div>")[0]
     assert "<script>" not in body and 'href="javascript' not in body and "<img" not in body
@@ -56,23 +66,37 @@ def test_markdown_body_cannot_inject_script(client, make_announcement):
 def test_withdrawn_stays_with_a_banner_and_drafts_are_not_found(client, make_announcement):
     make_announcement(slug="rut", status=Status.WITHDRAWN)
     make_announcement(slug="nhap", status=Status.DRAFT)
-    assert "This announcement has been withdrawn." in client.get(
-        "/en/announcements/rut").get_data(as_text=True)
+    assert "This announcement has been withdrawn." in client.get("/en/announcements/rut").get_data(
+        as_text=True
+    )
     assert client.get("/en/announcements/nhap").status_code == 404
     assert client.get("/en/announcements/khong-co").status_code == 404
 
 
 def _write(tmp_path, *lines):
     path = tmp_path / "news.jsonl"
-    path.write_text("\n".join(json.dumps(line, ensure_ascii=False) if isinstance(line, dict)
-                              else line for line in lines) + "\n", encoding="utf-8")
+    path.write_text(
+        "\n".join(
+            json.dumps(line, ensure_ascii=False) if isinstance(line, dict) else line
+            for line in lines
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     return path
 
 
-GOOD = {"title_vi": "Cà Mau công bố 403 thủ tục", "title_en": "Cà Mau publishes 403 procedures",
-        "summary_vi": "Tóm tắt", "summary_en": "Summary", "body_vi": "Nội dung",
-        "body_en": "Body", "published_on": "2017-11-23", "agency": "so-noi-vu",
-        "source_url": "https://camau.gov.vn/tin/1"}
+GOOD = {
+    "title_vi": "Cà Mau công bố 403 thủ tục",
+    "title_en": "Cà Mau publishes 403 procedures",
+    "summary_vi": "Tóm tắt",
+    "summary_en": "Summary",
+    "body_vi": "Nội dung",
+    "body_en": "Body",
+    "published_on": "2017-11-23",
+    "agency": "so-noi-vu",
+    "source_url": "https://camau.gov.vn/tin/1",
+}
 
 
 def _count():
@@ -101,18 +125,28 @@ def test_import_updates_a_changed_line(runner, tmp_path, make_agency):
     assert db.session.scalar(sa.select(Announcement.body_en)) == "New body"
 
 
-@pytest.mark.parametrize("bad, message", [
-    ({**GOOD, "published_on": "23/11/2017"},
-     'line 2, field "published_on": "23/11/2017" is not a date like 2017-11-23'),
-    ({**GOOD, "title_vi": ""}, 'line 2, field "title_vi": is required'),
-    ({**GOOD, "agency": "khong-co"}, 'line 2, field "agency": no agency with the slug "khong-co"'),
-    ({**GOOD, "titel_vi": "x"}, 'line 2, field "titel_vi": unknown field'),
-    ({**GOOD, "body_vi": 5}, 'line 2, field "body_vi": must be a string'),
-    ({**GOOD, "source_url": "javascript:alert(1)"},
-     'line 2, field "source_url": must start with https:// or http://'),
-    ("{not json", "line 2: not valid JSON"),
-    ("[1, 2]", "line 2: each line must be a JSON object"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (
+            {**GOOD, "published_on": "23/11/2017"},
+            'line 2, field "published_on": "23/11/2017" is not a date like 2017-11-23',
+        ),
+        ({**GOOD, "title_vi": ""}, 'line 2, field "title_vi": is required'),
+        (
+            {**GOOD, "agency": "khong-co"},
+            'line 2, field "agency": no agency with the slug "khong-co"',
+        ),
+        ({**GOOD, "titel_vi": "x"}, 'line 2, field "titel_vi": unknown field'),
+        ({**GOOD, "body_vi": 5}, 'line 2, field "body_vi": must be a string'),
+        (
+            {**GOOD, "source_url": "javascript:alert(1)"},
+            'line 2, field "source_url": must start with https:// or http://',
+        ),
+        ("{not json", "line 2: not valid JSON"),
+        ("[1, 2]", "line 2: each line must be a JSON object"),
+    ],
+)
 def test_import_rejects_a_bad_line_and_writes_nothing(runner, tmp_path, make_agency, bad, message):
     make_agency(slug="so-noi-vu")
     path = _write(tmp_path, {**GOOD, "title_vi": "Dòng tốt"}, bad)
@@ -125,11 +159,13 @@ def test_import_rejects_a_bad_line_and_writes_nothing(runner, tmp_path, make_age
 
 def test_import_dry_run_validates_without_writing(runner, tmp_path, make_agency):
     make_agency(slug="so-noi-vu")
-    result = runner.invoke(args=["import", "announcements", "--dry-run",
-                                 str(_write(tmp_path, GOOD))])
+    result = runner.invoke(
+        args=["import", "announcements", "--dry-run", str(_write(tmp_path, GOOD))]
+    )
     assert result.exit_code == 0
-    assert result.output == ("announcements: 1 created, 0 updated, 0 unchanged "
-                             "(dry run: nothing written)\n")
+    assert result.output == (
+        "announcements: 1 created, 0 updated, 0 unchanged (dry run: nothing written)\n"
+    )
     assert _count() == 0
 
 

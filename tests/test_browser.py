@@ -12,8 +12,14 @@ from portal import create_app
 from portal.models import Agency, Announcement, Level, db
 
 CHROMIUM = "/usr/bin/chromium"
-LAUNCH_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync"]
+LAUNCH_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 pytestmark = pytest.mark.browser
 
@@ -23,14 +29,25 @@ def server(sqlite_template, tmp_path):
     """The portal served over HTTP from a thread, on a free port."""
     path = tmp_path / "portal.db"
     shutil.copy(sqlite_template, path)
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
-                      "SEARCH_INDEX_DIR": str(tmp_path / "index")})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+            "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+        }
+    )
     with app.app_context():
         agency = Agency(slug="so-noi-vu", name_vi="Sở Nội vụ", level=Level.PROVINCE)
-        db.session.add(Announcement(slug="ket-qua", title_vi="Kết quả kiểm tra",
-                                    title_en="Inspection results", body_vi="Nội dung",
-                                    published_on=__import__("datetime").date(2017, 11, 10),
-                                    agency=agency))
+        db.session.add(
+            Announcement(
+                slug="ket-qua",
+                title_vi="Kết quả kiểm tra",
+                title_en="Inspection results",
+                body_vi="Nội dung",
+                published_on=__import__("datetime").date(2017, 11, 10),
+                agency=agency,
+            )
+        )
         db.session.commit()
     http = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=http.serve_forever, daemon=True)
@@ -81,13 +98,21 @@ def test_home_in_both_languages_and_switch_with_the_keyboard(server, page):
 
 def test_layout_fits_a_360px_phone(server, page):
     long_word = "x" * 150  # a paste without spaces, echoed back in each result heading
-    for url in ("/vi/", "/en/hotlines", "/vi/announcements/ket-qua",
-                f"/vi/hotlines?q={long_word}", f"/en/agencies?q={long_word}",
-                f"/vi/procedures?q={long_word}", f"/vi/search?q={long_word}",
-                f"/vi/inspections?q={long_word}", f"/vi/announcements?q={long_word}"):
+    for url in (
+        "/vi/",
+        "/en/hotlines",
+        "/vi/announcements/ket-qua",
+        f"/vi/hotlines?q={long_word}",
+        f"/en/agencies?q={long_word}",
+        f"/vi/procedures?q={long_word}",
+        f"/vi/search?q={long_word}",
+        f"/vi/inspections?q={long_word}",
+        f"/vi/announcements?q={long_word}",
+    ):
         page.goto(server + url)
         overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
         assert overflow <= 0, f"{url} scrolls sideways by {overflow}px at 360px"
 
 
@@ -100,4 +125,3 @@ def test_a_listing_box_is_reached_typed_in_and_sent_with_the_keyboard(server, pa
     page.wait_for_url("**/vi/announcements?q=*")
     assert page.locator("ol.announcements li").count() == 1
     assert "Kết quả kiểm tra" in page.locator("ol.announcements").inner_text()
-

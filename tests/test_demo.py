@@ -29,8 +29,9 @@ def test_demo_province_is_believable(runner, client):
     assert len(districts) == 9
     assert sum(len(d.children) for d in districts) >= 20
     assert db.session.scalar(sa.select(sa.func.count()).where(Hotline.is_main)) == 1
-    untranslated = db.session.scalars(sa.select(Announcement).where(
-        Announcement.title_en.is_(None))).first()
+    untranslated = db.session.scalars(
+        sa.select(Announcement).where(Announcement.title_en.is_(None))
+    ).first()
     html = client.get(f"/en/announcements/{untranslated.slug}").get_data(as_text=True)
     assert "Not yet translated" in html
     assert client.get("/vi/hotlines").get_data(as_text=True).count('class="hotline"') >= 30

@@ -7,10 +7,12 @@ from portal.models import Level
 
 def test_hotlines_page_puts_the_main_hotline_first(client, make_hotline, make_agency):
     centre = make_agency(name_vi="Trung tâm Phục vụ hành chính công", slug="trung-tam")
-    district = make_agency(name_vi="UBND huyện Phú Tân", name_en="Phú Tân District",
-                           level=Level.DISTRICT)
-    make_hotline(agency=district, phone="0768.221.221", channels="phone zalo",
-                 verified_on=date(2026, 10, 1))
+    district = make_agency(
+        name_vi="UBND huyện Phú Tân", name_en="Phú Tân District", level=Level.DISTRICT
+    )
+    make_hotline(
+        agency=district, phone="0768.221.221", channels="phone zalo", verified_on=date(2026, 10, 1)
+    )
     make_hotline(agency=centre, phone="1022", is_main=True, purpose_en="Main hotline")
     html = client.get("/en/hotlines").get_data(as_text=True).split('id="main"')[1]
     assert html.index("Main hotline of the province") < html.index('href="tel:1022"')
@@ -23,8 +25,9 @@ def test_hotlines_page_puts_the_main_hotline_first(client, make_hotline, make_ag
 
 def test_agency_tree_nests_communes_under_districts(client, make_agency):
     province = make_agency(name_vi="UBND tỉnh Cà Mau", slug="ubnd-tinh")
-    district = make_agency(name_vi="UBND huyện Phú Tân", slug="phu-tan", parent=province,
-                           level=Level.DISTRICT)
+    district = make_agency(
+        name_vi="UBND huyện Phú Tân", slug="phu-tan", parent=province, level=Level.DISTRICT
+    )
     make_agency(name_vi="UBND xã Phú Mỹ", slug="phu-my", parent=district, level=Level.COMMUNE)
     html = client.get("/vi/agencies").get_data(as_text=True)
     assert "3 cơ quan" in html
@@ -36,9 +39,15 @@ def test_agency_tree_nests_communes_under_districts(client, make_agency):
 
 def test_agency_page_shows_contacts_hotlines_and_units(client, make_agency, make_hotline):
     province = make_agency(name_vi="UBND tỉnh", slug="ubnd-tinh")
-    agency = make_agency(name_vi="Sở Tư pháp", slug="so-tu-phap", parent=province,
-                         address="Số 1 Lưu Tấn Tài", phone="0290 3831 111",
-                         email="stp@camau.gov.vn", working_hours_vi="Thứ Hai – Thứ Sáu")
+    agency = make_agency(
+        name_vi="Sở Tư pháp",
+        slug="so-tu-phap",
+        parent=province,
+        address="Số 1 Lưu Tấn Tài",
+        phone="0290 3831 111",
+        email="stp@camau.gov.vn",
+        working_hours_vi="Thứ Hai – Thứ Sáu",
+    )
     make_agency(name_vi="Phòng Hộ tịch", slug="phong-ho-tich", parent=agency)
     make_hotline(agency=agency, phone="0290 3831 112")
     html = client.get("/en/agencies/so-tu-phap").get_data(as_text=True)

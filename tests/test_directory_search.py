@@ -11,27 +11,55 @@ from portal.searching import sync
 @pytest.fixture
 def directory(make_agency, make_hotline):
     """A province with its main hotline, two departments and a district."""
-    province = make_agency(slug="ubnd-tinh", name_vi="UBND tỉnh Cà Mau",
-                           name_en="Cà Mau Provincial People's Committee")
-    centre = make_agency(slug="trung-tam", name_vi="Trung tâm Phục vụ hành chính công",
-                         parent=province)
-    justice = make_agency(slug="so-tu-phap", name_vi="Sở Tư pháp", parent=province,
-                          name_en="Department of Justice", phone="0290 3831 111")
-    police = make_agency(slug="cong-an", name_vi="Công an tỉnh", name_en="Provincial Police",
-                         parent=province, phone="0290 3838 555")
-    district = make_agency(slug="phu-tan", name_vi="UBND huyện Phú Tân", parent=province,
-                           name_en="Phú Tân District", level=Level.DISTRICT)
+    province = make_agency(
+        slug="ubnd-tinh", name_vi="UBND tỉnh Cà Mau", name_en="Cà Mau Provincial People's Committee"
+    )
+    centre = make_agency(
+        slug="trung-tam", name_vi="Trung tâm Phục vụ hành chính công", parent=province
+    )
+    justice = make_agency(
+        slug="so-tu-phap",
+        name_vi="Sở Tư pháp",
+        parent=province,
+        name_en="Department of Justice",
+        phone="0290 3831 111",
+    )
+    police = make_agency(
+        slug="cong-an",
+        name_vi="Công an tỉnh",
+        name_en="Provincial Police",
+        parent=province,
+        phone="0290 3838 555",
+    )
+    district = make_agency(
+        slug="phu-tan",
+        name_vi="UBND huyện Phú Tân",
+        parent=province,
+        name_en="Phú Tân District",
+        level=Level.DISTRICT,
+    )
     return {
-        "main": make_hotline(agency=centre, phone="1022", is_main=True,
-                             purpose_vi="Tổng đài tiếp nhận phản ánh, kiến nghị",
-                             purpose_en="Main hotline"),
-        "justice": make_hotline(agency=justice, phone="0768.221.221",
-                                purpose_vi="Đường dây nóng hộ tịch",
-                                purpose_en="Civil status hotline"),
-        "police": make_hotline(agency=police, phone="0290 3838 113",
-                               purpose_vi="Tiếp nhận tin báo tội phạm"),
-        "district": make_hotline(agency=district, phone="0290 3870 222",
-                                 purpose_vi="Đường dây nóng thủ tục hành chính huyện"),
+        "main": make_hotline(
+            agency=centre,
+            phone="1022",
+            is_main=True,
+            purpose_vi="Tổng đài tiếp nhận phản ánh, kiến nghị",
+            purpose_en="Main hotline",
+        ),
+        "justice": make_hotline(
+            agency=justice,
+            phone="0768.221.221",
+            purpose_vi="Đường dây nóng hộ tịch",
+            purpose_en="Civil status hotline",
+        ),
+        "police": make_hotline(
+            agency=police, phone="0290 3838 113", purpose_vi="Tiếp nhận tin báo tội phạm"
+        ),
+        "district": make_hotline(
+            agency=district,
+            phone="0290 3870 222",
+            purpose_vi="Đường dây nóng thủ tục hành chính huyện",
+        ),
     }
 
 
@@ -66,11 +94,16 @@ def test_hotline_box_finds_a_phone_typed_with_dots_or_spaces(client, index, dire
 
 
 def test_hotline_results_come_best_first_with_the_main_hotline_only_when_it_matches(
-        client, index, directory, make_agency, make_hotline):
+    client, index, directory, make_agency, make_hotline
+):
     # "Ban ..." comes first in the full list; naming Sở Tư pháp only in its hours ranks it after.
     ethnic = make_agency(slug="ban-dan-toc", name_vi="Ban Dân tộc")
-    mention = make_hotline(agency=ethnic, phone="0290 3822 000", purpose_vi="Đường dây nóng",
-                           hours_vi="Ngoài giờ, gọi Sở Tư pháp")
+    mention = make_hotline(
+        agency=ethnic,
+        phone="0290 3822 000",
+        purpose_vi="Đường dây nóng",
+        hours_vi="Ngoài giờ, gọi Sở Tư pháp",
+    )
     html = client.get("/en/hotlines?q=so+tu+phap").get_data(as_text=True)
     assert cards(html) == [directory["justice"].id, mention.id]
     assert 'id="main-hotline"' not in html and directory["main"].id not in cards(html)
@@ -82,7 +115,8 @@ def test_hotline_results_come_best_first_with_the_main_hotline_only_when_it_matc
 
 
 def test_hotline_box_without_a_match_offers_the_main_hotline_and_the_full_list(
-        client, index, directory):
+    client, index, directory
+):
     html = client.get("/en/hotlines?q=khong+co+gi").get_data(as_text=True)
     assert "No hotline matches “khong co gi”." in html
     empty = html.split('class="empty-state"')[1].split("</div>")[0]
@@ -91,8 +125,12 @@ def test_hotline_box_without_a_match_offers_the_main_hotline_and_the_full_list(
 
 
 def test_agency_box_lists_matches_with_level_and_parent(client, index, directory, make_agency):
-    make_agency(slug="xa-phu-tan", name_vi="UBND xã Phú Tân", level=Level.COMMUNE,
-                parent=directory["district"].agency)
+    make_agency(
+        slug="xa-phu-tan",
+        name_vi="UBND xã Phú Tân",
+        level=Level.COMMUNE,
+        parent=directory["district"].agency,
+    )
     html = client.get("/en/agencies?q=phu+tan").get_data(as_text=True)
     assert sorted(listed(html)) == ["phu-tan", "xa-phu-tan"]
     assert '<ul class="tree">' not in html and "2 agencies match “phu tan”" in html

@@ -14,10 +14,13 @@ from portal.i18n import format_date, format_number, format_percent
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.mark.parametrize("lang, number, percent, day", [
-    ("vi", "1.806", "99,65%", "23/11/2017"),
-    ("en", "1,806", "99.65%", "23 Nov 2017"),
-])
+@pytest.mark.parametrize(
+    "lang, number, percent, day",
+    [
+        ("vi", "1.806", "99,65%", "23/11/2017"),
+        ("en", "1,806", "99.65%", "23 Nov 2017"),
+    ],
+)
 def test_numbers_percentages_and_dates_follow_the_locale(app, lang, number, percent, day):
     with app.test_request_context(f"/{lang}/"):
         g.lang = lang
@@ -27,8 +30,9 @@ def test_numbers_percentages_and_dates_follow_the_locale(app, lang, number, perc
 
 
 def test_untranslated_content_falls_back_to_vietnamese_and_says_so(client, make_announcement):
-    make_announcement(slug="chua-dich", title_vi="Kết quả kiểm tra năm 2017",
-                      body_vi="Đã kiểm tra **14** đơn vị.")
+    make_announcement(
+        slug="chua-dich", title_vi="Kết quả kiểm tra năm 2017", body_vi="Đã kiểm tra **14** đơn vị."
+    )
     html = client.get("/en/announcements/chua-dich").get_data(as_text=True)
     assert '<span lang="vi">Kết quả kiểm tra năm 2017</span>' in html
     assert '<div lang="vi"><p>Đã kiểm tra <strong>14</strong> đơn vị.</p>\n</div>' in html
@@ -36,8 +40,13 @@ def test_untranslated_content_falls_back_to_vietnamese_and_says_so(client, make_
 
 
 def test_translated_content_has_no_fallback_note(client, make_announcement):
-    make_announcement(slug="da-dich", title_vi="Kết quả", title_en="Results",
-                      body_vi="Nội dung", body_en="Content")
+    make_announcement(
+        slug="da-dich",
+        title_vi="Kết quả",
+        title_en="Results",
+        body_vi="Nội dung",
+        body_en="Content",
+    )
     html = client.get("/en/announcements/da-dich").get_data(as_text=True)
     assert "<h1>Results</h1>" in html and "Not yet translated" not in html
     vi = client.get("/vi/announcements/da-dich").get_data(as_text=True)
@@ -51,16 +60,34 @@ def _catalog(lang):
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_catalog_translates_every_message(lang):
-    missing = [m.id for m in _catalog(lang) if m.id and (not m.string or m.fuzzy
-               or (isinstance(m.string, tuple) and not all(m.string)))]
+    missing = [
+        m.id
+        for m in _catalog(lang)
+        if m.id and (not m.string or m.fuzzy or (isinstance(m.string, tuple) and not all(m.string)))
+    ]
     assert missing == []
 
 
 def test_catalogs_hold_every_message_the_code_uses(tmp_path):
     pot = tmp_path / "messages.pot"
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract",
-                    "-F", "babel.cfg", "-k", "_l", "-o", str(pot), "."], cwd=ROOT, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     with open(pot, "rb") as handle:
         used = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
     for lang in ("vi", "en"):

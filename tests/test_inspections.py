@@ -22,20 +22,27 @@ TODAY = date(2026, 11, 23)
 @pytest.fixture
 def units(make_agency):
     """The directory entries the sample file names."""
-    return {slug: make_agency(slug=slug, name_vi=vi, name_en=en, level=level) for slug, vi, en,
-            level in (
-                ("ubnd-tinh", "Ủy ban nhân dân tỉnh Cà Mau", "Cà Mau Provincial People's "
-                 "Committee", Level.PROVINCE),
-                ("so-noi-vu", "Sở Nội vụ", "Department of Home Affairs", Level.PROVINCE),
-                ("so-tai-chinh", "Sở Tài chính", "Department of Finance", Level.PROVINCE),
-                ("ubnd-huyen-phu-tan", "UBND huyện Phú Tân", "Phú Tân District",
-                 Level.DISTRICT),
-                ("ubnd-xa-phu-my", "UBND xã Phú Mỹ", None, Level.COMMUNE))}
+    return {
+        slug: make_agency(slug=slug, name_vi=vi, name_en=en, level=level)
+        for slug, vi, en, level in (
+            (
+                "ubnd-tinh",
+                "Ủy ban nhân dân tỉnh Cà Mau",
+                "Cà Mau Provincial People's Committee",
+                Level.PROVINCE,
+            ),
+            ("so-noi-vu", "Sở Nội vụ", "Department of Home Affairs", Level.PROVINCE),
+            ("so-tai-chinh", "Sở Tài chính", "Department of Finance", Level.PROVINCE),
+            ("ubnd-huyen-phu-tan", "UBND huyện Phú Tân", "Phú Tân District", Level.DISTRICT),
+            ("ubnd-xa-phu-my", "UBND xã Phú Mỹ", None, Level.COMMUNE),
+        )
+    }
 
 
 @pytest.fixture
 def today(monkeypatch):
     """Fix "today" for the overdue rules; returns a setter."""
+
     def set_today(day):
         monkeypatch.setattr(deadlines, "today", lambda: day)
 
@@ -44,8 +51,9 @@ def today(monkeypatch):
 
 
 def _import(runner, path=SAMPLE, dry_run=False):
-    return runner.invoke(args=["import", "inspections", str(path),
-                               *(["--dry-run"] if dry_run else [])])
+    return runner.invoke(
+        args=["import", "inspections", str(path), *(["--dry-run"] if dry_run else [])]
+    )
 
 
 @pytest.fixture
@@ -59,8 +67,12 @@ def _finding(ref):
 
 
 def _snapshot():
-    return {model.__name__: sorted((row.id, row.updated_at) for row in db.session.scalars(
-        sa.select(model))) for model in (Inspection, Finding, FollowUpLetter)}
+    return {
+        model.__name__: sorted(
+            (row.id, row.updated_at) for row in db.session.scalars(sa.select(model))
+        )
+        for model in (Inspection, Finding, FollowUpLetter)
+    }
 
 
 def _text(response):
@@ -72,19 +84,21 @@ def _visible(html):
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
-
 # Status and overdue rules
 
 FRIDAY_BEFORE_TET = date(2026, 2, 13)  # Tết 2026: 16-20 Feb, with the weekends 14-22 Feb
 
 
-@pytest.mark.parametrize("on, status, days", [
-    (date(2026, 2, 13), "in_progress", 0),  # the deadline itself
-    (date(2026, 2, 16), "in_progress", 0),  # first day of Tết: no working day has begun
-    (date(2026, 2, 22), "in_progress", 0),  # Sunday at the end of the break
-    (date(2026, 2, 23), "overdue", 1),  # Monday: the first working day after the deadline
-    (date(2026, 2, 27), "overdue", 5),
-])
+@pytest.mark.parametrize(
+    "on, status, days",
+    [
+        (date(2026, 2, 13), "in_progress", 0),  # the deadline itself
+        (date(2026, 2, 16), "in_progress", 0),  # first day of Tết: no working day has begun
+        (date(2026, 2, 22), "in_progress", 0),  # Sunday at the end of the break
+        (date(2026, 2, 23), "overdue", 1),  # Monday: the first working day after the deadline
+        (date(2026, 2, 27), "overdue", 5),
+    ],
+)
 def test_a_deadline_before_tet_is_missed_only_after_the_holidays(app, on, status, days):
     finding = Finding(deadline=FRIDAY_BEFORE_TET, status=FindingStatus.IN_PROGRESS)
     cal = deadlines.calendar()
@@ -102,10 +116,12 @@ def test_a_deadline_on_a_day_off_moves_to_the_next_working_day(app):
 
 def test_done_findings_are_never_overdue_and_count_as_on_time_or_late(app):
     cal = deadlines.calendar()
-    on_time = Finding(deadline=FRIDAY_BEFORE_TET, status=FindingStatus.DONE,
-                      resolved_on=date(2026, 2, 20))  # during Tết: still on time
-    late = Finding(deadline=FRIDAY_BEFORE_TET, status=FindingStatus.DONE,
-                   resolved_on=date(2026, 2, 24))
+    on_time = Finding(
+        deadline=FRIDAY_BEFORE_TET, status=FindingStatus.DONE, resolved_on=date(2026, 2, 20)
+    )  # during Tết: still on time
+    late = Finding(
+        deadline=FRIDAY_BEFORE_TET, status=FindingStatus.DONE, resolved_on=date(2026, 2, 24)
+    )
     assert deadlines.status_of(late, TODAY, cal) == "done"
     assert deadlines.outcome(on_time, TODAY, cal) == "on_time"
     assert deadlines.outcome(late, TODAY, cal) == "late"
@@ -116,8 +132,9 @@ def test_done_findings_are_never_overdue_and_count_as_on_time_or_late(app):
 
 def test_an_added_holiday_postpones_overdue_and_can_be_removed(runner):
     finding = Finding(deadline=FRIDAY_BEFORE_TET, status=FindingStatus.OPEN)
-    result = runner.invoke(args=["holidays", "add", "2026-02-23", "--name-vi", "Nghỉ bù",
-                                 "--name-en", "Extra day off"])
+    result = runner.invoke(
+        args=["holidays", "add", "2026-02-23", "--name-vi", "Nghỉ bù", "--name-en", "Extra day off"]
+    )
     assert result.output == "2026-02-23: now a day off\n"
     cal = deadlines.calendar()
     assert deadlines.status_of(finding, date(2026, 2, 23), cal) == "open"
@@ -127,11 +144,14 @@ def test_an_added_holiday_postpones_overdue_and_can_be_removed(runner):
     assert "2026-02-23 * Nghỉ bù / Extra day off" in listed
     assert "2026-02-16   Tết Nguyên đán / Lunar New Year (Tết)" in listed
     assert runner.invoke(args=["holidays", "add", "2026-02-23"]).output.endswith(
-        "already a day off\n")
+        "already a day off\n"
+    )
     assert runner.invoke(args=["holidays", "add", "2026-02-28"]).output == (
-        "2026-02-28: already a day off\n")  # a Saturday
+        "2026-02-28: already a day off\n"
+    )  # a Saturday
     assert runner.invoke(args=["holidays", "remove", "2026-02-23"]).output == (
-        "2026-02-23: now a working day\n")
+        "2026-02-23: now a working day\n"
+    )
     assert deadlines.status_of(finding, date(2026, 2, 23), deadlines.calendar()) == "overdue"
 
 
@@ -142,20 +162,24 @@ def test_a_removed_default_holiday_becomes_a_working_day(runner):
     assert deadlines.status_of(finding, date(2026, 4, 30), deadlines.calendar()) == "overdue"
     assert "2026-04-30" not in runner.invoke(args=["holidays", "list", "2026"]).output
     assert runner.invoke(args=["holidays", "add", "2026-04-30"]).output == (
-        "2026-04-30: now a day off\n")
+        "2026-04-30: now a day off\n"
+    )
     assert deadlines.status_of(finding, date(2026, 4, 30), deadlines.calendar()) == "open"
 
 
 def test_the_overdue_filter_in_sql_agrees_with_the_rule(client, sample, today):
     for on, expected in ((date(2026, 2, 20), {"pm-1"}), (date(2026, 2, 23), {"pm-1", "pt-1"})):
         today(on)
-        rows = list(csv.DictReader(io.StringIO(_text(client.get(
-            "/en/inspections/overdue?format=csv"))[1:])))
+        rows = list(
+            csv.DictReader(io.StringIO(_text(client.get("/en/inspections/overdue?format=csv"))[1:]))
+        )
         assert {row["url"].rsplit("-", 1)[1] for row in rows} == {
-            str(_finding(ref).id) for ref in expected}
+            str(_finding(ref).id) for ref in expected
+        }
 
 
 # The import
+
 
 def test_import_creates_plans_inspections_findings_and_letters(runner, units, today):
     result = _import(runner)
@@ -163,8 +187,12 @@ def test_import_creates_plans_inspections_findings_and_letters(runner, units, to
     assert result.output == "inspection records: 4 created, 0 updated, 0 unchanged\n"
     inspection = db.session.scalar(sa.select(Inspection).filter_by(slug="kiem-tra-cchc-2017"))
     assert [u.agency.slug for u in inspection.units] == ["so-tai-chinh", "ubnd-huyen-phu-tan"]
-    assert [str(t) for t in inspection.topics] == ["direction", "procedures", "one_stop",
-                                                   "e_government"]
+    assert [str(t) for t in inspection.topics] == [
+        "direction",
+        "procedures",
+        "one_stop",
+        "e_government",
+    ]
     assert inspection.deputy_agency.slug == "so-noi-vu"
     assert [f.ref for f in inspection.findings] == ["stc-1", "stc-2", "pt-1", "pt-2"]
     assert _finding("stc-1").follow_ups[0].number == "1520/STC-VP"
@@ -172,8 +200,10 @@ def test_import_creates_plans_inspections_findings_and_letters(runner, units, to
     letter = db.session.scalar(sa.select(FollowUpLetter))
     assert letter.number == "8952/UBND-NC"
     assert sorted(f.ref for f in letter.findings) == ["pt-1", "stc-1"]
-    assert db.session.scalar(sa.select(Inspection).filter_by(
-        slug="kiem-tra-phu-tan-2019")).plan.number == "4261/KH-UBND"
+    assert (
+        db.session.scalar(sa.select(Inspection).filter_by(slug="kiem-tra-phu-tan-2019")).plan.number
+        == "4261/KH-UBND"
+    )
 
 
 def test_a_second_import_changes_nothing(runner, units, today):
@@ -194,14 +224,16 @@ def test_a_changed_line_updates_only_what_changed(runner, units, today, tmp_path
     path = tmp_path / "changed.jsonl"
     path.write_text("\n".join(lines), encoding="utf-8")
     assert _import(runner, path).output == (
-        "inspection records: 0 created, 1 updated, 3 unchanged\n")
+        "inspection records: 0 created, 1 updated, 3 unchanged\n"
+    )
     assert _finding("pt-1").status == FindingStatus.DONE
 
 
 def test_dry_run_checks_and_counts_without_writing(runner, units, today):
     result = _import(runner, dry_run=True)
-    assert result.output == ("inspection records: 4 created, 0 updated, 0 unchanged "
-                             "(dry run: nothing written)\n")
+    assert result.output == (
+        "inspection records: 4 created, 0 updated, 0 unchanged (dry run: nothing written)\n"
+    )
     assert db.session.scalar(sa.select(sa.func.count(Inspection.id))) == 0
 
 
@@ -215,26 +247,48 @@ def _bad_file(tmp_path, line, change):
     return path
 
 
-@pytest.mark.parametrize("line, change, message", [
-    (2, lambda r: r["findings"][1].update(deadline="30/03/2018"),
-     'line 2, field "findings[1].deadline": "30/03/2018" is not a date like 2017-11-10'),
-    (2, lambda r: r["units"][0].update(agency="so-khong-co"),
-     'line 2, field "units[0].agency": no agency with the slug "so-khong-co"'),
-    (2, lambda r: r["findings"][0].update(status="overdue"),
-     'line 2, field "findings[0].status": "overdue" is not one of: open, in_progress, '
-     'partly_done, done'),
-    (2, lambda r: r["findings"][3].update(unit="ubnd-xa-phu-my"),
-     'line 2, field "findings[3].unit": "ubnd-xa-phu-my" is not one of the inspection\'s units'),
-    (3, lambda r: r.update(plan="999/KH-UBND"),
-     'line 3, field "plan": no plan numbered "999/KH-UBND"'),
-    (3, lambda r: r.pop("title_vi"), 'line 3, field "title_vi": is required'),
-    (4, lambda r: r["findings"].append("kiem-tra-cchc-2017#khong-co"),
-     'line 4, field "findings[2]": no finding "kiem-tra-cchc-2017#khong-co"'),
-    (1, lambda r: r.update(titel_vi="typo"), 'line 1, field "titel_vi": unknown field'),
-])
-def test_a_bad_line_is_rejected_with_its_place_and_nothing_written(runner, units, today,
-                                                                   tmp_path, line, change,
-                                                                   message):
+@pytest.mark.parametrize(
+    "line, change, message",
+    [
+        (
+            2,
+            lambda r: r["findings"][1].update(deadline="30/03/2018"),
+            'line 2, field "findings[1].deadline": "30/03/2018" is not a date like 2017-11-10',
+        ),
+        (
+            2,
+            lambda r: r["units"][0].update(agency="so-khong-co"),
+            'line 2, field "units[0].agency": no agency with the slug "so-khong-co"',
+        ),
+        (
+            2,
+            lambda r: r["findings"][0].update(status="overdue"),
+            'line 2, field "findings[0].status": "overdue" is not one of: open, in_progress, '
+            "partly_done, done",
+        ),
+        (
+            2,
+            lambda r: r["findings"][3].update(unit="ubnd-xa-phu-my"),
+            'line 2, field "findings[3].unit": "ubnd-xa-phu-my" '
+            "is not one of the inspection's units",
+        ),
+        (
+            3,
+            lambda r: r.update(plan="999/KH-UBND"),
+            'line 3, field "plan": no plan numbered "999/KH-UBND"',
+        ),
+        (3, lambda r: r.pop("title_vi"), 'line 3, field "title_vi": is required'),
+        (
+            4,
+            lambda r: r["findings"].append("kiem-tra-cchc-2017#khong-co"),
+            'line 4, field "findings[2]": no finding "kiem-tra-cchc-2017#khong-co"',
+        ),
+        (1, lambda r: r.update(titel_vi="typo"), 'line 1, field "titel_vi": unknown field'),
+    ],
+)
+def test_a_bad_line_is_rejected_with_its_place_and_nothing_written(
+    runner, units, today, tmp_path, line, change, message
+):
     result = _import(runner, _bad_file(tmp_path, line, change))
     assert result.exit_code == 1
     assert f"bad.jsonl, {message}" in result.output
@@ -257,9 +311,13 @@ def test_deadline_in_working_days_counts_from_signing(runner, units, today, tmp_
 
 # Pages
 
-PAGES = ("/{lang}/inspections", "/{lang}/inspections/kiem-tra-cchc-2017",
-         "/{lang}/inspections/findings", "/{lang}/inspections/overdue",
-         "/{lang}/inspections/units/ubnd-huyen-phu-tan")
+PAGES = (
+    "/{lang}/inspections",
+    "/{lang}/inspections/kiem-tra-cchc-2017",
+    "/{lang}/inspections/findings",
+    "/{lang}/inspections/overdue",
+    "/{lang}/inspections/units/ubnd-huyen-phu-tan",
+)
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -275,8 +333,10 @@ def test_every_page_renders_in_both_languages(client, sample, page, lang, headin
 
 def test_english_pages_fall_back_to_vietnamese_and_say_so(client, sample):
     html = _text(client.get("/en/inspections/kiem-tra-phu-tan-2019"))
-    assert ('<h1><span lang="vi">Kiểm tra cải cách hành chính tại huyện Phú Tân năm 2019'
-            '</span> <span class="untranslated">(Not yet translated)</span></h1>') in html
+    assert (
+        '<h1><span lang="vi">Kiểm tra cải cách hành chính tại huyện Phú Tân năm 2019'
+        '</span> <span class="untranslated">(Not yet translated)</span></h1>'
+    ) in html
     assert '<span lang="vi">Số điện thoại đường dây nóng đặt ở nơi khó nhìn.</span>' in html
     translated = _text(client.get("/en/inspections/kiem-tra-cchc-2017"))
     assert "<h1>Inspection of procedure control in 2017</h1>" in translated
@@ -287,13 +347,17 @@ def test_english_pages_fall_back_to_vietnamese_and_say_so(client, sample):
 
 def test_inspection_page_shows_team_units_findings_and_follow_up(client, sample):
     page = _visible(_text(client.get("/en/inspections/kiem-tra-cchc-2017")))
-    assert ("Deputy team leader Trần Thị B, Deputy Director of the Department of Home "
-            "Affairs, Department of Home Affairs") in page
+    assert (
+        "Deputy team leader Trần Thị B, Deputy Director of the Department of Home "
+        "Affairs, Department of Home Affairs"
+    ) in page
     assert "11 Sep 2017 to 20 Oct 2017" in page
     assert "Department of Finance Province level The unit performed fairly well." in page
-    assert ("Finding 1 · Procedure control and publicity Procedures are not all posted. "
-            "Recommendation Post every procedure. Deadline 13 Feb 2026 Status Overdue "
-            "190 working days late Follow-up letters 8952/UBND-NC") in page
+    assert (
+        "Finding 1 · Procedure control and publicity Procedures are not all posted. "
+        "Recommendation Post every procedure. Deadline 13 Feb 2026 Status Overdue "
+        "190 working days late Follow-up letters 8952/UBND-NC"
+    ) in page
     assert "Status Done done on 15 May 2018, after the deadline" in page
     assert "20 Dec 2017 · 1520/STC-VP : A remediation plan was issued." in page
     vi = _visible(_text(client.get("/vi/inspections/kiem-tra-cchc-2017")))
@@ -303,9 +367,11 @@ def test_inspection_page_shows_team_units_findings_and_follow_up(client, sample)
 def test_late_publication_is_flagged(client, sample):
     late = _text(client.get("/en/inspections/kiem-tra-cchc-2017"))
     publication = _visible(late.split('class="publication late"')[1].split("</p>")[0])
-    assert ("Conclusion no. 215/TB-UBND. Signed on 30 Oct 2017. Published on this portal on "
-            "20 Nov 2017. Published 21 days after signing: the law asks for publication "
-            "within 10 days.") in publication
+    assert (
+        "Conclusion no. 215/TB-UBND. Signed on 30 Oct 2017. Published on this portal on "
+        "20 Nov 2017. Published 21 days after signing: the law asks for publication "
+        "within 10 days."
+    ) in publication
     listed = _visible(_text(client.get("/en/inspections")))
     assert "Conclusion no. 215/TB-UBND, 30 Oct 2017 · published late" in listed
     assert "Conclusion no. 98/TB-ĐKT, 1 Jul 2019 Procedure" in listed
@@ -314,14 +380,23 @@ def test_late_publication_is_flagged(client, sample):
     assert "Công bố trên cổng ngày 05/07/2019." in prompt
 
 
-@pytest.mark.parametrize("lang, expected", [
-    ("en", "Office of the Cà Mau Provincial People&#39;s Committee. “Inspection of procedure "
-           "control in 2017”. Conclusion no. 215/TB-UBND, 30 Oct 2017. Công Khai, "
-           "http://localhost/en/inspections/kiem-tra-cchc-2017 (accessed 23 Nov 2026)."),
-    ("vi", "Văn phòng Ủy ban nhân dân tỉnh Cà Mau. “Kiểm tra công tác kiểm soát thủ tục hành "
-           "chính năm 2017”. Thông báo kết luận số 215/TB-UBND, 30/10/2017. Công Khai, "
-           "http://localhost/vi/inspections/kiem-tra-cchc-2017 (truy cập ngày 23/11/2026)."),
-])
+@pytest.mark.parametrize(
+    "lang, expected",
+    [
+        (
+            "en",
+            "Office of the Cà Mau Provincial People&#39;s Committee. “Inspection of procedure "
+            "control in 2017”. Conclusion no. 215/TB-UBND, 30 Oct 2017. Công Khai, "
+            "http://localhost/en/inspections/kiem-tra-cchc-2017 (accessed 23 Nov 2026).",
+        ),
+        (
+            "vi",
+            "Văn phòng Ủy ban nhân dân tỉnh Cà Mau. “Kiểm tra công tác kiểm soát thủ tục hành "
+            "chính năm 2017”. Thông báo kết luận số 215/TB-UBND, 30/10/2017. Công Khai, "
+            "http://localhost/vi/inspections/kiem-tra-cchc-2017 (truy cập ngày 23/11/2026).",
+        ),
+    ],
+)
 def test_citation_block_in_the_readers_language(client, sample, lang, expected):
     html = _text(client.get(f"/{lang}/inspections/kiem-tra-cchc-2017"))
     citation = html.split('class="cite-text"')[1].split("</p>")[0]
@@ -335,11 +410,13 @@ def test_list_filters_and_their_counts(client, sample):
     level = html.split('id="facet-level"')[1].split("</section>")[0]
     # Each level is counted with the level filter itself ignored.
     assert 'href="/en/inspections?level=district">District level</a> <span class="count">2<' in (
-        level)
+        level
+    )
     assert 'aria-current="true" class="selected">Commune level</a> <span class="count">1<' in (
-        level)
+        level
+    )
     status = html.split('id="facet-status"')[1].split("</section>")[0]
-    assert ">Overdue</a> <span class=\"count\">1<" in status
+    assert '>Overdue</a> <span class="count">1<' in status
     both = _text(client.get("/en/inspections?year=2017&status=overdue"))
     assert "1 inspection<" in both and "kiem-tra-cchc-2017" in both
     assert "0 inspections<" in _text(client.get("/en/inspections?topic=public_finance"))
@@ -352,36 +429,56 @@ def test_list_sorts_and_paginates(client, sample, app):
     assert newest.index("kiem-tra-phu-tan-2019") < newest.index("kiem-tra-cchc-2017")
     oldest = _text(client.get("/en/inspections?sort=oldest"))
     assert oldest.index('"/en/inspections/kiem-tra-cchc-2017"') < oldest.index(
-        '"/en/inspections/kiem-tra-phu-tan-2019"')
+        '"/en/inspections/kiem-tra-phu-tan-2019"'
+    )
     app.config["PER_PAGE"] = 1
     second = _text(client.get("/en/inspections?page=2"))
     assert "/en/inspections/kiem-tra-cchc-2017" in second
-    assert "/en/inspections/kiem-tra-phu-tan-2019\"" not in second
+    assert '/en/inspections/kiem-tra-phu-tan-2019"' not in second
     assert client.get("/en/inspections?page=3").status_code == 404
 
 
-@pytest.mark.parametrize("url, status, message", [
-    ("/en/inspections?level=galaxy", 400, '"galaxy" is not a valid value for level.'),
-    ("/vi/inspections?year=20x7", 400, "Năm phải gồm bốn chữ số, ví dụ 2017."),
-    ("/en/inspections?status=late&sort=random", 400,
-     '"late" is not a valid value for status. "random" is not a valid value for sort.'),
-    ("/en/inspections/findings?unit=%3Cscript%3E", 400, "is not a valid value for unit."),
-    ("/en/inspections?plan=4261%00", 400, '"4261" is not a valid value for plan.'),
-    ("/en/inspections?page=0", 400, "The page number must be a whole number from 1."),
-    ("/en/inspections?format=xml", 400, "The format must be csv or json."),
-    ("/en/inspections/overdue?status=done", 400, "This page lists overdue findings only."),
-    ("/en/inspections/khong-co", 404, "Page not found"),
-    ("/en/inspections/Bad%20Slug", 404, "Page not found"),
-    ("/en/inspections/units/khong-co", 404, "Page not found"),
-    ("/vi/inspections/findings?page=99", 404, "Không tìm thấy trang"),
-    ("/en/inspections?q=" + "x" * 201, 400,
-     "The search text is too long: at most 200 characters."),
-    ("/vi/inspections/findings?q=" + "x" * 201, 400,
-     "Nội dung tìm kiếm quá dài: tối đa 200 ký tự."),
-    ("/en/inspections?q=phu%00tan", 400, "The search text must not contain control characters."),
-    ("/en/inspections/findings?q=a%1Fb&format=csv", 400,
-     "The search text must not contain control characters."),
-])
+@pytest.mark.parametrize(
+    "url, status, message",
+    [
+        ("/en/inspections?level=galaxy", 400, '"galaxy" is not a valid value for level.'),
+        ("/vi/inspections?year=20x7", 400, "Năm phải gồm bốn chữ số, ví dụ 2017."),
+        (
+            "/en/inspections?status=late&sort=random",
+            400,
+            '"late" is not a valid value for status. "random" is not a valid value for sort.',
+        ),
+        ("/en/inspections/findings?unit=%3Cscript%3E", 400, "is not a valid value for unit."),
+        ("/en/inspections?plan=4261%00", 400, '"4261" is not a valid value for plan.'),
+        ("/en/inspections?page=0", 400, "The page number must be a whole number from 1."),
+        ("/en/inspections?format=xml", 400, "The format must be csv or json."),
+        ("/en/inspections/overdue?status=done", 400, "This page lists overdue findings only."),
+        ("/en/inspections/khong-co", 404, "Page not found"),
+        ("/en/inspections/Bad%20Slug", 404, "Page not found"),
+        ("/en/inspections/units/khong-co", 404, "Page not found"),
+        ("/vi/inspections/findings?page=99", 404, "Không tìm thấy trang"),
+        (
+            "/en/inspections?q=" + "x" * 201,
+            400,
+            "The search text is too long: at most 200 characters.",
+        ),
+        (
+            "/vi/inspections/findings?q=" + "x" * 201,
+            400,
+            "Nội dung tìm kiếm quá dài: tối đa 200 ký tự.",
+        ),
+        (
+            "/en/inspections?q=phu%00tan",
+            400,
+            "The search text must not contain control characters.",
+        ),
+        (
+            "/en/inspections/findings?q=a%1Fb&format=csv",
+            400,
+            "The search text must not contain control characters.",
+        ),
+    ],
+)
 def test_bad_input_gets_a_clear_translated_error(client, sample, url, status, message):
     response = client.get(url)
     assert response.status_code == status
@@ -411,13 +508,19 @@ def _table_rows(html):
     rows = []
     for row in body.split("</tr>")[:-1]:
         cells = [_visible(c).strip() for c in re.split(r"<t[hd][^>]*>", row)[1:]]
-        rows.append((cells[0].split(" Inspection")[0].split(" Kiểm tra")[0], cells[1],
-                     cells[4].split(" ")[0]))
+        rows.append(
+            (
+                cells[0].split(" Inspection")[0].split(" Kiểm tra")[0],
+                cells[1],
+                cells[4].split(" ")[0],
+            )
+        )
     return rows
 
 
-@pytest.mark.parametrize("query", ["", "?unit=so-tai-chinh", "?status=overdue&sort=unit",
-                                   "?topic=procedures&year=2017"])
+@pytest.mark.parametrize(
+    "query", ["", "?unit=so-tai-chinh", "?status=overdue&sort=unit", "?topic=procedures&year=2017"]
+)
 def test_findings_export_equals_the_table(client, sample, query):
     html = _text(client.get(f"/en/inspections/findings{query}"))
     separator = "&" if query else "?"
@@ -425,10 +528,17 @@ def test_findings_export_equals_the_table(client, sample, query):
     shown = _table_rows(html)
     assert len(shown) == len(rows) > 0
     labels = {"done": "Done", "open": "Open", "overdue": "Overdue", "in_progress": "In"}
-    assert [(r["unit"].replace(" (Not yet translated)", ""), r["finding"],
-             labels[r["status"]]) for r in rows] == [
-        (unit.replace(" (Not yet translated)", ""), text.replace(" (Not yet translated)", ""),
-         status) for unit, text, status in shown]
+    assert [
+        (r["unit"].replace(" (Not yet translated)", ""), r["finding"], labels[r["status"]])
+        for r in rows
+    ] == [
+        (
+            unit.replace(" (Not yet translated)", ""),
+            text.replace(" (Not yet translated)", ""),
+            status,
+        )
+        for unit, text, status in shown
+    ]
 
 
 def test_findings_table_and_counts(client, sample):
@@ -437,17 +547,22 @@ def test_findings_table_and_counts(client, sample):
     unit = html.split('id="facet-unit"')[1].split("</section>")[0]
     assert 'Phú Tân District</a> <span class="count">2<' in unit
     status = html.split('id="facet-status"')[1].split("</section>")[0]
-    assert ">Done</a> <span class=\"count\">2<" in status and "Overdue" not in status
+    assert '>Done</a> <span class="count">2<' in status and "Overdue" not in status
     rows = _csv(client.get("/en/inspections/findings?unit=so-tai-chinh&format=csv"))
     assert rows[0] == {
-        "inspection": "Inspection of procedure control in 2017", "unit": "Department of Finance",
-        "topic": "direction", "finding": "The reform plan sets no measurable targets.",
+        "inspection": "Inspection of procedure control in 2017",
+        "unit": "Department of Finance",
+        "topic": "direction",
+        "finding": "The reform plan sets no measurable targets.",
         "recommendation": "Add measurable targets to the plan.",
-        "responsible": "Department of Finance", "deadline": "2017-12-29", "status": "done",
-        "working_days_overdue": "", "last_follow_up": "A remediation plan was issued.",
+        "responsible": "Department of Finance",
+        "deadline": "2017-12-29",
+        "status": "done",
+        "working_days_overdue": "",
+        "last_follow_up": "A remediation plan was issued.",
         "last_follow_up_on": "2017-12-20",
-        "url": f"http://localhost/en/inspections/kiem-tra-cchc-2017#finding-"
-               f"{_finding('stc-1').id}"}
+        "url": f"http://localhost/en/inspections/kiem-tra-cchc-2017#finding-{_finding('stc-1').id}",
+    }
 
 
 def test_overdue_page_lists_the_oldest_first_and_exports_them(client, sample):
@@ -457,7 +572,9 @@ def test_overdue_page_lists_the_oldest_first_and_exports_them(client, sample):
     assert "1,788 working days late" in html and "190 working days late" in html
     rows = _csv(client.get("/en/inspections/overdue?format=csv"))
     assert [(r["deadline"], r["working_days_overdue"]) for r in rows] == [
-        ("2019-09-30", "1788"), ("2026-02-13", "190")]
+        ("2019-09-30", "1788"),
+        ("2026-02-13", "190"),
+    ]
     district = client.get("/en/inspections/overdue?level=district&format=json").get_json()
     assert [r["deadline"] for r in district] == ["2026-02-13"]
 
@@ -466,19 +583,21 @@ def test_unit_scorecard_numbers(client, sample, runner, tmp_path):
     # Hand-counted from the sample: Finance fixed one finding on time (20/12 for 29/12) and
     # one late (15/5 for 30/3); Phú Tân has one overdue (13/2/2026) and one open (30/6/2027).
     finance = _visible(_text(client.get("/en/inspections/units/so-tai-chinh")))
-    assert ("Findings 2 Fixed on time 1 Fixed late 1 Still open 0 of which overdue 0"
-            in finance)
+    assert "Findings 2 Fixed on time 1 Fixed late 1 Still open 0 of which overdue 0" in finance
     phu_tan = _text(client.get("/en/inspections/units/ubnd-huyen-phu-tan"))
     visible = _visible(phu_tan)
     assert "Findings 2 Fixed on time 0 Fixed late 0 Still open 2 of which overdue 1" in visible
-    assert ("Procedure control and publicity 1 0 0 1 1 One-stop shop 1 0 0 1 0" in visible)
+    assert "Procedure control and publicity 1 0 0 1 1 One-stop shop 1 0 0 1 0" in visible
     # Overdue first, then the other open one; both inspections of the unit are listed.
     assert phu_tan.index("Procedures are not all posted.") < phu_tan.index(
-        "Extra documents were demanded.")
+        "Extra documents were demanded."
+    )
     assert "/en/inspections/kiem-tra-phu-tan-2019" in phu_tan
     agency = _visible(_text(client.get("/en/agencies/ubnd-huyen-phu-tan")))
-    assert ("Inspected 2 times. Findings: 2; fixed on time: 0; fixed late: 0; still open: 2, "
-            "of which overdue: 1.") in agency
+    assert (
+        "Inspected 2 times. Findings: 2; fixed on time: 0; fixed late: 0; still open: 2, "
+        "of which overdue: 1."
+    ) in agency
     never = _text(client.get("/en/agencies/ubnd-tinh"))
     assert "See the inspection scorecard" not in never
 
@@ -493,30 +612,57 @@ def test_page_has_a_print_stylesheet_and_no_script(client, sample):
 # The text box
 
 ARCHIVES = [  # two inspections and two findings about archives, where the word sits differently
-    {"kind": "inspection", "slug": "kiem-tra-luu-tru-2015",
-     "title_vi": "Kiểm tra công tác văn thư, lưu trữ năm 2015",
-     "title_en": "Inspection of records and archives in 2015",
-     "started_on": "2015-03-02", "ended_on": "2015-03-06", "topics": ["direction"],
-     "units": [{"agency": "so-noi-vu"}],
-     "findings": [
-         {"ref": "lt-1", "unit": "so-noi-vu", "topic": "direction",
-          "text_vi": "Hồ sơ công việc chưa được lập đầy đủ.",
-          "text_en": "Case files are not all kept.",
-          "recommendation_vi": "Nộp hồ sơ vào kho lưu trữ đúng hạn.",
-          "recommendation_en": "Hand the files over on time.",
-          "deadline": "2015-06-30", "status": "done", "resolved_on": "2015-06-01"},
-         {"ref": "lt-2", "unit": "so-noi-vu", "topic": "direction",
-          "text_vi": "Kho lưu trữ chưa bảo đảm an toàn.",
-          "text_en": "The archive store is not safe.",
-          "recommendation_vi": "Sửa chữa kho.", "recommendation_en": "Repair the store.",
-          "deadline": "2015-12-31", "status": "done", "resolved_on": "2015-12-01"}]},
-    {"kind": "inspection", "slug": "kiem-tra-noi-vu-2016",
-     "title_vi": "Kiểm tra công tác nội vụ năm 2016",
-     "title_en": "Inspection of internal affairs in 2016",
-     "started_on": "2016-05-02", "ended_on": "2016-05-06", "topics": ["organisation"],
-     "units": [{"agency": "so-noi-vu"}],
-     "conclusion": {"number": "77/TB-SNV", "signed_on": "2016-05-20",
-                    "text_vi": "Việc lưu trữ hồ sơ còn chậm."}},
+    {
+        "kind": "inspection",
+        "slug": "kiem-tra-luu-tru-2015",
+        "title_vi": "Kiểm tra công tác văn thư, lưu trữ năm 2015",
+        "title_en": "Inspection of records and archives in 2015",
+        "started_on": "2015-03-02",
+        "ended_on": "2015-03-06",
+        "topics": ["direction"],
+        "units": [{"agency": "so-noi-vu"}],
+        "findings": [
+            {
+                "ref": "lt-1",
+                "unit": "so-noi-vu",
+                "topic": "direction",
+                "text_vi": "Hồ sơ công việc chưa được lập đầy đủ.",
+                "text_en": "Case files are not all kept.",
+                "recommendation_vi": "Nộp hồ sơ vào kho lưu trữ đúng hạn.",
+                "recommendation_en": "Hand the files over on time.",
+                "deadline": "2015-06-30",
+                "status": "done",
+                "resolved_on": "2015-06-01",
+            },
+            {
+                "ref": "lt-2",
+                "unit": "so-noi-vu",
+                "topic": "direction",
+                "text_vi": "Kho lưu trữ chưa bảo đảm an toàn.",
+                "text_en": "The archive store is not safe.",
+                "recommendation_vi": "Sửa chữa kho.",
+                "recommendation_en": "Repair the store.",
+                "deadline": "2015-12-31",
+                "status": "done",
+                "resolved_on": "2015-12-01",
+            },
+        ],
+    },
+    {
+        "kind": "inspection",
+        "slug": "kiem-tra-noi-vu-2016",
+        "title_vi": "Kiểm tra công tác nội vụ năm 2016",
+        "title_en": "Inspection of internal affairs in 2016",
+        "started_on": "2016-05-02",
+        "ended_on": "2016-05-06",
+        "topics": ["organisation"],
+        "units": [{"agency": "so-noi-vu"}],
+        "conclusion": {
+            "number": "77/TB-SNV",
+            "signed_on": "2016-05-20",
+            "text_vi": "Việc lưu trữ hồ sơ còn chậm.",
+        },
+    },
 ]
 
 
@@ -524,8 +670,9 @@ ARCHIVES = [  # two inspections and two findings about archives, where the word 
 def searchable(index, runner, units, today, tmp_path):
     """The sample and the archive inspections, in the database and the search index."""
     archives = tmp_path / "archives.jsonl"
-    archives.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in ARCHIVES),
-                        encoding="utf-8")
+    archives.write_text(
+        "\n".join(json.dumps(line, ensure_ascii=False) for line in ARCHIVES), encoding="utf-8"
+    )
     for path in (SAMPLE, archives):
         result = _import(runner, path)
         assert result.exit_code == 0, result.output
@@ -541,12 +688,14 @@ def test_inspection_search_is_accentless_and_best_first(client, searchable):
     assert 'type="search" name="q" value="luu tru"' in html
     # The title holds the words in 2015, only the conclusion in 2016: relevance beats "newest".
     assert html.index('"/en/inspections/kiem-tra-luu-tru-2015"') < html.index(
-        '"/en/inspections/kiem-tra-noi-vu-2016"')
+        '"/en/inspections/kiem-tra-noi-vu-2016"'
+    )
     assert "kiem-tra-cchc-2017" not in html and "kiem-tra-phu-tan-2019" not in html
     assert '<option value="" selected>Relevance</option>' in html
     newest = _text(client.get("/en/inspections?q=luu+tru&sort=newest"))
     assert newest.index('"/en/inspections/kiem-tra-noi-vu-2016"') < newest.index(
-        '"/en/inspections/kiem-tra-luu-tru-2015"')
+        '"/en/inspections/kiem-tra-luu-tru-2015"'
+    )
     assert '<option value="newest" selected>Newest first</option>' in newest
     # Without a query there is no relevance to choose, and "newest" is the default again.
     plain = _text(client.get("/en/inspections"))
@@ -558,7 +707,8 @@ def test_inspection_search_narrows_the_counts_and_links_keep_it(client, searchab
     html = _text(client.get("/en/inspections?q=luu+tru"))
     year = html.split('id="facet-year"')[1].split("</section>")[0]
     assert '<a href="/en/inspections?q=luu+tru&amp;year=2016">2016</a> <span class="count">1<' in (
-        year)
+        year
+    )
     assert ">2015</a>" in year and "2017" not in year and "2019" not in year
     topic = html.split('id="facet-topic"')[1].split("</section>")[0]
     assert 'Organisational structure</a> <span class="count">1<' in topic
@@ -566,14 +716,17 @@ def test_inspection_search_narrows_the_counts_and_links_keep_it(client, searchab
     assert '<a href="/en/inspections">Clear the search</a>' in html
     narrowed = _text(client.get("/en/inspections?q=luu+tru&topic=organisation"))
     assert _heading(narrowed) == "1 inspection matches “luu tru”"
-    assert ('<a href="/en/inspections?topic=organisation">Clear the search</a> · '
-            '<a href="/en/inspections">Clear all filters</a>') in narrowed
+    assert (
+        '<a href="/en/inspections?topic=organisation">Clear the search</a> · '
+        '<a href="/en/inspections">Clear all filters</a>'
+    ) in narrowed
     assert '<input type="hidden" name="topic" value="organisation">' in narrowed
     app.config["PER_PAGE"] = 1
     first = _text(client.get("/en/inspections?q=luu+tru"))
     assert 'href="/en/inspections?page=2&amp;q=luu+tru"' in first
     assert '"/en/inspections/kiem-tra-noi-vu-2016"' in _text(
-        client.get("/en/inspections?page=2&q=luu+tru"))
+        client.get("/en/inspections?page=2&q=luu+tru")
+    )
 
 
 def test_inspection_export_equals_the_searched_page(client, searchable):
@@ -592,10 +745,14 @@ def test_finding_search_is_accentless_best_first_and_narrows_the_counts(client, 
     assert _heading(html) == "2 findings match “luu tru”"
     # lt-2 has the words in its text (the title), lt-1 only in its recommendation.
     assert [text for _, text, _ in _table_rows(html)] == [
-        "The archive store is not safe.", "Case files are not all kept."]
+        "The archive store is not safe.",
+        "Case files are not all kept.",
+    ]
     by_deadline = _text(client.get("/en/inspections/findings?q=luu+tru&sort=deadline"))
     assert [text for _, text, _ in _table_rows(by_deadline)] == [
-        "Case files are not all kept.", "The archive store is not safe."]
+        "Case files are not all kept.",
+        "The archive store is not safe.",
+    ]
     unit = html.split('id="facet-unit"')[1].split("</section>")[0]
     assert 'Department of Home Affairs</a> <span class="count">2<' in unit
     assert "Finance" not in unit and "Phú Tân" not in unit
@@ -603,20 +760,27 @@ def test_finding_search_is_accentless_best_first_and_narrows_the_counts(client, 
     assert '>Done</a> <span class="count">2<' in status and "Overdue" not in status
     vi = _text(client.get("/vi/inspections/findings?q=kho+nhin"))
     assert [text for _, text, _ in _table_rows(vi)] == [
-        "Số điện thoại đường dây nóng đặt ở nơi khó nhìn."]
+        "Số điện thoại đường dây nóng đặt ở nơi khó nhìn."
+    ]
 
 
-@pytest.mark.parametrize("page, query", [
-    ("findings", "q=luu+tru"), ("findings", "q=luu+tru&sort=deadline"),
-    ("findings", "q=thu+tuc&year=2017"), ("overdue", "q=niem+yet"),
-])
+@pytest.mark.parametrize(
+    "page, query",
+    [
+        ("findings", "q=luu+tru"),
+        ("findings", "q=luu+tru&sort=deadline"),
+        ("findings", "q=thu+tuc&year=2017"),
+        ("overdue", "q=niem+yet"),
+    ],
+)
 def test_finding_export_equals_the_searched_table(client, searchable, page, query):
     html = _text(client.get(f"/en/inspections/{page}?{query}"))
     rows = _csv(client.get(f"/en/inspections/{page}?{query}&format=csv"))
     shown = _table_rows(html)
     assert len(shown) == len(rows) > 0
-    assert [r["finding"] for r in rows] == [text.replace(" (Not yet translated)", "")
-                                            for _, text, _ in shown]
+    assert [r["finding"] for r in rows] == [
+        text.replace(" (Not yet translated)", "") for _, text, _ in shown
+    ]
     unsearched = "&".join(arg for arg in query.split("&") if not arg.startswith("q="))
     assert len(_csv(client.get(f"/en/inspections/{page}?{unsearched}&format=csv"))) > len(rows)
 
@@ -628,7 +792,8 @@ def test_overdue_page_search_keeps_to_overdue_findings(client, searchable):
     assert '<a href="/en/inspections/overdue">Clear the search</a>' in html
     assert 'name="status"' not in html.split('class="finder-form"')[1].split("</form>")[0]
     assert _heading(_text(client.get("/en/inspections/overdue?q=luu+tru"))) == (
-        "0 findings match “luu tru”")
+        "0 findings match “luu tru”"
+    )
 
 
 def test_without_an_index_the_box_matches_titles_and_texts(client, sample):
@@ -642,20 +807,22 @@ def test_without_an_index_the_box_matches_titles_and_texts(client, sample):
     # No relevance without the engine: the usual order, newest first.
     both = _text(client.get("/en/inspections?q=kiểm+tra"))
     assert both.index('"/en/inspections/kiem-tra-phu-tan-2019"') < both.index(
-        '"/en/inspections/kiem-tra-cchc-2017"')
+        '"/en/inspections/kiem-tra-cchc-2017"'
+    )
     findings = _text(client.get("/en/inspections/findings?q=niêm+yết"))
     assert [text for _, text, _ in _table_rows(findings)] == ["Procedures are not all posted."]
-    assert [r["finding"] for r in _csv(client.get(
-        "/en/inspections/findings?q=POSTED&format=csv"))] == ["Procedures are not all posted."]
+    assert [
+        r["finding"] for r in _csv(client.get("/en/inspections/findings?q=POSTED&format=csv"))
+    ] == ["Procedures are not all posted."]
     recommendation = _text(client.get("/en/inspections/findings?q=measurable+targets"))
     assert _heading(recommendation) == "1 finding matches “measurable targets”"
     # The box's text is matched as typed, never as a LIKE pattern.
     assert _heading(_text(client.get("/en/inspections?q=%25"))) == "0 inspections match “%”"
-    assert _heading(_text(client.get("/en/inspections/findings?q=_"))) == (
-        "0 findings match “_”")
+    assert _heading(_text(client.get("/en/inspections/findings?q=_"))) == ("0 findings match “_”")
 
 
 # The demo province
+
 
 def test_demo_models_the_2017_inspection_and_loads_once(runner, client, today):
     assert runner.invoke(args=["demo", "load"]).exit_code == 0
@@ -663,15 +830,15 @@ def test_demo_models_the_2017_inspection_and_loads_once(runner, client, today):
     second = runner.invoke(args=["demo", "load"])
     assert second.output.startswith("demo records: 0 created, 0 updated, ")
     assert _snapshot() == before
-    inspection = db.session.scalar(sa.select(Inspection).filter_by(
-        slug="kiem-tra-cchc-kiem-soat-tthc-2017"))
+    inspection = db.session.scalar(
+        sa.select(Inspection).filter_by(slug="kiem-tra-cchc-kiem-soat-tthc-2017")
+    )
     levels = [u.agency.level for u in inspection.units]
     assert (levels.count(Level.PROVINCE), levels.count(Level.DISTRICT)) == (5, 9)
     letter = db.session.scalar(sa.select(FollowUpLetter).filter_by(number="8952/UBND-NC"))
     assert letter.signed_on == date(2017, 11, 10)
     html = _text(client.get("/vi/inspections/kiem-tra-cchc-kiem-soat-tthc-2017"))
     assert "156/KH-UBND" in html and "2418/KH-STC" in html  # the two remediation plans
-    statuses = {row["status"] for row in _csv(client.get(
-        "/en/inspections/findings?format=csv"))}
+    statuses = {row["status"] for row in _csv(client.get("/en/inspections/findings?format=csv"))}
     assert statuses >= {"done", "overdue", "open", "in_progress"}
     assert "2026-02-13" in _text(client.get("/en/inspections/overdue?format=csv"))

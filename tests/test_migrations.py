@@ -30,8 +30,13 @@ def empty_database(request, tmp_path):
 
 
 def test_upgrade_builds_the_models_schema_and_downgrade_removes_it(empty_database, tmp_path):
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database,
-                      "SEARCH_INDEX_DIR": str(tmp_path)})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": empty_database,
+            "SEARCH_INDEX_DIR": str(tmp_path),
+        }
+    )
     with app.app_context():
         flask_migrate.upgrade()
         with db.engine.connect() as connection:

@@ -5,16 +5,24 @@ import re
 import pytest
 import sqlalchemy as sa
 
-PAGES = ("/{lang}/", "/{lang}/announcements", "/{lang}/hotlines", "/{lang}/agencies",
-         "/{lang}/search")
+PAGES = (
+    "/{lang}/",
+    "/{lang}/announcements",
+    "/{lang}/hotlines",
+    "/{lang}/agencies",
+    "/{lang}/search",
+)
 
 
-@pytest.mark.parametrize("accept, expected", [
-    ("en-GB,en;q=0.9", "/en/"),
-    ("vi-VN,vi;q=0.9,en;q=0.5", "/vi/"),
-    ("fr-FR", "/vi/"),
-    (None, "/vi/"),
-])
+@pytest.mark.parametrize(
+    "accept, expected",
+    [
+        ("en-GB,en;q=0.9", "/en/"),
+        ("vi-VN,vi;q=0.9,en;q=0.5", "/vi/"),
+        ("fr-FR", "/vi/"),
+        (None, "/vi/"),
+    ],
+)
 def test_root_redirects_by_accept_language(client, accept, expected):
     headers = {"Accept-Language": accept} if accept else {}
     response = client.get("/", headers=headers)
@@ -67,8 +75,11 @@ def test_no_inline_script_or_outside_files(client):
 def test_home_shows_latest_announcements_and_figures(client, make_announcement, make_agency):
     make_agency()
     for n in range(6):
-        make_announcement(title_vi=f"Tin số {n}", slug=f"tin-{n}",
-                          published_on=__import__("datetime").date(2020, 1, 1 + n))
+        make_announcement(
+            title_vi=f"Tin số {n}",
+            slug=f"tin-{n}",
+            published_on=__import__("datetime").date(2020, 1, 1 + n),
+        )
     html = client.get("/vi/").get_data(as_text=True)
     assert "Tin số 5" in html and "Tin số 2" in html
     assert "Tin số 1" not in html  # only the four newest
@@ -101,8 +112,11 @@ def test_server_error_page_is_in_the_visitors_language(app, client):
 
 
 def test_healthz_checks_the_database(client, app, monkeypatch):
-    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok",
-                                                 "search": "missing"}
+    assert client.get("/healthz").get_json() == {
+        "status": "ok",
+        "database": "ok",
+        "search": "missing",
+    }
 
     def broken(*args, **kwargs):
         raise sa.exc.OperationalError("SELECT 1", {}, Exception("down"))
@@ -113,10 +127,13 @@ def test_healthz_checks_the_database(client, app, monkeypatch):
     assert response.get_json()["database"] == "unreachable"
 
 
-@pytest.mark.parametrize("lang, message", [
-    ("vi", "Số trang phải là số nguyên từ 1 trở lên."),
-    ("en", "The page number must be a whole number from 1."),
-])
+@pytest.mark.parametrize(
+    "lang, message",
+    [
+        ("vi", "Số trang phải là số nguyên từ 1 trở lên."),
+        ("en", "The page number must be a whole number from 1."),
+    ],
+)
 def test_bad_page_number_is_a_clear_400(client, lang, message):
     response = client.get(f"/{lang}/announcements?page=abc")
     assert response.status_code == 400

@@ -56,7 +56,10 @@ def test_fees_in_dong_per_channel(records):
 def test_applicants_keep_labels_with_commas(records):
     record = records["1.010038"]
     assert record["applicant_types"] == [
-        "Công dân Việt Nam", "Hợp tác xã", "Tổ chức (không bao gồm doanh nghiệp, HTX)"]
+        "Công dân Việt Nam",
+        "Hợp tác xã",
+        "Tổ chức (không bao gồm doanh nghiệp, HTX)",
+    ]
     assert record["applicant_kinds"] == ["business", "citizen", "organisation"]
     assert records["1.000771"]["applicant_types"][1] == "Cán bộ, công chức, viên chức"
     assert records["1.000771"]["applicant_kinds"] == ["citizen"]
@@ -72,9 +75,15 @@ def test_channels_without_information(records):
 
 
 def test_document_with_its_form(records):
-    assert records["1.000232"]["documents"] == [{
-        "group": None, "name": "Văn bản đề nghị hủy tài khoản điện tử (NA20).",
-        "forms": ["Mau NA20-BCA.docx"], "originals": 1, "copies": None}]
+    assert records["1.000232"]["documents"] == [
+        {
+            "group": None,
+            "name": "Văn bản đề nghị hủy tài khoản điện tử (NA20).",
+            "forms": ["Mau NA20-BCA.docx"],
+            "originals": 1,
+            "copies": None,
+        }
+    ]
     first = records["1.013065"]["documents"][0]
     # Double spaces in the source ("Thông  tư  79/2024") are collapsed.
     assert "kèm theo Thông tư 79/2024/TT-BCA ngày 15/11/2024" in first["name"]
@@ -83,8 +92,12 @@ def test_document_with_its_form(records):
 
 def test_documents_counts_and_several_forms(records):
     documents = records["1.000771"]["documents"]
-    assert [(d["originals"], d["copies"]) for d in documents] == [(1, None), (0, None),
-                                                                  (1, None), (1, None)]
+    assert [(d["originals"], d["copies"]) for d in documents] == [
+        (1, None),
+        (0, None),
+        (1, None),
+        (1, None),
+    ]
     assert [d["forms"] for d in documents] == [[], [], ["NA5.doc"], []]
     assert records["3.000368"]["documents"][0]["copies"] == 1
     forms = [d["forms"] for d in records["1.003790"]["documents"]]
@@ -115,11 +128,17 @@ def test_grouped_documents(records):
 def test_legal_bases(records):
     bases = records["1.000232"]["legal_bases"]
     assert [b["number"] for b in bases] == [
-        "04/2015/TT-BCA", "47/2014/QH13", "51/2019/QH14", "57/2020/TT-BCA"]
+        "04/2015/TT-BCA",
+        "47/2014/QH13",
+        "51/2019/QH14",
+        "57/2020/TT-BCA",
+    ]
     assert bases[2]["title"] == "Luật 51/2019/QH14"
     # "...tín dụngLuật số 32/2024/QH15": the repeated type is not part of the title.
     assert records["1.003261"]["legal_bases"][2] == {
-        "title": "Luật Các tổ chức tín dụng", "number": "32/2024/QH15"}
+        "title": "Luật Các tổ chức tín dụng",
+        "number": "32/2024/QH15",
+    }
     # "...sửa đổi 202323/2023/QH15": the year belongs to the title.
     first = records["1.000771"]["legal_bases"][0]
     assert first["number"] == "23/2023/QH15" and first["title"].endswith("sửa đổi 2023")
@@ -128,8 +147,16 @@ def test_legal_bases(records):
 def test_legal_bases_where_numbers_touch_the_titles(records):
     bases = records["1.010038"]["legal_bases"]
     assert [b["number"] for b in bases] == [
-        "54/2025/TT-BCA", "56/2021/TT-BCA", "53/2025/TT-BCA", "66/2023/TT-BCA", "66.7/2025/NQ-CP",
-        "68/2020/QH14", "57/2021/TT-BCA", "75/2022/TT-BTC", "62/2021/NĐ-CP"]
+        "54/2025/TT-BCA",
+        "56/2021/TT-BCA",
+        "53/2025/TT-BCA",
+        "66/2023/TT-BCA",
+        "66.7/2025/NQ-CP",
+        "68/2020/QH14",
+        "57/2021/TT-BCA",
+        "75/2022/TT-BTC",
+        "62/2021/NĐ-CP",
+    ]
     # "Thông tư số 53/2025/TT-BCAngày 01/7/2025 của Bộ Công an sửa đổi...": one title.
     assert bases[2]["title"].startswith("Thông tư số 53/2025/TT-BCAngày 01/7/2025 của Bộ")
     # "Thông tư số 66/2023/TT-BCA Sửa đổi, ...cư trú.66/2023/TT-BCA": one row, not two.
@@ -139,27 +166,43 @@ def test_legal_bases_where_numbers_touch_the_titles(records):
 
 def test_legal_number_before_a_lower_case_title():
     # Copied from 1.008593: the next title starts in lower case right after "TT-BTC".
-    text = ("Tên văn bản pháp lýMã văn bảnThông tư số 19/2021/TT-BTC ngày 18/3/2021 của Bộ Tài "
-            "chính hướng dẫn Giao dịch điện tử trong lĩnh vực thuế19/2021/TT-BTChướng dẫn chế độ "
-            "quản lý, sử dụng và trích khấu hao tài sản cố định45/2013/TT-BTC")
+    text = (
+        "Tên văn bản pháp lýMã văn bảnThông tư số 19/2021/TT-BTC ngày 18/3/2021 của Bộ Tài "
+        "chính hướng dẫn Giao dịch điện tử trong lĩnh vực thuế19/2021/TT-BTChướng dẫn chế độ "
+        "quản lý, sử dụng và trích khấu hao tài sản cố định45/2013/TT-BTC"
+    )
     bases, complete = sources.parse_legal_bases(text)
     assert [b["number"] for b in bases] == ["19/2021/TT-BTC", "45/2013/TT-BTC"]
     assert bases[1]["title"] == (
-        "hướng dẫn chế độ quản lý, sử dụng và trích khấu hao tài sản cố định")
+        "hướng dẫn chế độ quản lý, sử dụng và trích khấu hao tài sản cố định"
+    )
     assert complete
 
 
-@pytest.mark.parametrize(("text", "name", "forms"), [
-    # Copied from 1.011608, 1.004936 and 1.014152 ("thanh_phan_ho_so").
-    ("Giấy đề nghị công nhận hộ thoát nghèo, hộ thoát cận nghèo theo Mẫu số 04 tại Phụ lục ban "
-     "hành kèm theo Quyết định số 24/2021/QĐ-TTg.Giấy đề nghị.pdf",
-     "theo Quyết định số 24/2021/QĐ-TTg.", ["Giấy đề nghị.pdf"]),
-    ("a) Đơn đề nghị gia hạn theo Mẫu số 16.KT Phụ lục II ban hành kèm theo Nghị định số "
-     "41/2026/NĐ-CP;Mẫu số 16.docx", "Nghị định số 41/2026/NĐ-CP;", ["Mẫu số 16.docx"]),
-    ("phải có văn bản cam kết đáp ứng đầy đủ các điều kiện để được cư trú và làm việc tại Việt "
-     "Nam.Phụ lục số 07.docxPhụ lục số 09.docxPhụ lục số 10.docx", "làm việc tại Việt Nam.",
-     ["Phụ lục số 07.docx", "Phụ lục số 09.docx", "Phụ lục số 10.docx"]),
-])
+@pytest.mark.parametrize(
+    ("text", "name", "forms"),
+    [
+        # Copied from 1.011608, 1.004936 and 1.014152 ("thanh_phan_ho_so").
+        (
+            "Giấy đề nghị công nhận hộ thoát nghèo, hộ thoát cận nghèo theo Mẫu số 04 tại Phụ lục "
+            "ban hành kèm theo Quyết định số 24/2021/QĐ-TTg.Giấy đề nghị.pdf",
+            "theo Quyết định số 24/2021/QĐ-TTg.",
+            ["Giấy đề nghị.pdf"],
+        ),
+        (
+            "a) Đơn đề nghị gia hạn theo Mẫu số 16.KT Phụ lục II ban hành kèm theo Nghị định số "
+            "41/2026/NĐ-CP;Mẫu số 16.docx",
+            "Nghị định số 41/2026/NĐ-CP;",
+            ["Mẫu số 16.docx"],
+        ),
+        (
+            "phải có văn bản cam kết đáp ứng đầy đủ các điều kiện để được cư trú và làm việc tại "
+            "Việt Nam.Phụ lục số 07.docxPhụ lục số 09.docxPhụ lục số 10.docx",
+            "làm việc tại Việt Nam.",
+            ["Phụ lục số 07.docx", "Phụ lục số 09.docx", "Phụ lục số 10.docx"],
+        ),
+    ],
+)
 def test_form_file_names_glued_to_document_names(text, name, forms):
     parsed_name, parsed_forms = sources.split_forms(text)
     assert parsed_name.endswith(name) and parsed_forms == forms
@@ -167,10 +210,16 @@ def test_form_file_names_glued_to_document_names(text, name, forms):
 
 def test_results_without_page_chrome(records):
     assert records["1.000232"]["result"] == {
-        "name": "Công văn thông báo hủy tài khoản điện tử (NB10)", "code": "KQ.G01.000068"}
+        "name": "Công văn thông báo hủy tài khoản điện tử (NB10)",
+        "code": "KQ.G01.000068",
+    }
     results = records["1.010038"]["results"]
     assert [r["code"] for r in results] == [
-        "KQ.G01.000066", "KQ.G01.000065", "KQ.G01.000064", "KQ.G01.000067"]
+        "KQ.G01.000066",
+        "KQ.G01.000065",
+        "KQ.G01.000064",
+        "KQ.G01.000067",
+    ]
     assert results[3]["name"] == "Phiếu từ chối tiếp nhận, giải quyết hồ sơ (lĩnh vực cư trú)"
 
 
@@ -185,7 +234,10 @@ def test_hours_and_several_levels(records):
     record = records["1.013065"]
     assert record["levels"] == ["ministry", "province", "commune"]
     assert record["implementing_agencies"] == [
-        "Công an tỉnh", "Cục cảnh sát giao thông", "Công an cấp Xã"]
+        "Công an tỉnh",
+        "Cục cảnh sát giao thông",
+        "Công an cấp Xã",
+    ]
     (channel,) = record["channels"]
     assert (channel["kind"], channel["time_text"]) == ("online", "8 Giờ")
     assert (channel["days"], channel["working_days"], channel["fee_vnd"]) == (0.333, False, 0)
@@ -228,8 +280,10 @@ def test_other_bodies_are_a_level_of_their_own(records):
 
 def test_result_description_is_kept_raw(records):
     record = records["1.007689"]
-    assert record["result"] == {"name": "Hồ sơ gửi đến cơ quan thuế không có kết quả giải quyết",
-                                "code": "KQ.G12.000429"}
+    assert record["result"] == {
+        "name": "Hồ sơ gửi đến cơ quan thuế không có kết quả giải quyết",
+        "code": "KQ.G12.000429",
+    }
     assert "Cá nhân cho thuê bất động sản, khai thuế" in record["raw"]["ket_qua_xu_ly"]
 
 
@@ -237,16 +291,20 @@ def test_agencies_related_procedures_and_decisions(records):
     assert records["1.011675"]["authorised_agencies"] == ["Sở Tư pháp Thành phố Hà Nội"]
     assert records["5.003809"]["related_procedures"] == [
         "Hướng dẫn việc thực hiện các quy định pháp luật về quy hoạch đô thị và nông thôn, "
-        "kiến trúc theo đề nghị của các Bộ, ngành, địa phương và các cơ quan, tổ chức liên quan"]
+        "kiến trúc theo đề nghị của các Bộ, ngành, địa phương và các cơ quan, tổ chức liên quan"
+    ]
     assert records["5.003809"]["documents"] == []  # "--": no documents listed
     assert records["1.001054"]["decision_numbers"] == ["64/QĐ-NHNN"]  # "SỐ 64/QĐ-NHNN"
     assert records["1.001054"]["implementing_agencies"] == [
-        "Ngân hàng Nhà nước Việt Nam", "Ngân hàng Nhà nước Khu vực"]
+        "Ngân hàng Nhà nước Việt Nam",
+        "Ngân hàng Nhà nước Khu vực",
+    ]
 
 
 def test_nfd_input_gives_nfc_output(records):
-    decomposed = {key: unicodedata.normalize("NFD", value)
-                  for key, value in raw_line("1.010038").items()}
+    decomposed = {
+        key: unicodedata.normalize("NFD", value) for key, value in raw_line("1.010038").items()
+    }
     assert decomposed["ten_thu_tuc"] != "Tách hộ"
     parsed = sources.parse_record(decomposed)
     assert parsed["name_vi"] == "Tách hộ"
@@ -268,21 +326,25 @@ def test_record_errors_name_the_field():
 def test_read_records_errors_name_file_line_and_field(tmp_path):
     good = RECORDS.read_text(encoding="utf-8").splitlines()[0]
     path = tmp_path / "tthc.jsonl"
-    path.write_text(good + "\n\n" + json.dumps({"ma_thu_tuc": "1.0x", "ten_thu_tuc": "A"}) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        good + "\n\n" + json.dumps({"ma_thu_tuc": "1.0x", "ten_thu_tuc": "A"}) + "\n",
+        encoding="utf-8",
+    )
     (first, _), (number, error) = sources.read_records(path)
     assert (first, number) == (1, 3)
     assert isinstance(error, SourceError)
     assert (error.file, error.row, error.column) == ("tthc.jsonl", 3, "ma_thu_tuc")
     assert str(error) == (
-        'tthc.jsonl, line 3, field "ma_thu_tuc": code "1.0x" is not a national procedure code')
+        'tthc.jsonl, line 3, field "ma_thu_tuc": code "1.0x" is not a national procedure code'
+    )
 
 
 @pytest.mark.parametrize("line", ['{"ma_thu_tuc": "1.000232",', "[1, 2]"])
 def test_read_records_rejects_bad_lines(tmp_path, line):
     path = tmp_path / "tthc.jsonl"
-    path.write_text(RECORDS.read_text(encoding="utf-8").splitlines()[0] + "\n" + line + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        RECORDS.read_text(encoding="utf-8").splitlines()[0] + "\n" + line + "\n", encoding="utf-8"
+    )
     (_, record), (number, error) = sources.read_records(path)
     assert record["code"] and number == 2 and isinstance(error, SourceError)
     assert (error.file, error.row, error.column) == ("tthc.jsonl", 2, None)
@@ -295,14 +357,17 @@ def test_list_export():
     assert first == {
         "code": "1.115155",
         "name_vi": "Đề nghị việc chào bán trái phiếu ra thị trường quốc tế của công ty đại chúng, "
-                   "công ty chứng khoán, công ty quản lý quỹ đầu tư chứng khoán",
+        "công ty chứng khoán, công ty quản lý quỹ đầu tư chứng khoán",
         "issuing_body": "Bộ Tài chính",
         "implementing_agencies": ["Ủy ban Chứng khoán Nhà nước - Bộ tài chính"],
         "field_vi": "Chứng khoán",
     }
     by_code = {row["code"]: row for _, row in rows}
     assert by_code["1.115148"]["implementing_agencies"] == [
-        "Ủy ban nhân dân cấp xã", "Thuế tỉnh, thành phố", "Thuế cơ sở"]
+        "Ủy ban nhân dân cấp xã",
+        "Thuế tỉnh, thành phố",
+        "Thuế cơ sở",
+    ]
     # The cell repeats both lines: "Thuế tỉnh, thành phố\nThuế cơ sở\nThuế tỉnh, ...".
     assert by_code["1.011020"]["implementing_agencies"] == ["Thuế tỉnh, thành phố", "Thuế cơ sở"]
     assert by_code["1.011022"]["name_vi"] == "Khai thuế đối với hộ kinh doanh, cá nhân kinh doanh"
@@ -315,8 +380,9 @@ def test_list_export_bad_code():
     assert row["implementing_agencies"] == ["Cục Thuế - Bộ tài chính", "Thuế tỉnh, thành phố"]
     number, error = next(read)  # a bad row is reported and reading goes on
     assert (error.file, error.row, error.column) == ("tthc-list-bad.xlsx", 6, "MÃ SỐ")
-    assert str(error) == ('tthc-list-bad.xlsx, row 6, column "MÃ SỐ": '
-                          'code "1.01102" is not a national procedure code')
+    assert str(error) == (
+        'tthc-list-bad.xlsx, row 6, column "MÃ SỐ": code "1.01102" is not a national procedure code'
+    )
     number, error = next(read)
     assert (number, error.column) == (7, "Tên")
 

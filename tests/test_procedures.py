@@ -46,9 +46,17 @@ def test_import_reads_records_and_list_exports(runner):
     assert listed.name_vi == "Thủ tục áp dụng biện pháp bảo đảm đầu tư"
     assert listed.agency_names["implementing"] == [
         "Ban quản lý khu công nghiệp, khu kinh tế, khu chế xuất, khu công nghệ cao các tỉnh, "
-        "thành phố", "Sở tài chính"]
-    assert listed.missing_parts() == ["steps", "channels", "documents", "processing_time",
-                                      "applicant_types", "result"]
+        "thành phố",
+        "Sở tài chính",
+    ]
+    assert listed.missing_parts() == [
+        "steps",
+        "channels",
+        "documents",
+        "processing_time",
+        "applicant_types",
+        "result",
+    ]
 
 
 def test_second_import_changes_nothing_and_says_so(runner):
@@ -85,12 +93,15 @@ def test_a_changed_record_is_updated_with_a_revision(runner, tmp_path, client):
 
 
 def test_agencies_named_by_their_heads_or_in_stray_text_are_the_directory_s(
-        runner, tmp_path, make_agency):
+    runner, tmp_path, make_agency
+):
     province = make_agency(slug="ubnd-tinh", name_vi="Ủy ban nhân dân tỉnh Cà Mau")
     justice = make_agency(slug="so-tu-phap", name_vi="Sở Tư pháp tỉnh Cà Mau")
     record = json.loads(RECORDS.read_text(encoding="utf-8").splitlines()[0])
-    record["co_quan_thuc_hien"] = ("Giám đốc Sở Tư pháp, * Ký, ghi rõ họ tên, đóng dấu của cơ "
-                                   "quan. Đối với bản sao, chứng thực theo mẫu: số")
+    record["co_quan_thuc_hien"] = (
+        "Giám đốc Sở Tư pháp, * Ký, ghi rõ họ tên, đóng dấu của cơ "
+        "quan. Đối với bản sao, chứng thực theo mẫu: số"
+    )
     record["co_quan_co_tham_quyen"] = "Chủ tịch Ủy ban nhân dân cấp tỉnh."
     path = tmp_path / "records.jsonl"
     path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
@@ -102,23 +113,29 @@ def test_agencies_named_by_their_heads_or_in_stray_text_are_the_directory_s(
     assert sorted(names) == ["Sở Tư pháp tỉnh Cà Mau", "Ủy ban nhân dân tỉnh Cà Mau"]
 
 
-
-@pytest.mark.parametrize("change, message", [
-    ({"ma_thu_tuc": "1.0x"}, 'line 2, field "ma_thu_tuc": code "1.0x" is not a national '
-                             "procedure code"),
-    ({"ten_thu_tuc": ""}, 'line 2, field "ten_thu_tuc": the procedure has no name'),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (
+            {"ma_thu_tuc": "1.0x"},
+            'line 2, field "ma_thu_tuc": code "1.0x" is not a national procedure code',
+        ),
+        ({"ten_thu_tuc": ""}, 'line 2, field "ten_thu_tuc": the procedure has no name'),
+    ],
+)
 def test_a_bad_record_is_rejected_and_nothing_written(runner, tmp_path, change, message):
     lines = RECORDS.read_text(encoding="utf-8").splitlines()[:3]
     bad = json.loads(lines[1]) | change
     path = tmp_path / "bad.jsonl"
-    path.write_text("\n".join([lines[0], json.dumps(bad, ensure_ascii=False), lines[2]]),
-                    encoding="utf-8")
+    path.write_text(
+        "\n".join([lines[0], json.dumps(bad, ensure_ascii=False), lines[2]]), encoding="utf-8"
+    )
     result = _import(runner, path)
     assert result.exit_code == 1
     assert f"bad.jsonl, {message}" in result.output
     assert "procedures: 2 created, 0 updated, 0 unchanged, 1 rejected (nothing written)" in (
-        result.output)
+        result.output
+    )
     assert _count() == 0
 
 
@@ -126,7 +143,7 @@ def test_a_bad_list_export_names_file_row_and_column(runner):
     result = _import(runner, DATA / "tthc-list-bad.xlsx")
     assert result.exit_code == 1
     assert 'tthc-list-bad.xlsx, row 6, column "MÃ SỐ": code "1.01102"' in result.output
-    assert 'tthc-list-bad.xlsx, row 7, column' in result.output
+    assert "tthc-list-bad.xlsx, row 7, column" in result.output
     assert _count() == 0
 
 
@@ -142,8 +159,9 @@ def test_an_unreadable_file_is_a_clear_error(runner, tmp_path):
 
 def test_dry_run_validates_without_writing(runner):
     result = _import(runner, RECORDS, dry_run=True)
-    assert result.output == ("procedures: 16 created, 0 updated, 0 unchanged, 0 rejected "
-                             "(dry run: nothing written)\n")
+    assert result.output == (
+        "procedures: 16 created, 0 updated, 0 unchanged, 0 rejected (dry run: nothing written)\n"
+    )
     assert _count() == 0
 
 
@@ -161,7 +179,8 @@ def test_finder_counts_match_the_filtered_list(client, procedures):
     level_facet = html.split('id="facet-level"')[1].split("</section>")[0]
     # Counts of other levels are shown with the level filter itself ignored.
     assert 'href="/en/procedures?level=ministry">Ministry level</a> <span class="count">11' in (
-        level_facet)
+        level_facet
+    )
     for code in ("1.010038", "1.013065", "1.007689"):
         assert f"/en/procedures/{code}" in html
     both = client.get("/en/procedures?level=commune&applicant=business").get_data(as_text=True)
@@ -178,8 +197,10 @@ def test_finder_text_box_ignores_accents_and_case(client, procedures):
 def test_finder_rejects_values_that_cannot_be_right(client):
     response = client.get("/vi/procedures?level=galaxy&sort=random")
     assert response.status_code == 400
-    assert ("“galaxy” không phải là giá trị hợp lệ của level. “random” không phải là giá trị "
-            "hợp lệ của sort.") in response.get_data(as_text=True)
+    assert (
+        "“galaxy” không phải là giá trị hợp lệ của level. “random” không phải là giá trị "
+        "hợp lệ của sort."
+    ) in response.get_data(as_text=True)
 
 
 def test_finder_filters_by_status_and_decision(client, procedures):
@@ -211,8 +232,13 @@ def test_json_export_follows_the_filters(client, procedures):
 def test_procedure_page_shows_every_part_for_a_citizen(client, procedures):
     html = client.get("/vi/procedures/1.010038").get_data(as_text=True)
     assert "<h1>Tách hộ</h1>" in html
-    for heading in ("Giấy tờ cần mang theo", "Trình tự thực hiện", "Cách thức thực hiện",
-                    "Căn cứ pháp lý", "Lịch sử thay đổi"):
+    for heading in (
+        "Giấy tờ cần mang theo",
+        "Trình tự thực hiện",
+        "Cách thức thực hiện",
+        "Căn cứ pháp lý",
+        "Lịch sử thay đổi",
+    ):
         assert heading in html
     assert 'class="checklist"' in html
     assert "9354/QĐ-BCA-C06" in html
@@ -252,7 +278,6 @@ def test_sectors_are_created_once(runner):
     _import(runner, RECORDS)
     names = db.session.scalars(sa.select(Sector.name_vi)).all()
     assert len(names) == len(set(names))
-
 
 
 def test_an_import_of_files_with_long_names_keeps_them_all(runner, tmp_path):

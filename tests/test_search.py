@@ -20,16 +20,26 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture
 def content(index, make_agency, make_announcement, make_hotline):
-    agency = make_agency(slug="so-tu-phap", name_vi="Sở Tư pháp tỉnh Cà Mau",
-                         name_en="Department of Justice of Cà Mau Province")
-    make_announcement(slug="khai-sinh", title_vi="Hướng dẫn đăng ký khai sinh trực tuyến",
-                      title_en="How to register a birth online",
-                      body_vi="Cha mẹ đăng ký khai sinh cho con tại UBND xã.",
-                      body_en="Parents register a birth at the commune People's Committee.",
-                      published_on=date(2025, 9, 15), agency=agency)
-    make_announcement(slug="cong-van", title_vi="Công văn số 8952/UBND-NC về cải cách hành chính",
-                      body_vi="Nâng cao hiệu quả công tác cải cách hành chính năm 2017.",
-                      published_on=date(2017, 11, 10))
+    agency = make_agency(
+        slug="so-tu-phap",
+        name_vi="Sở Tư pháp tỉnh Cà Mau",
+        name_en="Department of Justice of Cà Mau Province",
+    )
+    make_announcement(
+        slug="khai-sinh",
+        title_vi="Hướng dẫn đăng ký khai sinh trực tuyến",
+        title_en="How to register a birth online",
+        body_vi="Cha mẹ đăng ký khai sinh cho con tại UBND xã.",
+        body_en="Parents register a birth at the commune People's Committee.",
+        published_on=date(2025, 9, 15),
+        agency=agency,
+    )
+    make_announcement(
+        slug="cong-van",
+        title_vi="Công văn số 8952/UBND-NC về cải cách hành chính",
+        body_vi="Nâng cao hiệu quả công tác cải cách hành chính năm 2017.",
+        published_on=date(2017, 11, 10),
+    )
     make_hotline(agency=agency, phone="0768.221.221", purpose_vi="Đường dây nóng hộ tịch")
     return agency
 
@@ -82,15 +92,18 @@ def test_empty_state_offers_the_hotline_and_browsing(client, content):
     assert "Nothing matched." in html and 'href="/en/hotlines"' in html
 
 
-@pytest.mark.parametrize("url, status", [
-    ("/vi/search?q=" + "a" * 201, 400),
-    ("/vi/search?q=x&type=galaxy", 400),
-    ("/vi/search?q=x&sort=random", 400),
-    ("/api/v1/search?q=x&per_page=1000", 400),
-    ("/api/v1/search?q=x&lang=fr", 400),
-    ("/api/v1/search?q=khai&page=99", 404),
-    ("/vi/search?q=%22%22%22+OR+*+(", 200),
-])
+@pytest.mark.parametrize(
+    "url, status",
+    [
+        ("/vi/search?q=" + "a" * 201, 400),
+        ("/vi/search?q=x&type=galaxy", 400),
+        ("/vi/search?q=x&sort=random", 400),
+        ("/api/v1/search?q=x&per_page=1000", 400),
+        ("/api/v1/search?q=x&lang=fr", 400),
+        ("/api/v1/search?q=khai&page=99", 404),
+        ("/vi/search?q=%22%22%22+OR+*+(", 200),
+    ],
+)
 def test_bad_input_is_a_clear_4xx_never_a_500(client, content, url, status):
     response = client.get(url)
     assert response.status_code == status
@@ -122,7 +135,8 @@ def test_a_committed_edit_is_searchable_at_once(client, content):
 
 
 def test_an_agency_is_found_by_its_hotlines_and_its_parent_and_kept_in_step(
-        client, runner, index, make_agency, make_hotline):
+    client, runner, index, make_agency, make_hotline
+):
     province = make_agency(slug="ubnd-tinh", name_vi="Ủy ban nhân dân tỉnh Cà Mau")
     office = make_agency(slug="van-phong", name_vi="Văn phòng tiếp công dân", parent=province)
     hotline = make_hotline(agency=office, phone="0290.3822.555")
@@ -142,8 +156,10 @@ def test_an_agency_is_found_by_its_hotlines_and_its_parent_and_kept_in_step(
 
 
 def test_a_rollback_leaves_log_and_index_untouched(client, content, index):
-    position, changes = index.position(), db.session.scalar(
-        sa.select(sa.func.count(SearchChange.id)))
+    position, changes = (
+        index.position(),
+        db.session.scalar(sa.select(sa.func.count(SearchChange.id))),
+    )
     announcement = db.session.scalar(sa.select(Announcement).filter_by(slug="cong-van"))
     announcement.title_vi = "Tiêu đề chưa lưu"
     db.session.flush()
@@ -155,9 +171,11 @@ def test_a_rollback_leaves_log_and_index_untouched(client, content, index):
 
 def test_an_edit_behind_the_index_back_is_repaired_by_rebuild(runner, content):
     # A Core UPDATE bypasses the session, so nothing reaches the change log.
-    db.session.execute(sa.update(Announcement.__table__).where(
-        Announcement.__table__.c.slug == "cong-van").values(
-        title_vi="Sửa trực tiếp trong cơ sở dữ liệu", updated_at=utcnow()))
+    db.session.execute(
+        sa.update(Announcement.__table__)
+        .where(Announcement.__table__.c.slug == "cong-van")
+        .values(title_vi="Sửa trực tiếp trong cơ sở dữ liệu", updated_at=utcnow())
+    )
     db.session.commit()
     check = runner.invoke(args=["search", "check"])
     assert check.exit_code == 1 and check.output.startswith("0 missing, 0 orphaned, 1 stale")
@@ -165,13 +183,18 @@ def test_an_edit_behind_the_index_back_is_repaired_by_rebuild(runner, content):
     again = runner.invoke(args=["search", "check"])
     assert again.exit_code == 0 and again.output.startswith("0 missing, 0 orphaned, 0 stale")
     assert sync.get_index().search("sua truc tiep").hits[0].title == (
-        "Sửa trực tiếp trong cơ sở dữ liệu")
+        "Sửa trực tiếp trong cơ sở dữ liệu"
+    )
 
 
 def _environment(app):
-    return {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-            "SEARCH_INDEX_DIR": app.config["SEARCH_INDEX_DIR"], "SECRET_KEY": "test",
-            "PYTHONPATH": str(ROOT)}
+    return {
+        **os.environ,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "SEARCH_INDEX_DIR": app.config["SEARCH_INDEX_DIR"],
+        "SECRET_KEY": "test",
+        "PYTHONPATH": str(ROOT),
+    }
 
 
 WRITER = textwrap.dedent("""
@@ -190,8 +213,10 @@ WRITER = textwrap.dedent("""
 
 
 def test_several_processes_writing_at_once_lose_nothing(app, runner, index):
-    workers = [subprocess.Popen([sys.executable, "-c", WRITER, str(n), "15"],
-                                env=_environment(app)) for n in range(4)]
+    workers = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(n), "15"], env=_environment(app))
+        for n in range(4)
+    ]
     assert [worker.wait(timeout=120) for worker in workers] == [0, 0, 0, 0]
     assert runner.invoke(args=["search", "sync"]).exit_code == 0
     assert index.search('"tin song song"', per_page=1).total == 60
@@ -210,8 +235,11 @@ HOLD_LOCK = textwrap.dedent("""
 
 
 def test_a_busy_index_never_fails_a_commit(app, runner, index, make_announcement):
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, app.config["SEARCH_INDEX_DIR"]],
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, app.config["SEARCH_INDEX_DIR"]],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         make_announcement(title_vi="Viết khi chỉ mục đang bận")  # commits without waiting
@@ -228,12 +256,19 @@ def test_a_busy_index_never_fails_a_commit(app, runner, index, make_announcement
 def test_a_pruned_change_log_makes_a_lagging_index_rebuild(runner, index, content):
     # A change this index has not applied (written behind the session), then the log is pruned.
     announcement = db.session.scalar(sa.select(Announcement).filter_by(slug="cong-van"))
-    db.session.execute(sa.update(Announcement.__table__).where(
-        Announcement.__table__.c.id == announcement.id).values(title_vi="Tin đã cắt log"))
-    db.session.execute(sa.insert(SearchChange.__table__).values(
-        key=f"announcement:{announcement.id}", created_at=utcnow()))
-    db.session.execute(sa.update(SearchChange.__table__).values(
-        created_at=utcnow() - timedelta(days=40)))
+    db.session.execute(
+        sa.update(Announcement.__table__)
+        .where(Announcement.__table__.c.id == announcement.id)
+        .values(title_vi="Tin đã cắt log")
+    )
+    db.session.execute(
+        sa.insert(SearchChange.__table__).values(
+            key=f"announcement:{announcement.id}", created_at=utcnow()
+        )
+    )
+    db.session.execute(
+        sa.update(SearchChange.__table__).values(created_at=utcnow() - timedelta(days=40))
+    )
     db.session.commit()
     assert runner.invoke(args=["search", "prune", "--keep-days", "30"]).exit_code == 0
     assert db.session.scalars(sa.select(SearchChange.key)).all()[-1].startswith("_pruned:")
@@ -244,7 +279,8 @@ def test_a_pruned_change_log_makes_a_lagging_index_rebuild(runner, index, conten
 
 
 def test_an_outdated_index_takes_changes_until_sync_rebuilds_it(
-        client, runner, content, make_announcement, monkeypatch):
+    client, runner, content, make_announcement, monkeypatch
+):
     monkeypatch.setattr("portal.searching.engine.ANALYSIS_VERSION", 99)  # new code deployed
     assert client.get("/healthz").get_json()["search"] == "behind"
     make_announcement(slug="moi", title_vi="Lịch tiếp công dân tháng 12")
@@ -281,8 +317,15 @@ def test_a_procedure_with_empty_parts_is_indexed_and_rebuilt(client, runner, ind
     assert runner.invoke(args=["import", "procedures", str(records)]).exit_code == 0
     procedure = db.session.scalar(sa.select(Procedure).filter_by(code="1.010038"))
     # As national records have them: a case with no document name, a basis with no number.
-    procedure.documents = [{"group": "Trường hợp kiều bào ở Na Uy nộp thay", "name": None,
-                            "forms": [], "originals": 1, "copies": None}]
+    procedure.documents = [
+        {
+            "group": "Trường hợp kiều bào ở Na Uy nộp thay",
+            "name": None,
+            "forms": [],
+            "originals": 1,
+            "copies": None,
+        }
+    ]
     procedure.legal_bases = [{"title": "Luật Thử nghiệm Zeta", "number": None}]
     procedure.result = {"name": None}
     db.session.commit()
@@ -294,8 +337,9 @@ def test_a_procedure_with_empty_parts_is_indexed_and_rebuilt(client, runner, ind
 
 def test_health_check_reports_the_index_without_failing(client, content):
     assert client.get("/healthz").get_json()["search"] == "ok"
-    db.session.execute(sa.insert(SearchChange.__table__).values(key="agency:1",
-                                                                created_at=utcnow()))
+    db.session.execute(
+        sa.insert(SearchChange.__table__).values(key="agency:1", created_at=utcnow())
+    )
     db.session.commit()
     response = client.get("/healthz")
     assert response.status_code == 200 and response.get_json()["search"] == "behind"

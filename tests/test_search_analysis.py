@@ -29,16 +29,41 @@ def test_normalize_composes_decomposed_text():
     assert len(normalize(nfd("đường"))) == 5
 
 
-@pytest.mark.parametrize(("variant", "same"), [
-    ("hoà", "hòa"), ("thuỷ", "thủy"), ("khoẻ", "khỏe"), ("uỷ", "ủy"), ("Hoà", "hòa"),
-    (nfd("thuỷ"), "thủy"), ("hòa", "hòa"), ("toà", "tòa"),
-])
+@pytest.mark.parametrize(
+    ("variant", "same"),
+    [
+        ("hoà", "hòa"),
+        ("thuỷ", "thủy"),
+        ("khoẻ", "khỏe"),
+        ("uỷ", "ủy"),
+        ("Hoà", "hòa"),
+        (nfd("thuỷ"), "thủy"),
+        ("hòa", "hòa"),
+        ("toà", "tòa"),
+    ],
+)
 def test_canonical_puts_both_tone_placements_in_one_place(variant, same):
     assert canonical(variant) == same
 
 
-@pytest.mark.parametrize("word", ["hoàn", "người", "quý", "giá", "gì", "hoài", "khuyến",
-                                  "của", "mía", "đường", "quyết", "café", "ABC"])
+@pytest.mark.parametrize(
+    "word",
+    [
+        "hoàn",
+        "người",
+        "quý",
+        "giá",
+        "gì",
+        "hoài",
+        "khuyến",
+        "của",
+        "mía",
+        "đường",
+        "quyết",
+        "café",
+        "ABC",
+    ],
+)
 def test_canonical_leaves_already_canonical_and_foreign_words(word):
     assert canonical(word) == normalize(word).lower()
 
@@ -68,14 +93,17 @@ def test_vietnamese_syllables_are_never_stemmed_or_dropped():
     assert {"ngay", "y", "te", "an", "toan", "may", "in", "the", "co"} <= set(terms)
 
 
-@pytest.mark.parametrize(("text", "compact"), [
-    ("Quyết định 5568/QĐ-BCA", "5568qdbca"),
-    ("Công văn số 8952 / UBND-NC ngày", "8952ubndnc"),
-    ("gọi 0768.221.221.", "0768221221"),
-    ("mã thủ tục 1.001193", "1001193"),
-    ("Nghị định 61/2018/NĐ-CP", "612018ndcp"),
-    ("kết quả KQ.G15.000031", "kqg15000031"),
-])
+@pytest.mark.parametrize(
+    ("text", "compact"),
+    [
+        ("Quyết định 5568/QĐ-BCA", "5568qdbca"),
+        ("Công văn số 8952 / UBND-NC ngày", "8952ubndnc"),
+        ("gọi 0768.221.221.", "0768221221"),
+        ("mã thủ tục 1.001193", "1001193"),
+        ("Nghị định 61/2018/NĐ-CP", "612018ndcp"),
+        ("kết quả KQ.G15.000031", "kqg15000031"),
+    ],
+)
 def test_codes_are_indexed_without_their_joiners(text, compact):
     assert compact in codes(fold(text))
     assert compact in vietnamese_terms(fold(text))
@@ -86,8 +114,15 @@ def test_no_code_without_a_digit():
 
 
 def test_exact_words_are_canonical_accented_words_only():
-    assert exact_words("Hoà giải ở cơ sở, Thuỷ lợi") == ["hòa", "giải", "ở", "cơ", "sở", "thủy",
-                                                         "lợi"]
+    assert exact_words("Hoà giải ở cơ sở, Thuỷ lợi") == [
+        "hòa",
+        "giải",
+        "ở",
+        "cơ",
+        "sở",
+        "thủy",
+        "lợi",
+    ]
     assert exact_words("khai sinh") == []
 
 
@@ -99,8 +134,10 @@ def test_english_terms_are_stems_without_stop_words():
 
 def test_weighted_field_counts_title_words_several_times():
     field = WeightedTextField()
-    postings = {t.decode(): (n, w) for t, n, w, _ in field.index(
-        [("Khai sinh", 3), ("khai sinh cho trẻ", 1)])}
+    postings = {
+        t.decode(): (n, w)
+        for t, n, w, _ in field.index([("Khai sinh", 3), ("khai sinh cho trẻ", 1)])
+    }
     assert postings["khai"] == (2, 4.0)
     assert postings["tre"] == (1, 1.0)
     assert postings["khai sinh"] == (2, 4.0)
@@ -116,16 +153,37 @@ def test_title_field_adds_exact_words_and_english_field_stems():
 def test_parse_splits_words_phrases_and_codes_in_order():
     clauses = parse('thủ tục "khai sinh" 8952 / UBND-NC đường')
     assert [(c.kind, c.text) for c in clauses] == [
-        ("word", "thủ"), ("word", "tục"), ("phrase", "khai sinh"),
-        ("code", "8952 / UBND-NC"), ("word", "đường")]
+        ("word", "thủ"),
+        ("word", "tục"),
+        ("phrase", "khai sinh"),
+        ("code", "8952 / UBND-NC"),
+        ("word", "đường"),
+    ]
     assert clauses[1].joined and not clauses[0].joined and not clauses[4].joined
     assert clauses[3].code == "8952ubndnc"
     assert clauses[4].exact == "đường" and clauses[0].exact == "thủ"
     assert parse("duong")[0].exact is None
 
 
-@pytest.mark.parametrize("query", ['"', '"khai sinh', "*", "OR", "AND NOT", "-", "🙂🙂", "",
-                                   "x" * 1000, "a " * 600, "((", "title:abc", "\x00", "~2^3"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"',
+        '"khai sinh',
+        "*",
+        "OR",
+        "AND NOT",
+        "-",
+        "🙂🙂",
+        "",
+        "x" * 1000,
+        "a " * 600,
+        "((",
+        "title:abc",
+        "\x00",
+        "~2^3",
+    ],
+)
 def test_parse_never_fails_and_stays_small(query):
     clauses = parse(query)
     assert len(clauses) <= 10
@@ -151,8 +209,12 @@ def test_snippet_marks_phrases_and_codes_as_written():
 
 
 def test_snippet_shows_the_part_of_a_long_text_where_the_words_are():
-    text = "Mở đầu. " + "nội dung không liên quan " * 100 + "đăng ký khai sinh ở đây." + \
-        " phần cuối" * 100
+    text = (
+        "Mở đầu. "
+        + "nội dung không liên quan " * 100
+        + "đăng ký khai sinh ở đây."
+        + " phần cuối" * 100
+    )
     html = snippet(text, parse("khai sinh"))
     assert html.startswith("…") and html.endswith("…")
     assert "<mark>khai</mark> <mark>sinh</mark>" in html
@@ -160,8 +222,11 @@ def test_snippet_shows_the_part_of_a_long_text_where_the_words_are():
 
 
 def test_english_snippets_mark_words_of_the_same_stem():
-    html = snippet("Parents submit the registration of a birth.", parse("registering births", "en"),
-                   english=True)
+    html = snippet(
+        "Parents submit the registration of a birth.",
+        parse("registering births", "en"),
+        english=True,
+    )
     assert "<mark>registration</mark>" in html and "<mark>birth</mark>" in html
 
 
@@ -185,4 +250,3 @@ def test_an_abbreviation_inside_a_code_stays_the_code_s():
 def test_snippet_marks_the_words_an_abbreviation_stands_for():
     marked = snippet("Nộp hồ sơ tại Ủy ban nhân dân xã.", parse("ubnd"))
     assert "<mark>Ủy ban nhân dân</mark>" in marked
-

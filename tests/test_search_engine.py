@@ -25,8 +25,9 @@ ROOT = Path(__file__).parent.parent
 def doc(id, title, body="", type="procedure", **fields):
     """A document with sensible defaults."""
     fields.setdefault("version", "v1")
-    return Document(type=type, id=str(id), title_vi=title, body_vi=body, url=f"/{type}s/{id}",
-                    **fields)
+    return Document(
+        type=type, id=str(id), title_vi=title, body_vi=body, url=f"/{type}s/{id}", **fields
+    )
 
 
 @pytest.fixture
@@ -60,8 +61,10 @@ def test_create_is_idempotent_and_a_new_index_is_at_position_zero(tmp_path):
 
 
 def test_processes_creating_the_index_at_once_make_one(tmp_path):
-    script = "import sys; from portal.searching.engine import SearchIndex; " \
+    script = (
+        "import sys; from portal.searching.engine import SearchIndex; "
         "SearchIndex(sys.argv[1]).create()"
+    )
     workers = [python(script, tmp_path / "ix") for _ in range(4)]
     for w in workers:
         with w:
@@ -112,29 +115,40 @@ def test_accentless_and_d_queries_find_accented_text(index):
     assert ids(index.search("DUONG DAY")) == ["2"]
 
 
-@pytest.mark.parametrize(("stored", "typed"), [
-    ("Hoà giải ở cơ sở", "hòa giải"), ("Hòa giải ở cơ sở", "hoà giải"),
-    ("Thuỷ lợi nội đồng", "thủy lợi"), ("Khám sức khoẻ", "sức khỏe"), ("Uỷ ban nhân dân", "ủy ban"),
-    (unicodedata.normalize("NFD", "Đường dây nóng"), "đường dây nóng"),
-    ("Đường dây nóng", unicodedata.normalize("NFD", "đường dây nóng")),
-])
+@pytest.mark.parametrize(
+    ("stored", "typed"),
+    [
+        ("Hoà giải ở cơ sở", "hòa giải"),
+        ("Hòa giải ở cơ sở", "hoà giải"),
+        ("Thuỷ lợi nội đồng", "thủy lợi"),
+        ("Khám sức khoẻ", "sức khỏe"),
+        ("Uỷ ban nhân dân", "ủy ban"),
+        (unicodedata.normalize("NFD", "Đường dây nóng"), "đường dây nóng"),
+        ("Đường dây nóng", unicodedata.normalize("NFD", "đường dây nóng")),
+    ],
+)
 def test_tone_placement_and_normal_forms_do_not_matter(index, stored, typed):
     fill(index, doc(1, stored), doc(2, "Cấp giấy phép lái xe"))
     assert ids(index.search(typed)) == ["1"]
 
 
 def test_accented_query_ranks_exact_accents_first(index):
-    fill(index, doc(1, "Hỗ trợ doanh nghiệp tỉnh Bình Dương"),
-         doc(2, "Sửa chữa đường giao thông nông thôn"))
+    fill(
+        index,
+        doc(1, "Hỗ trợ doanh nghiệp tỉnh Bình Dương"),
+        doc(2, "Sửa chữa đường giao thông nông thôn"),
+    )
     assert ids(index.search("đường")) == ["2", "1"]
     assert ids(index.search("dương")) == ["1", "2"]
     assert sorted(ids(index.search("duong"))) == ["1", "2"]
 
 
 def test_adjacent_syllables_rank_above_scattered_ones(index):
-    fill(index,
-         doc(1, "Thủ tục về nhà ở", "Cấp giấy cho công trình xây mới; phép thử nền móng; dựng cột"),
-         doc(2, "Thủ tục về nhà ở", "Cấp giấy phép xây dựng cho công trình mới; thử nền móng"))
+    fill(
+        index,
+        doc(1, "Thủ tục về nhà ở", "Cấp giấy cho công trình xây mới; phép thử nền móng; dựng cột"),
+        doc(2, "Thủ tục về nhà ở", "Cấp giấy phép xây dựng cho công trình mới; thử nền móng"),
+    )
     assert ids(index.search("giấy phép xây dựng")) == ["2", "1"]
     assert ids(index.search("giay phep xay dung")) == ["2", "1"]
 
@@ -146,8 +160,11 @@ def test_quoted_phrase_needs_the_words_together(index):
 
 
 def test_titles_weigh_more_than_bodies(index):
-    fill(index, doc(1, "Hướng dẫn chung", "Thủ tục này liên quan đến nuôi con nuôi trong nước."),
-         doc(2, "Đăng ký nuôi con nuôi trong nước", "Hồ sơ gồm tờ khai theo mẫu."))
+    fill(
+        index,
+        doc(1, "Hướng dẫn chung", "Thủ tục này liên quan đến nuôi con nuôi trong nước."),
+        doc(2, "Đăng ký nuôi con nuôi trong nước", "Hồ sơ gồm tờ khai theo mẫu."),
+    )
     assert ids(index.search("nuôi con nuôi")) == ["2", "1"]
 
 
@@ -159,23 +176,52 @@ def coded(index):
     return fill(
         index,
         doc("1.001193", "Đăng ký khai tử", codes=["1.001193", "163/QĐ-BTP"]),
-        doc("kh", "Kế hoạch kiểm tra cải cách hành chính", "Kế hoạch số 4261/KH-UBND ngày "
-            "20/12/2018; Công văn số 8952/UBND-NC.", type="announcement", codes=["4261/KH-UBND"]),
-        doc("qd", "Công bố thủ tục cư trú", "Quyết định 5568/QĐ-BCA theo Nghị định 61/2018/NĐ-CP",
-            type="announcement"),
-        doc("stp", "Đường dây nóng Sở Tư pháp", "Gọi 0768.221.221 hoặc 1022", type="hotline",
-            codes=["0768.221.221", "1022"]),
-        doc("other", "Cấp giấy phép xây dựng", "Mã 2.000123; số 4262/KH-UBND; gọi 0768.221.222"))
+        doc(
+            "kh",
+            "Kế hoạch kiểm tra cải cách hành chính",
+            "Kế hoạch số 4261/KH-UBND ngày 20/12/2018; Công văn số 8952/UBND-NC.",
+            type="announcement",
+            codes=["4261/KH-UBND"],
+        ),
+        doc(
+            "qd",
+            "Công bố thủ tục cư trú",
+            "Quyết định 5568/QĐ-BCA theo Nghị định 61/2018/NĐ-CP",
+            type="announcement",
+        ),
+        doc(
+            "stp",
+            "Đường dây nóng Sở Tư pháp",
+            "Gọi 0768.221.221 hoặc 1022",
+            type="hotline",
+            codes=["0768.221.221", "1022"],
+        ),
+        doc("other", "Cấp giấy phép xây dựng", "Mã 2.000123; số 4262/KH-UBND; gọi 0768.221.222"),
+    )
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("1.001193", "1.001193"), ("1001193", "1.001193"), ("163/QĐ-BTP", "1.001193"),
-    ("8952/UBND-NC", "kh"), ("8952 / UBND-NC", "kh"), ("8952/ubnd-nc", "kh"),
-    ("Kế hoạch 4261/KH-UBND", "kh"), ("ke hoach 4261 / KH-UBND", "kh"),
-    ("5568/QD-BCA", "qd"), ("5568/QĐ-BCA", "qd"), ("61/2018/NĐ-CP", "qd"),
-    ("61/2018/ND-CP", "qd"), ("ND-CP", "qd"), ("0768.221.221", "stp"), ("0768221221", "stp"),
-    ("0768 221 221", "stp"), ("1022", "stp"),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("1.001193", "1.001193"),
+        ("1001193", "1.001193"),
+        ("163/QĐ-BTP", "1.001193"),
+        ("8952/UBND-NC", "kh"),
+        ("8952 / UBND-NC", "kh"),
+        ("8952/ubnd-nc", "kh"),
+        ("Kế hoạch 4261/KH-UBND", "kh"),
+        ("ke hoach 4261 / KH-UBND", "kh"),
+        ("5568/QD-BCA", "qd"),
+        ("5568/QĐ-BCA", "qd"),
+        ("61/2018/NĐ-CP", "qd"),
+        ("61/2018/ND-CP", "qd"),
+        ("ND-CP", "qd"),
+        ("0768.221.221", "stp"),
+        ("0768221221", "stp"),
+        ("0768 221 221", "stp"),
+        ("1022", "stp"),
+    ],
+)
 def test_codes_numbers_and_phones_are_found_as_people_write_them(coded, query, expected):
     assert ids(coded.search(query))[:1] == [expected]
     assert coded.search(query).hits[0].missing_terms == []
@@ -188,11 +234,13 @@ def test_a_code_found_whole_leaves_out_documents_holding_only_its_parts(coded):
 
 
 def test_abbreviations_find_the_words_they_stand_for_and_back(index):
-    fill(index,
-         doc("full", "Thông báo của Ủy ban nhân dân xã Tân Thành", type="announcement"),
-         doc("short", "Lịch tiếp dân của UBND xã Phú Tân", type="announcement"),
-         doc("code", "Công văn về cải cách", "Theo Quyết định 5568/QĐ-UBND",
-             type="announcement"))
+    fill(
+        index,
+        doc("full", "Thông báo của Ủy ban nhân dân xã Tân Thành", type="announcement"),
+        doc("short", "Lịch tiếp dân của UBND xã Phú Tân", type="announcement"),
+        doc("code", "Công văn về cải cách", "Theo Quyết định 5568/QĐ-UBND", type="announcement"),
+    )
+
     def full(query):
         return [hit.id for hit in index.search(query).hits if not hit.missing_terms]
 
@@ -223,10 +271,16 @@ def test_codes_in_the_codes_field_rank_above_mentions(coded):
 
 
 def test_english_query_searches_stemmed_english_and_flags_untranslated(index):
-    fill(index,
-         doc(1, "Đăng ký khai sinh", title_en="Birth registration",
-             body_en="Parents register the birth within 60 days."),
-         doc(2, "Đăng ký khai sinh lưu động", "Cán bộ đến tận nhà đăng ký khai sinh."))
+    fill(
+        index,
+        doc(
+            1,
+            "Đăng ký khai sinh",
+            title_en="Birth registration",
+            body_en="Parents register the birth within 60 days.",
+        ),
+        doc(2, "Đăng ký khai sinh lưu động", "Cán bộ đến tận nhà đăng ký khai sinh."),
+    )
     found = index.search("registering", lang="en")
     assert ids(found) == ["1"]
     assert found.hits[0].title == "Birth registration" and not found.hits[0].untranslated
@@ -242,11 +296,19 @@ def test_english_query_searches_stemmed_english_and_flags_untranslated(index):
 
 
 def test_partial_matches_come_after_full_ones_and_say_what_is_missing(index):
-    fill(index, doc(1, "alpha beta gamma"), doc(2, "alpha beta"), doc(3, "alpha"),
-         doc(4, "beta gamma delta"))
+    fill(
+        index,
+        doc(1, "alpha beta gamma"),
+        doc(2, "alpha beta"),
+        doc(3, "alpha"),
+        doc(4, "beta gamma delta"),
+    )
     found = index.search("alpha beta gamma")
     assert [(h.id, h.missing_terms) for h in found.hits] == [
-        ("1", []), ("2", ["gamma"]), ("4", ["alpha"])]
+        ("1", []),
+        ("2", ["gamma"]),
+        ("4", ["alpha"]),
+    ]
     assert found.total == 3
     nothing = index.search("alpha zeta")
     assert all(h.missing_terms == ["zeta"] for h in nothing.hits)
@@ -254,8 +316,9 @@ def test_partial_matches_come_after_full_ones_and_say_what_is_missing(index):
 
 
 def test_no_partial_matches_when_enough_documents_hold_every_word(index):
-    fill(index, *[doc(i, f"thủ tục số {i} về khai sinh") for i in range(12)],
-         doc(99, "thủ tục khác"))
+    fill(
+        index, *[doc(i, f"thủ tục số {i} về khai sinh") for i in range(12)], doc(99, "thủ tục khác")
+    )
     found = index.search("thủ tục khai sinh", per_page=50)
     assert found.total == 12 and "99" not in ids(found)
 
@@ -265,16 +328,49 @@ def faceted(index):
     day = datetime.date
     return fill(
         index,
-        doc(1, "Đăng ký khai sinh", agency="so-tu-phap", field="ho-tich", level=["xa"],
-            status="active", date=day(2024, 3, 1)),
-        doc(2, "Đăng ký khai sinh lưu động", agency="so-tu-phap", field="ho-tich",
-            level=["xa", "tinh"], status="active", date=day(2023, 5, 2)),
-        doc(3, "Trích lục khai sinh", agency="ubnd-xa", field="ho-tich", level=["xa"],
-            status="abolished", date=day(2022, 1, 9)),
-        doc(4, "Thông báo về khai sinh trực tuyến", type="announcement", agency="so-tu-phap",
-            date=day(2024, 7, 1)),
-        doc(5, "Đăng ký kết hôn", agency="so-tu-phap", field="ho-tich", level=["xa"],
-            date=day(2024, 1, 1)))
+        doc(
+            1,
+            "Đăng ký khai sinh",
+            agency="so-tu-phap",
+            field="ho-tich",
+            level=["xa"],
+            status="active",
+            date=day(2024, 3, 1),
+        ),
+        doc(
+            2,
+            "Đăng ký khai sinh lưu động",
+            agency="so-tu-phap",
+            field="ho-tich",
+            level=["xa", "tinh"],
+            status="active",
+            date=day(2023, 5, 2),
+        ),
+        doc(
+            3,
+            "Trích lục khai sinh",
+            agency="ubnd-xa",
+            field="ho-tich",
+            level=["xa"],
+            status="abolished",
+            date=day(2022, 1, 9),
+        ),
+        doc(
+            4,
+            "Thông báo về khai sinh trực tuyến",
+            type="announcement",
+            agency="so-tu-phap",
+            date=day(2024, 7, 1),
+        ),
+        doc(
+            5,
+            "Đăng ký kết hôn",
+            agency="so-tu-phap",
+            field="ho-tich",
+            level=["xa"],
+            date=day(2024, 1, 1),
+        ),
+    )
 
 
 def test_facets_count_all_matches(faceted):
@@ -357,10 +453,14 @@ def real(tmp_path, corpus):
     ix.close()
 
 
-@pytest.mark.parametrize(("query", "suggestion"), [
-    ("dang ky khai sin", "dang ky khai sinh"), ("khai sihn", "khai sinh"),
-    ("đăng ký kết hom", "đăng ký kết hon"),
-])
+@pytest.mark.parametrize(
+    ("query", "suggestion"),
+    [
+        ("dang ky khai sin", "dang ky khai sinh"),
+        ("khai sihn", "khai sinh"),
+        ("đăng ký kết hom", "đăng ký kết hon"),
+    ],
+)
 def test_misspelt_queries_get_a_suggestion_from_the_index(real, query, suggestion):
     found = real.search(query)
     assert fold_words(found.suggestion) == fold_words(suggestion)
@@ -369,6 +469,7 @@ def test_misspelt_queries_get_a_suggestion_from_the_index(real, query, suggestio
 
 def fold_words(text):
     from portal.searching.analysis import fold
+
     return fold(text or "").split()
 
 
@@ -376,11 +477,42 @@ def test_a_correct_query_gets_no_suggestion(real):
     assert real.search("đăng ký khai sinh").suggestion is None
 
 
-@pytest.mark.parametrize("query", [
-    '"', '"khai sinh', "*", "OR", "AND", "NOT khai", "-", "khai -sinh", "🙂", "🙂 khai sinh",
-    "x" * 1000, "khai " * 300, "((", "title:khai", "\x00", "~2^3", "'", "\\", "1/", "/",
-    "5568/", "/QĐ", "...", "đ", "Đ", " ", "", "AND OR NOT", '""', "?*", "%_%",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"',
+        '"khai sinh',
+        "*",
+        "OR",
+        "AND",
+        "NOT khai",
+        "-",
+        "khai -sinh",
+        "🙂",
+        "🙂 khai sinh",
+        "x" * 1000,
+        "khai " * 300,
+        "((",
+        "title:khai",
+        "\x00",
+        "~2^3",
+        "'",
+        "\\",
+        "1/",
+        "/",
+        "5568/",
+        "/QĐ",
+        "...",
+        "đ",
+        "Đ",
+        " ",
+        "",
+        "AND OR NOT",
+        '""',
+        "?*",
+        "%_%",
+    ],
+)
 def test_bad_queries_never_raise(real, query):
     for lang in ("vi", "en"):
         found = real.search(query, lang=lang, page=3, per_page=5, sort="date")
@@ -391,8 +523,9 @@ def test_relevance_does_not_get_worse(real):
     spec = json.loads((Path(__file__).parent / "search_relevance.json").read_text())
     recalls, first_ranks = [], []
     for case in spec["queries"]:
-        top = [hit.key for hit in real.search(case["q"], lang=case.get("lang", "vi"),
-                                             per_page=10).hits]
+        top = [
+            hit.key for hit in real.search(case["q"], lang=case.get("lang", "vi"), per_page=10).hits
+        ]
         relevant = set(case["relevant"])
         recalls.append(len(relevant & set(top)) / min(len(relevant), 10))
         first_ranks.append(next((i + 1 for i, key in enumerate(top) if key in relevant), 11))
@@ -443,8 +576,9 @@ while True:
 
 def python(script, *args):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.Popen([sys.executable, "-c", script, *map(str, args)], env=env,
-                            stdout=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", script, *map(str, args)], env=env, stdout=subprocess.PIPE, text=True
+    )
 
 
 def test_apply_without_waiting_returns_false_while_another_process_writes(index):
@@ -483,8 +617,7 @@ def test_a_killed_writer_leaves_an_index_that_opens_and_accepts_writes(index):
     assert ids(again.search("ket hon")) == ["before"]
     committed = again.search("khai sinh").total
     assert committed % 50 == 0
-    assert again.apply([doc("after", "Đăng ký kết hôn lần hai")], [], again.position() + 1,
-                       wait=5)
+    assert again.apply([doc("after", "Đăng ký kết hôn lần hai")], [], again.position() + 1, wait=5)
     assert sorted(ids(again.search("ket hon"))) == ["after", "before"]
 
 
@@ -505,8 +638,9 @@ def test_rebuild_swaps_generations_while_searches_go_on(index):
     thread = threading.Thread(target=search_all_the_time)
     thread.start()
     try:
-        count = index.rebuild((doc(i, f"Thủ tục mới số {i}") for i in range(40)), position=5,
-                              procs=1)
+        count = index.rebuild(
+            (doc(i, f"Thủ tục mới số {i}") for i in range(40)), position=5, procs=1
+        )
     finally:
         done.set()
         thread.join()
@@ -523,8 +657,9 @@ def test_rebuild_swaps_generations_while_searches_go_on(index):
 
 def test_rebuild_with_several_processes_indexes_every_document(index, monkeypatch):
     monkeypatch.setattr("portal.searching.segments.SEGMENT_DOCS", 1500)
-    count = index.rebuild((doc(i, f"Thủ tục số {i}", "khai sinh " * 50) for i in range(3500)),
-                          position=2, procs=2)
+    count = index.rebuild(
+        (doc(i, f"Thủ tục số {i}", "khai sinh " * 50) for i in range(3500)), position=2, procs=2
+    )
     assert count == 3500
     assert index.search("khai sinh").total == 3500
     assert index.search("thủ tục số 2718").hits[0].id == "2718"
@@ -564,8 +699,9 @@ def test_precomputed_masks_give_the_same_results_as_postings(real):
     for path in sidecars:
         path.unlink()
     after = [SearchIndex(real.directory).search(q, per_page=50) for q in queries]
-    assert [(r.total, r.facets, [(h.key, h.score) for h in r.hits]) for r in before] == \
-        [(r.total, r.facets, [(h.key, h.score) for h in r.hits]) for r in after]
+    assert [(r.total, r.facets, [(h.key, h.score) for h in r.hits]) for r in before] == [
+        (r.total, r.facets, [(h.key, h.score) for h in r.hits]) for r in after
+    ]
 
 
 def test_a_segment_s_term_filter_never_hides_a_term_it_holds(real):
@@ -573,8 +709,9 @@ def test_a_segment_s_term_filter_never_hides_a_term_it_holds(real):
 
     reader = real._searcher().reader()
     (segreader, _), *_ = [(r, o) for r, o in reader.leaf_readers() if r.doc_count_all() > 1]
-    bloom = Sidecar(str(real.directory / real._generation() / (
-        segreader.segment().segment_id() + ".masks"))).get(("bloom",))
+    bloom = Sidecar(
+        str(real.directory / real._generation() / (segreader.segment().segment_id() + ".masks"))
+    ).get(("bloom",))
     held = [(name, term) for name in ("text", "title") for term in segreader.lexicon(name)]
     assert len(held) > 1000
     assert all(may_hold(bloom, bloom_key(name, term)) for name, term in held)
@@ -607,8 +744,10 @@ def test_a_rebuilt_segment_reads_exactly_like_one_whoosh_writes(tmp_path, corpus
         for d in corpus:
             writer.add_document(**fields(d))
         writer.add_document(key="_meta", data=(7, ANALYSIS_VERSION))
-    a, b = (whoosh_index.open_dir(str(ix.directory / ix._generation())).reader()
-            for ix in (plain, rebuilt))
+    a, b = (
+        whoosh_index.open_dir(str(ix.directory / ix._generation())).reader()
+        for ix in (plain, rebuilt)
+    )
     assert a.doc_count_all() == b.doc_count_all() == len(corpus) + 1
     assert a.indexed_field_names() == b.indexed_field_names()
     for name in a.indexed_field_names():
@@ -617,13 +756,27 @@ def test_a_rebuilt_segment_reads_exactly_like_one_whoosh_writes(tmp_path, corpus
         for term in terms:
             assert weighted(a, name, term) == weighted(b, name, term), (name, term)
             x, y = a.term_info(name, term), b.term_info(name, term)
-            assert (x.weight(), x.doc_frequency(), x.min_length(), x.max_length(),
-                    x.max_weight(), x.min_id(), x.max_id()) == \
-                (y.weight(), y.doc_frequency(), y.min_length(), y.max_length(),
-                 y.max_weight(), y.min_id(), y.max_id()), (name, term)
+            assert (
+                x.weight(),
+                x.doc_frequency(),
+                x.min_length(),
+                x.max_length(),
+                x.max_weight(),
+                x.min_id(),
+                x.max_id(),
+            ) == (
+                y.weight(),
+                y.doc_frequency(),
+                y.min_length(),
+                y.max_length(),
+                y.max_weight(),
+                y.min_id(),
+                y.max_id(),
+            ), (name, term)
         assert a.field_length(name) == b.field_length(name)
-        assert [a.doc_field_length(d, name) for d in range(len(corpus))] == \
-            [b.doc_field_length(d, name) for d in range(len(corpus))]
+        assert [a.doc_field_length(d, name) for d in range(len(corpus))] == [
+            b.doc_field_length(d, name) for d in range(len(corpus))
+        ]
     for column in ("key", "version", "day"):
         assert list(a.column_reader(column)) == list(b.column_reader(column))
     assert list(a.all_stored_fields()) == list(b.all_stored_fields())

@@ -121,8 +121,9 @@ class Checker:
         value = self._get(field, required) or {}
         if not isinstance(value, dict):
             self.fail(field, "must be an object")
-        checker = Checker(value, self.agencies, file=self.file, row=self.row,
-                          prefix=f"{self.prefix}{field}.")
+        checker = Checker(
+            value, self.agencies, file=self.file, row=self.row, prefix=f"{self.prefix}{field}."
+        )
         checker.only(*allowed)
         return checker
 
@@ -131,16 +132,28 @@ class Checker:
         if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
             self.fail(field, "must be a list of objects")
         for n, item in enumerate(value):
-            checker = Checker(item, self.agencies, file=self.file, row=self.row,
-                              prefix=f"{self.prefix}{field}[{n}].")
+            checker = Checker(
+                item,
+                self.agencies,
+                file=self.file,
+                row=self.row,
+                prefix=f"{self.prefix}{field}[{n}].",
+            )
             checker.only(*allowed)
             yield checker
 
     def finding(self, field, reference):
         """A finding named `inspection-slug#ref`, already imported or earlier in the file."""
         slug, _, ref = reference.partition("#")
-        finding = db.session.scalar(sa.select(Finding).join(Inspection).where(
-            Inspection.slug == slug, Finding.ref == ref)) if ref else None
+        finding = (
+            db.session.scalar(
+                sa.select(Finding)
+                .join(Inspection)
+                .where(Inspection.slug == slug, Finding.ref == ref)
+            )
+            if ref
+            else None
+        )
         if finding is None:
             self.fail(field, f'no finding "{reference}" (write it as inspection-slug#ref)')
         return finding

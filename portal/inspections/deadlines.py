@@ -20,18 +20,25 @@ def today():
 
 def calendar():
     """The working-day calendar with the admin's edits (one small query, then a cache)."""
-    changes = db.session.execute(sa.select(
-        HolidayChange.day, HolidayChange.is_day_off, HolidayChange.name_vi,
-        HolidayChange.name_en).order_by(HolidayChange.day)).all()
+    changes = db.session.execute(
+        sa.select(
+            HolidayChange.day,
+            HolidayChange.is_day_off,
+            HolidayChange.name_vi,
+            HolidayChange.name_en,
+        ).order_by(HolidayChange.day)
+    ).all()
     return _calendar(tuple(tuple(row) for row in changes))
 
 
 @lru_cache(maxsize=8)
 def _calendar(changes):
     return Calendar(
-        extra_holidays=[(day, vi or "Ngày nghỉ", en or "Day off")
-                        for day, off, vi, en in changes if off],
-        removed_holidays=[day for day, off, _, _ in changes if not off])
+        extra_holidays=[
+            (day, vi or "Ngày nghỉ", en or "Day off") for day, off, vi, en in changes if off
+        ],
+        removed_holidays=[day for day, off, _, _ in changes if not off],
+    )
 
 
 def due_date(deadline, cal):
@@ -53,13 +60,17 @@ def status_expression(cutoff):
     """SQL for a finding's status with "overdue" derived from its deadline."""
     return sa.case(
         (sa.and_(Finding.status != FindingStatus.DONE, Finding.deadline <= cutoff), OVERDUE),
-        else_=sa.type_coerce(Finding.status, sa.String(20)))
+        else_=sa.type_coerce(Finding.status, sa.String(20)),
+    )
 
 
 def status_of(finding, on, cal):
     """A finding's status on a day: what the unit reported, or overdue past the deadline."""
-    if finding.status != FindingStatus.DONE and finding.deadline is not None and (
-            cal.working_days_between(due_date(finding.deadline, cal), on) >= 1):
+    if (
+        finding.status != FindingStatus.DONE
+        and finding.deadline is not None
+        and (cal.working_days_between(due_date(finding.deadline, cal), on) >= 1)
+    ):
         return OVERDUE
     return str(finding.status)
 
@@ -88,8 +99,7 @@ def add_holiday(day, name_vi=None, name_en=None):
     if change is not None and not change.is_day_off:
         db.session.delete(change)  # it was a default holiday the admin had removed
     elif change is None and day.weekday() < 5 and not _is_default_holiday(day):
-        db.session.add(HolidayChange(day=day, is_day_off=True, name_vi=name_vi,
-                                     name_en=name_en))
+        db.session.add(HolidayChange(day=day, is_day_off=True, name_vi=name_vi, name_en=name_en))
     else:
         return False
     db.session.commit()

@@ -8,12 +8,36 @@ from portal.inspections import deadlines
 from portal.inspections.models import OVERDUE, Finding, InspectedUnit, Inspection
 from portal.models import db, localized
 
-INSPECTION_COLUMNS = ("slug", "title", "plan", "year", "started_on", "ended_on", "units",
-                      "topics", "conclusion_number", "conclusion_signed_on",
-                      "conclusion_published_on", "findings", "overdue", "url")
-FINDING_COLUMNS = ("inspection", "unit", "topic", "finding", "recommendation", "responsible",
-                   "deadline", "status", "working_days_overdue", "last_follow_up",
-                   "last_follow_up_on", "url")
+INSPECTION_COLUMNS = (
+    "slug",
+    "title",
+    "plan",
+    "year",
+    "started_on",
+    "ended_on",
+    "units",
+    "topics",
+    "conclusion_number",
+    "conclusion_signed_on",
+    "conclusion_published_on",
+    "findings",
+    "overdue",
+    "url",
+)
+FINDING_COLUMNS = (
+    "inspection",
+    "unit",
+    "topic",
+    "finding",
+    "recommendation",
+    "responsible",
+    "deadline",
+    "status",
+    "working_days_overdue",
+    "last_follow_up",
+    "last_follow_up_on",
+    "url",
+)
 
 
 def _text(record, field):
@@ -22,10 +46,16 @@ def _text(record, field):
 
 def inspection_rows(finder):
     """Every matching inspection as a flat dict, read in batches."""
-    query = finder.select().options(
-        selectinload(Inspection.plan), selectinload(Inspection.topic_links),
-        selectinload(Inspection.units).joinedload(InspectedUnit.agency),
-        selectinload(Inspection.findings)).execution_options(yield_per=200)
+    query = (
+        finder.select()
+        .options(
+            selectinload(Inspection.plan),
+            selectinload(Inspection.topic_links),
+            selectinload(Inspection.units).joinedload(InspectedUnit.agency),
+            selectinload(Inspection.findings),
+        )
+        .execution_options(yield_per=200)
+    )
     cal, on = deadlines.calendar(), finder.today
     for inspection in db.session.scalars(query):
         statuses = [deadlines.status_of(f, on, cal) for f in inspection.findings]
@@ -50,8 +80,11 @@ def inspection_rows(finder):
 def finding_rows(finder):
     """Every matching finding as a flat dict, in the page's order."""
     query = finder.select().options(
-        selectinload(Finding.follow_ups), selectinload(Finding.inspection),
-        selectinload(Finding.agency), selectinload(Finding.responsible))
+        selectinload(Finding.follow_ups),
+        selectinload(Finding.inspection),
+        selectinload(Finding.agency),
+        selectinload(Finding.responsible),
+    )
     cal, on = deadlines.calendar(), finder.today
     for finding, status in db.session.execute(query.execution_options(yield_per=500)):
         last = finding.last_follow_up
@@ -65,11 +98,16 @@ def finding_rows(finder):
             "deadline": _iso(finding.deadline),
             "status": status,
             "working_days_overdue": deadlines.working_days_late(finding, on, cal)
-            if status == OVERDUE else "",
+            if status == OVERDUE
+            else "",
             "last_follow_up": _text(last, "text"),
             "last_follow_up_on": _iso(last.reported_on) if last else "",
-            "url": url_for("inspections.detail", slug=finding.inspection.slug,
-                           _anchor=f"finding-{finding.id}", _external=True),
+            "url": url_for(
+                "inspections.detail",
+                slug=finding.inspection.slug,
+                _anchor=f"finding-{finding.id}",
+                _external=True,
+            ),
         }
 
 

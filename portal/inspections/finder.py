@@ -37,9 +37,14 @@ FINDING_SORTS = {
     "newest": (Inspection.started_on.desc(), Finding.inspection_id.desc(), Finding.position),
     "unit": (Agency.name_vi, Finding.deadline, Finding.id),
 }
-SORT_LABELS = {"relevance": _l("Relevance"), "newest": _l("Newest first"),
-               "oldest": _l("Oldest first"), "title": _l("Title"),
-               "deadline": _l("Earliest deadline"), "unit": _l("Inspected unit")}
+SORT_LABELS = {
+    "relevance": _l("Relevance"),
+    "newest": _l("Newest first"),
+    "oldest": _l("Oldest first"),
+    "title": _l("Title"),
+    "deadline": _l("Earliest deadline"),
+    "unit": _l("Inspected unit"),
+}
 
 
 def _search():
@@ -74,23 +79,41 @@ class Filters:
             values["sort"] = cls.default_sort(values["q"])
         values["q"] = _search().clean_query(args.get("q", ""))
         problems = [problem for problem in [_search().query_problem(values["q"])] if problem]
-        checks = (("level", LEVELS), ("topic", [t.value for t in Topic]),
-                  ("status", STATUSES), ("sort", ("relevance", *cls.SORTS)))
+        checks = (
+            ("level", LEVELS),
+            ("topic", [t.value for t in Topic]),
+            ("status", STATUSES),
+            ("sort", ("relevance", *cls.SORTS)),
+        )
         for name, allowed in checks:
             if values[name] and values[name] not in allowed:
-                problems.append(_l('"%(value)s" is not a valid value for %(name)s.',
-                                   value=values[name][:40], name=name))
+                problems.append(
+                    _l(
+                        '"%(value)s" is not a valid value for %(name)s.',
+                        value=values[name][:40],
+                        name=name,
+                    )
+                )
         if values["year"] and not (values["year"].isdigit() and len(values["year"]) == 4):
             problems.append(_l("The year must be four digits, like 2017."))
         if values["unit"] and not SLUG_RE.match(values["unit"]):
-            problems.append(_l('"%(value)s" is not a valid value for %(name)s.',
-                               value=values["unit"][:40], name="unit"))
+            problems.append(
+                _l(
+                    '"%(value)s" is not a valid value for %(name)s.',
+                    value=values["unit"][:40],
+                    name="unit",
+                )
+            )
         if CONTROL_RE.search(values["plan"]):  # PostgreSQL refuses NUL in a query parameter
-            problems.append(_l('"%(value)s" is not a valid value for %(name)s.',
-                               value=CONTROL_RE.sub("", values["plan"])[:40], name="plan"))
+            problems.append(
+                _l(
+                    '"%(value)s" is not a valid value for %(name)s.',
+                    value=CONTROL_RE.sub("", values["plan"])[:40],
+                    name="plan",
+                )
+            )
         if len(values["plan"]) > 80:
-            problems.append(_l("The plan number is too long: at most %(max)s characters.",
-                               max=80))
+            problems.append(_l("The plan number is too long: at most %(max)s characters.", max=80))
         if problems:
             raise BadRequest(description=" ".join(str(p) for p in problems))
         return cls(**values)
@@ -144,9 +167,10 @@ class _Base:
         if self.ranked is not None:
             return [self.id_column.in_(self.ranked)]
         # Lowered here too: SQLite's lower() leaves letters like "Ú" as they are.
-        return [sa.or_(*(column.icontains(word, autoescape=True)
-                         for column in self.text_columns))
-                for word in self.filters.q.lower().split()]
+        return [
+            sa.or_(*(column.icontains(word, autoescape=True) for column in self.text_columns))
+            for word in self.filters.q.lower().split()
+        ]
 
     def _order(self, sorts):
         """ORDER BY for the chosen sort; by relevance, the engine's order."""
@@ -161,15 +185,20 @@ class _Base:
     def _count(self, session, name, key, label=None, join=()):
         """Counts of matching rows per value of `key`, with this facet's own filter ignored."""
         ids = sa.select(self.id_column).where(*self.conditions(skip=name))
-        query = sa.select(key, *([label] if label is not None else []),
-                          sa.func.count(sa.distinct(self.id_column)))
+        query = sa.select(
+            key, *([label] if label is not None else []), sa.func.count(sa.distinct(self.id_column))
+        )
         query = query.select_from(self.id_column.table)
         for target, on in join:
             query = query.join(target, on)
-        query = query.where(self.id_column.in_(ids)).group_by(key, *(
-            [label] if label is not None else []))
-        return [(str(row[0]), row[1] if label is not None else str(row[0]), row[-1])
-                for row in session.execute(query).all() if row[0] is not None]
+        query = query.where(self.id_column.in_(ids)).group_by(
+            key, *([label] if label is not None else [])
+        )
+        return [
+            (str(row[0]), row[1] if label is not None else str(row[0]), row[-1])
+            for row in session.execute(query).all()
+            if row[0] is not None
+        ]
 
 
 class InspectionFinder(_Base):
@@ -185,41 +214,76 @@ class InspectionFinder(_Base):
         if f.year and skip != "year":
             where.append(Inspection.year == int(f.year))
         if f.plan and skip != "plan":
-            where.append(Inspection.plan_id.in_(
-                sa.select(InspectionPlan.id).where(InspectionPlan.number == f.plan)))
+            where.append(
+                Inspection.plan_id.in_(
+                    sa.select(InspectionPlan.id).where(InspectionPlan.number == f.plan)
+                )
+            )
         if f.unit and skip != "unit":
-            where.append(Inspection.id.in_(sa.select(InspectedUnit.inspection_id).join(
-                Agency, Agency.id == InspectedUnit.agency_id).where(Agency.slug == f.unit)))
+            where.append(
+                Inspection.id.in_(
+                    sa.select(InspectedUnit.inspection_id)
+                    .join(Agency, Agency.id == InspectedUnit.agency_id)
+                    .where(Agency.slug == f.unit)
+                )
+            )
         if f.level and skip != "level":
-            where.append(Inspection.id.in_(sa.select(InspectedUnit.inspection_id).join(
-                Agency, Agency.id == InspectedUnit.agency_id).where(Agency.level == f.level)))
+            where.append(
+                Inspection.id.in_(
+                    sa.select(InspectedUnit.inspection_id)
+                    .join(Agency, Agency.id == InspectedUnit.agency_id)
+                    .where(Agency.level == f.level)
+                )
+            )
         if f.topic and skip != "topic":
-            where.append(Inspection.id.in_(sa.select(InspectionTopic.inspection_id).where(
-                InspectionTopic.topic == f.topic)))
+            where.append(
+                Inspection.id.in_(
+                    sa.select(InspectionTopic.inspection_id).where(InspectionTopic.topic == f.topic)
+                )
+            )
         if f.status and skip != "status":
-            where.append(Inspection.id.in_(sa.select(Finding.inspection_id).where(
-                self.status == f.status)))
+            where.append(
+                Inspection.id.in_(sa.select(Finding.inspection_id).where(self.status == f.status))
+            )
         return where
 
     def select(self):
-        return (sa.select(Inspection).where(*self.conditions())
-                .order_by(*self._order(INSPECTION_SORTS)))
+        return (
+            sa.select(Inspection).where(*self.conditions()).order_by(*self._order(INSPECTION_SORTS))
+        )
 
     def facets(self, session):
         """{facet: [(value, label, count)]}; zeros left out."""
-        unit = ((InspectedUnit, InspectedUnit.inspection_id == Inspection.id),
-                (Agency, Agency.id == InspectedUnit.agency_id))
-        return _ordered({
-            "year": self._count(session, "year", Inspection.year),
-            "plan": self._count(session, "plan", InspectionPlan.number, InspectionPlan.year,
-                                join=((InspectionPlan, InspectionPlan.id == Inspection.plan_id),)),
-            "unit": _agencies(session, self._count(session, "unit", Agency.slug, join=unit)),
-            "level": self._count(session, "level", Agency.level, join=unit),
-            "topic": self._count(session, "topic", InspectionTopic.topic, join=(
-                (InspectionTopic, InspectionTopic.inspection_id == Inspection.id),)),
-            "status": self._count(session, "status", self.status, join=(
-                (Finding, Finding.inspection_id == Inspection.id),)),
-        })
+        unit = (
+            (InspectedUnit, InspectedUnit.inspection_id == Inspection.id),
+            (Agency, Agency.id == InspectedUnit.agency_id),
+        )
+        return _ordered(
+            {
+                "year": self._count(session, "year", Inspection.year),
+                "plan": self._count(
+                    session,
+                    "plan",
+                    InspectionPlan.number,
+                    InspectionPlan.year,
+                    join=((InspectionPlan, InspectionPlan.id == Inspection.plan_id),),
+                ),
+                "unit": _agencies(session, self._count(session, "unit", Agency.slug, join=unit)),
+                "level": self._count(session, "level", Agency.level, join=unit),
+                "topic": self._count(
+                    session,
+                    "topic",
+                    InspectionTopic.topic,
+                    join=((InspectionTopic, InspectionTopic.inspection_id == Inspection.id),),
+                ),
+                "status": self._count(
+                    session,
+                    "status",
+                    self.status,
+                    join=((Finding, Finding.inspection_id == Inspection.id),),
+                ),
+            }
+        )
 
 
 class FindingFinder(_Base):
@@ -227,25 +291,34 @@ class FindingFinder(_Base):
 
     model = Finding
     kind = "finding"
-    text_columns = (Finding.text_vi, Finding.text_en, Finding.recommendation_vi,
-                    Finding.recommendation_en)
+    text_columns = (
+        Finding.text_vi,
+        Finding.text_en,
+        Finding.recommendation_vi,
+        Finding.recommendation_en,
+    )
 
     def conditions(self, skip=None):
         f = self.filters
         where = self._text_conditions()
         if f.year and skip != "year":
-            where.append(Finding.inspection_id.in_(
-                sa.select(Inspection.id).where(Inspection.year == int(f.year))))
+            where.append(
+                Finding.inspection_id.in_(
+                    sa.select(Inspection.id).where(Inspection.year == int(f.year))
+                )
+            )
         if f.plan and skip != "plan":
-            where.append(Finding.inspection_id.in_(
-                sa.select(Inspection.id).join(InspectionPlan).where(
-                    InspectionPlan.number == f.plan)))
+            where.append(
+                Finding.inspection_id.in_(
+                    sa.select(Inspection.id)
+                    .join(InspectionPlan)
+                    .where(InspectionPlan.number == f.plan)
+                )
+            )
         if f.unit and skip != "unit":
-            where.append(Finding.agency_id.in_(sa.select(Agency.id).where(
-                Agency.slug == f.unit)))
+            where.append(Finding.agency_id.in_(sa.select(Agency.id).where(Agency.slug == f.unit)))
         if f.level and skip != "level":
-            where.append(Finding.agency_id.in_(sa.select(Agency.id).where(
-                Agency.level == f.level)))
+            where.append(Finding.agency_id.in_(sa.select(Agency.id).where(Agency.level == f.level)))
         if f.topic and skip != "topic":
             where.append(Finding.topic == f.topic)
         if f.status and skip != "status":
@@ -254,10 +327,13 @@ class FindingFinder(_Base):
 
     def select(self):
         """(Finding, status) rows in the chosen order."""
-        return (sa.select(Finding, self.status.label("derived_status"))
-                .join(Inspection, Inspection.id == Finding.inspection_id)
-                .join(Agency, Agency.id == Finding.agency_id)
-                .where(*self.conditions()).order_by(*self._order(FINDING_SORTS)))
+        return (
+            sa.select(Finding, self.status.label("derived_status"))
+            .join(Inspection, Inspection.id == Finding.inspection_id)
+            .join(Agency, Agency.id == Finding.agency_id)
+            .where(*self.conditions())
+            .order_by(*self._order(FINDING_SORTS))
+        )
 
     def count(self, session):
         return session.scalar(sa.select(sa.func.count(Finding.id)).where(*self.conditions()))
@@ -265,29 +341,42 @@ class FindingFinder(_Base):
     def facets(self, session):
         inspection = ((Inspection, Inspection.id == Finding.inspection_id),)
         agency = ((Agency, Agency.id == Finding.agency_id),)
-        return _ordered({
-            "year": self._count(session, "year", Inspection.year, join=inspection),
-            "plan": self._count(session, "plan", InspectionPlan.number, InspectionPlan.year,
-                                join=(*inspection, (InspectionPlan,
-                                                    InspectionPlan.id == Inspection.plan_id))),
-            "unit": _agencies(session, self._count(session, "unit", Agency.slug, join=agency)),
-            "level": self._count(session, "level", Agency.level, join=agency),
-            "topic": self._count(session, "topic", Finding.topic),
-            "status": self._count(session, "status", self.status),
-        })
+        return _ordered(
+            {
+                "year": self._count(session, "year", Inspection.year, join=inspection),
+                "plan": self._count(
+                    session,
+                    "plan",
+                    InspectionPlan.number,
+                    InspectionPlan.year,
+                    join=(*inspection, (InspectionPlan, InspectionPlan.id == Inspection.plan_id)),
+                ),
+                "unit": _agencies(session, self._count(session, "unit", Agency.slug, join=agency)),
+                "level": self._count(session, "level", Agency.level, join=agency),
+                "topic": self._count(session, "topic", Finding.topic),
+                "status": self._count(session, "status", self.status),
+            }
+        )
 
 
 def _agencies(session, items):
     """Unit facet items with the agency itself as the label (shown in the reader's language)."""
-    found = {a.slug: a for a in session.scalars(sa.select(Agency).where(
-        Agency.slug.in_([value for value, _, _ in items])))}
+    found = {
+        a.slug: a
+        for a in session.scalars(
+            sa.select(Agency).where(Agency.slug.in_([value for value, _, _ in items]))
+        )
+    }
     return [(value, found[value], count) for value, _, count in items]
 
 
 def _ordered(facets):
     """Years newest first, levels and topics and statuses in their own order, units by name."""
-    orders = {"level": [lv.value for lv in Level], "topic": [t.value for t in Topic],
-              "status": list(STATUSES)}
+    orders = {
+        "level": [lv.value for lv in Level],
+        "topic": [t.value for t in Topic],
+        "status": list(STATUSES),
+    }
     facets["year"].sort(key=lambda item: item[0], reverse=True)
     facets["plan"].sort(key=lambda item: (-int(item[1]), item[0]))
     facets["unit"].sort(key=lambda item: item[1].name_vi)

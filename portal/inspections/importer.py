@@ -37,8 +37,10 @@ def import_jsonl(path, dry_run=False):
             kind = check.choice("kind", ("plan", "inspection", "letter"))
             key = data.get("number") if kind != "inspection" else data.get("slug")
             if key in seen[kind]:
-                check.fail("slug" if kind == "inspection" else "number",
-                           f'"{key}" appears earlier in the file')
+                check.fail(
+                    "slug" if kind == "inspection" else "number",
+                    f'"{key}" appears earlier in the file',
+                )
             handler = {"plan": _plan, "inspection": _inspection, "letter": _letter}[kind]
             counts[handler(check, cal)] += 1
             seen[kind].add(key)
@@ -56,8 +58,9 @@ def _upsert(model, key, values):
 
 
 def _plan(check, cal):
-    check.only("kind", "number", "signed_on", "year", "issuer", "title_vi", "title_en",
-               "topics", "url")
+    check.only(
+        "kind", "number", "signed_on", "year", "issuer", "title_vi", "title_en", "topics", "url"
+    )
     values = {
         "signed_on": check.date("signed_on", required=False),
         "year": check.integer("year", 2000, 2100),
@@ -71,8 +74,22 @@ def _plan(check, cal):
 
 
 def _inspection(check, cal):
-    check.only("kind", "slug", "plan", "title_vi", "title_en", "started_on", "ended_on",
-               "lead", "deputy", "members", "topics", "units", "conclusion", "findings")
+    check.only(
+        "kind",
+        "slug",
+        "plan",
+        "title_vi",
+        "title_en",
+        "started_on",
+        "ended_on",
+        "lead",
+        "deputy",
+        "members",
+        "topics",
+        "units",
+        "conclusion",
+        "findings",
+    )
     slug = check.slug("slug")
     if slug in RESERVED_SLUGS:
         check.fail("slug", f'"{slug}" is reserved for a page of its own')
@@ -92,29 +109,41 @@ def _inspection(check, cal):
         values[f"{role}_title_vi"] = person.text("title_vi", 300, required=False)
         values[f"{role}_title_en"] = person.text("title_en", 300, required=False)
         values[f"{role}_agency_id"] = person.agency_id("agency", required=False)
-    conclusion = check.nested("conclusion", ("number", "signed_on", "published_on", "text_vi",
-                                             "text_en", "url"), required=False)
-    values.update({
-        "conclusion_number": conclusion.text("number", 80, required=False),
-        "conclusion_signed_on": conclusion.date("signed_on", required=False),
-        "conclusion_published_on": conclusion.date("published_on", required=False),
-        "conclusion_text_vi": conclusion.text("text_vi", 200_000, required=bool(
-            conclusion.data)),
-        "conclusion_text_en": conclusion.text("text_en", 200_000, required=False),
-        "conclusion_url": conclusion.url("url"),
-    })
-    if (values["conclusion_published_on"] and values["conclusion_signed_on"]
-            and values["conclusion_published_on"] < values["conclusion_signed_on"]):
+    conclusion = check.nested(
+        "conclusion",
+        ("number", "signed_on", "published_on", "text_vi", "text_en", "url"),
+        required=False,
+    )
+    values.update(
+        {
+            "conclusion_number": conclusion.text("number", 80, required=False),
+            "conclusion_signed_on": conclusion.date("signed_on", required=False),
+            "conclusion_published_on": conclusion.date("published_on", required=False),
+            "conclusion_text_vi": conclusion.text(
+                "text_vi", 200_000, required=bool(conclusion.data)
+            ),
+            "conclusion_text_en": conclusion.text("text_en", 200_000, required=False),
+            "conclusion_url": conclusion.url("url"),
+        }
+    )
+    if (
+        values["conclusion_published_on"]
+        and values["conclusion_signed_on"]
+        and values["conclusion_published_on"] < values["conclusion_signed_on"]
+    ):
         conclusion.fail("published_on", "is before the conclusion was signed")
     members = [check.agencies[slug] for slug in check.slugs("members", required=False)]
     topics = check.choices("topics", Topic)
-    units = [_unit(unit) for unit in check.items("units", ("agency", "assessment_vi",
-                                                           "assessment_en"))]
+    units = [
+        _unit(unit) for unit in check.items("units", ("agency", "assessment_vi", "assessment_en"))
+    ]
     unit_ids = [agency_id for agency_id, _ in units]
     if len(set(unit_ids)) != len(unit_ids):
         check.fail("units", "the same unit is listed twice")
-    findings = [_finding(item, set(unit_ids), values, cal) for item in check.items(
-        "findings", FINDING_FIELDS, required=False)]
+    findings = [
+        _finding(item, set(unit_ids), values, cal)
+        for item in check.items("findings", FINDING_FIELDS, required=False)
+    ]
     refs = [f["ref"] for f in findings]
     if len(set(refs)) != len(refs):
         check.fail("findings", "two findings share the same ref")
@@ -138,9 +167,21 @@ def _unit(check):
     }
 
 
-FINDING_FIELDS = ("ref", "unit", "topic", "text_vi", "text_en", "recommendation_vi",
-                  "recommendation_en", "responsible", "deadline", "deadline_working_days",
-                  "status", "resolved_on", "follow_ups")
+FINDING_FIELDS = (
+    "ref",
+    "unit",
+    "topic",
+    "text_vi",
+    "text_en",
+    "recommendation_vi",
+    "recommendation_en",
+    "responsible",
+    "deadline",
+    "deadline_working_days",
+    "status",
+    "resolved_on",
+    "follow_ups",
+)
 
 
 def _finding(check, unit_ids, inspection, cal):
@@ -173,20 +214,23 @@ def _finding(check, unit_ids, inspection, cal):
         check.fail("resolved_on", 'is required when the status is "done"')
     if status != "done" and values["resolved_on"] is not None:
         check.fail("resolved_on", 'is only for findings whose status is "done"')
-    values["follow_ups"] = [{
-        "reported_on": item.date("reported_on"),
-        "number": item.text("number", 80, required=False),
-        "text_vi": item.text("text_vi", 20_000),
-        "text_en": item.text("text_en", 20_000, required=False),
-        "url": item.url("url"),
-    } for item in check.items("follow_ups", ("reported_on", "number", "text_vi", "text_en",
-                                             "url"), required=False)]
+    values["follow_ups"] = [
+        {
+            "reported_on": item.date("reported_on"),
+            "number": item.text("number", 80, required=False),
+            "text_vi": item.text("text_vi", 20_000),
+            "text_en": item.text("text_en", 20_000, required=False),
+            "url": item.url("url"),
+        }
+        for item in check.items(
+            "follow_ups", ("reported_on", "number", "text_vi", "text_en", "url"), required=False
+        )
+    ]
     return values
 
 
 def _letter(check, cal):
-    check.only("kind", "number", "signed_on", "issuer", "title_vi", "title_en", "url",
-               "findings")
+    check.only("kind", "number", "signed_on", "issuer", "title_vi", "title_en", "url", "findings")
     number = check.text("number", 80)
     values = {
         "signed_on": check.date("signed_on"),
@@ -195,8 +239,9 @@ def _letter(check, cal):
         "title_en": check.text("title_en", 500, required=False),
         "url": check.url("url"),
     }
-    findings = [check.finding(f"findings[{n}]", ref) for n, ref in
-                enumerate(check.strings("findings"))]
+    findings = [
+        check.finding(f"findings[{n}]", ref) for n, ref in enumerate(check.strings("findings"))
+    ]
     result = _upsert(FollowUpLetter, {"number": number}, values)
     db.session.flush()
     letter = db.session.scalar(sa.select(FollowUpLetter).filter_by(number=number))
@@ -204,4 +249,3 @@ def _letter(check, cal):
         letter.findings = findings
         result = "updated" if result == "unchanged" else result
     return result
-

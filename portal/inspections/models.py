@@ -56,14 +56,17 @@ class InspectionTopic(db.Model):
     """A topic the team checked during an inspection."""
 
     inspection_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("inspection.id", ondelete="CASCADE"), primary_key=True)
+        sa.ForeignKey("inspection.id", ondelete="CASCADE"), primary_key=True
+    )
     topic: Mapped[Topic] = mapped_column(enum_column(Topic), primary_key=True, index=True)
+
 
 inspection_member = sa.Table(
     "inspection_member",
     db.metadata,
-    sa.Column("inspection_id", sa.ForeignKey("inspection.id", ondelete="CASCADE"),
-              primary_key=True),
+    sa.Column(
+        "inspection_id", sa.ForeignKey("inspection.id", ondelete="CASCADE"), primary_key=True
+    ),
     sa.Column("agency_id", sa.ForeignKey("agency.id"), primary_key=True, index=True),
 )
 
@@ -98,13 +101,15 @@ class Inspection(Timestamped, db.Model):
     plan: Mapped[InspectionPlan | None] = relationship()
     lead_agency: Mapped[Agency | None] = relationship(foreign_keys=[lead_agency_id])
     deputy_agency: Mapped[Agency | None] = relationship(foreign_keys=[deputy_agency_id])
-    members: Mapped[list[Agency]] = relationship(secondary=inspection_member,
-                                                 order_by=Agency.name_vi)
+    members: Mapped[list[Agency]] = relationship(
+        secondary=inspection_member, order_by=Agency.name_vi
+    )
     units: Mapped[list["InspectedUnit"]] = relationship(
-        back_populates="inspection", order_by="InspectedUnit.position",
-        cascade="all, delete-orphan")
+        back_populates="inspection", order_by="InspectedUnit.position", cascade="all, delete-orphan"
+    )
     findings: Mapped[list["Finding"]] = relationship(
-        back_populates="inspection", order_by="Finding.position", cascade="all, delete-orphan")
+        back_populates="inspection", order_by="Finding.position", cascade="all, delete-orphan"
+    )
     topic_links: Mapped[list[InspectionTopic]] = relationship(cascade="all, delete-orphan")
 
     @property
@@ -125,9 +130,9 @@ class InspectedUnit(db.Model):
     """A unit the team inspected, with the conclusion's overall assessment of it."""
 
     inspection_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("inspection.id", ondelete="CASCADE"), primary_key=True)
-    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"), primary_key=True,
-                                           index=True)
+        sa.ForeignKey("inspection.id", ondelete="CASCADE"), primary_key=True
+    )
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"), primary_key=True, index=True)
     position: Mapped[int] = mapped_column(default=0)
     assessment_vi: Mapped[str | None] = mapped_column(sa.Text)
     assessment_en: Mapped[str | None] = mapped_column(sa.Text)
@@ -139,10 +144,12 @@ class InspectedUnit(db.Model):
 letter_finding = sa.Table(
     "letter_finding",
     db.metadata,
-    sa.Column("letter_id", sa.ForeignKey("follow_up_letter.id", ondelete="CASCADE"),
-              primary_key=True),
-    sa.Column("finding_id", sa.ForeignKey("finding.id", ondelete="CASCADE"), primary_key=True,
-              index=True),
+    sa.Column(
+        "letter_id", sa.ForeignKey("follow_up_letter.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column(
+        "finding_id", sa.ForeignKey("finding.id", ondelete="CASCADE"), primary_key=True, index=True
+    ),
 )
 
 
@@ -151,7 +158,8 @@ class Finding(Timestamped, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     inspection_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("inspection.id", ondelete="CASCADE"), index=True)
+        sa.ForeignKey("inspection.id", ondelete="CASCADE"), index=True
+    )
     ref: Mapped[str] = mapped_column(sa.String(40))  # the import's key within the inspection
     position: Mapped[int] = mapped_column(default=0)
     agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"), index=True)
@@ -162,18 +170,20 @@ class Finding(Timestamped, db.Model):
     recommendation_en: Mapped[str | None] = mapped_column(sa.Text)
     responsible_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agency.id"))
     deadline: Mapped[date | None] = mapped_column(index=True)
-    status: Mapped[FindingStatus] = mapped_column(enum_column(FindingStatus),
-                                                  default=FindingStatus.OPEN, index=True)
+    status: Mapped[FindingStatus] = mapped_column(
+        enum_column(FindingStatus), default=FindingStatus.OPEN, index=True
+    )
     resolved_on: Mapped[date | None]
 
     inspection: Mapped[Inspection] = relationship(back_populates="findings")
     agency: Mapped[Agency] = relationship(foreign_keys=[agency_id])
     responsible: Mapped[Agency | None] = relationship(foreign_keys=[responsible_id])
     follow_ups: Mapped[list["FollowUp"]] = relationship(
-        back_populates="finding", order_by="FollowUp.position", cascade="all, delete-orphan")
+        back_populates="finding", order_by="FollowUp.position", cascade="all, delete-orphan"
+    )
     letters: Mapped[list["FollowUpLetter"]] = relationship(
-        secondary=letter_finding, back_populates="findings",
-        order_by="FollowUpLetter.signed_on")
+        secondary=letter_finding, back_populates="findings", order_by="FollowUpLetter.signed_on"
+    )
 
     __table_args__ = (sa.UniqueConstraint("inspection_id", "ref"),)
 
@@ -186,8 +196,9 @@ class FollowUp(Timestamped, db.Model):
     """A remediation report (báo cáo khắc phục) the unit sent about one finding."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    finding_id: Mapped[int] = mapped_column(sa.ForeignKey("finding.id", ondelete="CASCADE"),
-                                            index=True)
+    finding_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("finding.id", ondelete="CASCADE"), index=True
+    )
     position: Mapped[int] = mapped_column(default=0)
     reported_on: Mapped[date]
     number: Mapped[str | None] = mapped_column(sa.String(80))
@@ -210,8 +221,9 @@ class FollowUpLetter(Timestamped, db.Model):
     url: Mapped[str | None] = mapped_column(sa.String(500))
 
     issuer: Mapped[Agency | None] = relationship()
-    findings: Mapped[list[Finding]] = relationship(secondary=letter_finding,
-                                                   back_populates="letters")
+    findings: Mapped[list[Finding]] = relationship(
+        secondary=letter_finding, back_populates="letters"
+    )
 
 
 class HolidayChange(db.Model):

@@ -46,7 +46,8 @@ def _sync_units(inspection, units):
         changed |= assign(unit, {"position": position, **values})
         kept.append(unit)
     if [u.agency_id for u in inspection.units] != [u.agency_id for u in kept] or len(
-            existing) != len(kept):
+        existing
+    ) != len(kept):
         changed = True
     inspection.units = kept
     return changed

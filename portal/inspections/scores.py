@@ -31,9 +31,12 @@ class Scorecard:
 
 def rate(finding, on, cal):
     """One finding's status, outcome and working days late."""
-    return Row(finding, deadlines.status_of(finding, on, cal),
-               deadlines.outcome(finding, on, cal),
-               deadlines.working_days_late(finding, on, cal))
+    return Row(
+        finding,
+        deadlines.status_of(finding, on, cal),
+        deadlines.outcome(finding, on, cal),
+        deadlines.working_days_late(finding, on, cal),
+    )
 
 
 def _priority(row):
@@ -48,11 +51,16 @@ def scorecard(agency, on=None):
     on = on or deadlines.today()
     cal = deadlines.calendar()
     inspections = db.session.scalars(
-        sa.select(Inspection).join(InspectedUnit).where(InspectedUnit.agency_id == agency.id)
-        .order_by(Inspection.started_on.desc())).all()
+        sa.select(Inspection)
+        .join(InspectedUnit)
+        .where(InspectedUnit.agency_id == agency.id)
+        .order_by(Inspection.started_on.desc())
+    ).all()
     findings = db.session.scalars(
-        sa.select(Finding).where(Finding.agency_id == agency.id)
-        .options(selectinload(Finding.follow_ups), selectinload(Finding.inspection))).all()
+        sa.select(Finding)
+        .where(Finding.agency_id == agency.id)
+        .options(selectinload(Finding.follow_ups), selectinload(Finding.inspection))
+    ).all()
     card = Scorecard(inspections)
     card.rows = sorted((rate(f, on, cal) for f in findings), key=_priority)
     for row in card.rows:

@@ -44,20 +44,39 @@ TOPIC_LABELS = {
     Topic.E_GOVERNMENT: _l("IT and e-government"),
     Topic.COMMUNICATION: _l("Communication"),
 }
-STATUS_LABELS = {"open": _l("Open"), "in_progress": _l("In progress"),
-                 "partly_done": _l("Partly done"), "done": _l("Done"), OVERDUE: _l("Overdue")}
-OUTCOME_LABELS = {"on_time": _l("Fixed on time"), "late": _l("Fixed late"),
-                  "open": _l("Still open")}
-FACET_TITLES = {"year": _l("Year"), "plan": _l("Inspection plan"), "unit": _l("Inspected unit"),
-                "level": _l("Level"), "topic": _l("Topic"), "status": _l("Finding status")}
+STATUS_LABELS = {
+    "open": _l("Open"),
+    "in_progress": _l("In progress"),
+    "partly_done": _l("Partly done"),
+    "done": _l("Done"),
+    OVERDUE: _l("Overdue"),
+}
+OUTCOME_LABELS = {
+    "on_time": _l("Fixed on time"),
+    "late": _l("Fixed late"),
+    "open": _l("Still open"),
+}
+FACET_TITLES = {
+    "year": _l("Year"),
+    "plan": _l("Inspection plan"),
+    "unit": _l("Inspected unit"),
+    "level": _l("Level"),
+    "topic": _l("Topic"),
+    "status": _l("Finding status"),
+}
 
 
 @bp.context_processor
 def labels():
-    return {"topic_labels": TOPIC_LABELS, "status_labels": STATUS_LABELS,
-            "outcome_labels": OUTCOME_LABELS, "sort_labels": SORT_LABELS,
-            "facet_titles": FACET_TITLES, "publication_days": PUBLICATION_DAYS,
-            "facet_label": _facet_label}
+    return {
+        "topic_labels": TOPIC_LABELS,
+        "status_labels": STATUS_LABELS,
+        "outcome_labels": OUTCOME_LABELS,
+        "sort_labels": SORT_LABELS,
+        "facet_titles": FACET_TITLES,
+        "publication_days": PUBLICATION_DAYS,
+        "facet_label": _facet_label,
+    }
 
 
 def _facet_label(name, value, label):
@@ -80,8 +99,9 @@ def _export_format():
 
 
 def _paginate(query, **options):
-    page = db.paginate(query, page=page_arg(), per_page=current_app.config["PER_PAGE"],
-                       error_out=False, **options)
+    page = db.paginate(
+        query, page=page_arg(), per_page=current_app.config["PER_PAGE"], error_out=False, **options
+    )
     if page.page > 1 and not page.items:
         abort(404)
     return page
@@ -93,23 +113,35 @@ def index():
     finder = InspectionFinder(filters)
     export = _export_format()
     if export != "html":
-        return download(exports.inspection_rows(finder), exports.INSPECTION_COLUMNS, export,
-                        "inspections")
-    page = _paginate(finder.select().options(
-        selectinload(Inspection.plan), selectinload(Inspection.topic_links),
-        selectinload(Inspection.units).joinedload(InspectedUnit.agency),
-        selectinload(Inspection.findings)))
+        return download(
+            exports.inspection_rows(finder), exports.INSPECTION_COLUMNS, export, "inspections"
+        )
+    page = _paginate(
+        finder.select().options(
+            selectinload(Inspection.plan),
+            selectinload(Inspection.topic_links),
+            selectinload(Inspection.units).joinedload(InspectedUnit.agency),
+            selectinload(Inspection.findings),
+        )
+    )
     cal = deadlines.calendar()
-    statuses = {i.id: [deadlines.status_of(f, finder.today, cal) for f in i.findings]
-                for i in page.items}
-    return render_template("inspections/index.html", page=page, filters=filters,
-                           facets=finder.facets(db.session), statuses=statuses)
+    statuses = {
+        i.id: [deadlines.status_of(f, finder.today, cal) for f in i.findings] for i in page.items
+    }
+    return render_template(
+        "inspections/index.html",
+        page=page,
+        filters=filters,
+        facets=finder.facets(db.session),
+        statuses=statuses,
+    )
 
 
 @bp.route("/findings")
 def findings():
-    return _findings_page(FindingFilters.from_args(request.args), "inspections.findings",
-                          "findings")
+    return _findings_page(
+        FindingFilters.from_args(request.args), "inspections.findings", "findings"
+    )
 
 
 @bp.route("/overdue")
@@ -127,26 +159,41 @@ def _findings_page(filters, endpoint, name):
     if export != "html":
         return download(exports.finding_rows(finder), exports.FINDING_COLUMNS, export, name)
     query = finder.select().options(
-        selectinload(Finding.follow_ups), selectinload(Finding.inspection),
-        selectinload(Finding.agency))
+        selectinload(Finding.follow_ups),
+        selectinload(Finding.inspection),
+        selectinload(Finding.agency),
+    )
     page = _paginate(query)
     cal = deadlines.calendar()
     rows = [rate(finding, finder.today, cal) for finding in page.items]
     page_args = filters.args(status="") if name == "overdue" else filters.args()
-    return render_template("inspections/findings.html", page=page, rows=rows, filters=filters,
-                           facets=finder.facets(db.session), endpoint=endpoint,
-                           overdue_only=name == "overdue", page_args=page_args)
+    return render_template(
+        "inspections/findings.html",
+        page=page,
+        rows=rows,
+        filters=filters,
+        facets=finder.facets(db.session),
+        endpoint=endpoint,
+        overdue_only=name == "overdue",
+        page_args=page_args,
+    )
 
 
 @bp.route("/<slug>")
 def detail(slug):
     if not SLUG_RE.match(slug):
         abort(404)
-    inspection = db.session.scalar(sa.select(Inspection).where(Inspection.slug == slug).options(
-        selectinload(Inspection.units).joinedload(InspectedUnit.agency),
-        selectinload(Inspection.findings).selectinload(Finding.follow_ups),
-        selectinload(Inspection.findings).selectinload(Finding.letters),
-        selectinload(Inspection.members), selectinload(Inspection.topic_links)))
+    inspection = db.session.scalar(
+        sa.select(Inspection)
+        .where(Inspection.slug == slug)
+        .options(
+            selectinload(Inspection.units).joinedload(InspectedUnit.agency),
+            selectinload(Inspection.findings).selectinload(Finding.follow_ups),
+            selectinload(Inspection.findings).selectinload(Finding.letters),
+            selectinload(Inspection.members),
+            selectinload(Inspection.topic_links),
+        )
+    )
     if inspection is None:
         abort(404)
     on, cal = deadlines.today(), deadlines.calendar()
@@ -154,10 +201,13 @@ def detail(slug):
     for finding in inspection.findings:
         rows.setdefault(finding.agency_id, []).append(rate(finding, on, cal))
     letters = db.session.scalars(
-        sa.select(FollowUpLetter).where(FollowUpLetter.findings.any(
-            Finding.inspection_id == inspection.id)).order_by(FollowUpLetter.signed_on)).all()
-    return render_template("inspections/detail.html", inspection=inspection, rows=rows,
-                           letters=letters, today=on)
+        sa.select(FollowUpLetter)
+        .where(FollowUpLetter.findings.any(Finding.inspection_id == inspection.id))
+        .order_by(FollowUpLetter.signed_on)
+    ).all()
+    return render_template(
+        "inspections/detail.html", inspection=inspection, rows=rows, letters=letters, today=on
+    )
 
 
 @bp.route("/units/<slug>")

@@ -34,8 +34,7 @@ def migration_lock(connection):
         try:
             yield
         finally:
-            connection.execute(sa.text("SELECT pg_advisory_unlock(:id)"),
-                               {"id": MIGRATION_LOCK_ID})
+            connection.execute(sa.text("SELECT pg_advisory_unlock(:id)"), {"id": MIGRATION_LOCK_ID})
             connection.commit()
     elif connection.dialect.name == "sqlite" and db.engine.url.database:
         with open(Path(db.engine.url.database).with_suffix(".migrate-lock"), "w") as lock:
@@ -47,8 +46,11 @@ def migration_lock(connection):
 
 def run_migrations_offline():
     """Print the SQL instead of running it (`flask db upgrade --sql`)."""
-    context.configure(url=config.get_main_option("sqlalchemy.url"),
-                      target_metadata=db.metadata, literal_binds=True)
+    context.configure(
+        url=config.get_main_option("sqlalchemy.url"),
+        target_metadata=db.metadata,
+        literal_binds=True,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -28,9 +28,7 @@ class Announcement(Timestamped, db.Model):
     body_vi: Mapped[str] = mapped_column(sa.Text)
     body_en: Mapped[str | None] = mapped_column(sa.Text)
     published_on: Mapped[date] = mapped_column(index=True)
-    status: Mapped[Status] = mapped_column(
-        enum_column(Status), default=Status.PUBLISHED
-    )
+    status: Mapped[Status] = mapped_column(enum_column(Status), default=Status.PUBLISHED)
     agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agency.id"), index=True)
     source_url: Mapped[str | None] = mapped_column(sa.String(500))
 

@@ -57,7 +57,10 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 def enum_column(enum_class):
     """An enum stored as its value (`"province"`), checked by the database, not a native type."""
     return sa.Enum(
-        enum_class, native_enum=False, length=20, create_constraint=True,
+        enum_class,
+        native_enum=False,
+        length=20,
+        create_constraint=True,
         values_callable=lambda members: [m.value for m in members],
     )
 

@@ -60,10 +60,13 @@ class LifeEvent(Timestamped, db.Model):
 procedure_life_event = sa.Table(
     "procedure_life_event",
     db.metadata,
-    sa.Column("procedure_id", sa.ForeignKey("procedure.id", ondelete="CASCADE"),
-              primary_key=True),
-    sa.Column("life_event_id", sa.ForeignKey("life_event.id", ondelete="CASCADE"),
-              primary_key=True, index=True),
+    sa.Column("procedure_id", sa.ForeignKey("procedure.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column(
+        "life_event_id",
+        sa.ForeignKey("life_event.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
 )
 
 
@@ -71,9 +74,9 @@ class ProcedureAgency(db.Model):
     """An agency's role in a procedure: implementing, competent or coordinating."""
 
     procedure_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("procedure.id", ondelete="CASCADE"), primary_key=True)
-    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"), primary_key=True,
-                                           index=True)
+        sa.ForeignKey("procedure.id", ondelete="CASCADE"), primary_key=True
+    )
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"), primary_key=True, index=True)
     role: Mapped[str] = mapped_column(sa.String(20), primary_key=True)
 
     agency: Mapped[Agency] = relationship()
@@ -83,11 +86,12 @@ class ProcedureDecision(db.Model):
     """Which decision did what to a procedure."""
 
     procedure_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("procedure.id", ondelete="CASCADE"), primary_key=True)
-    decision_id: Mapped[int] = mapped_column(sa.ForeignKey("decision.id"), primary_key=True,
-                                             index=True)
-    action: Mapped[DecisionAction] = mapped_column(enum_column(DecisionAction),
-                                                   primary_key=True)
+        sa.ForeignKey("procedure.id", ondelete="CASCADE"), primary_key=True
+    )
+    decision_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("decision.id"), primary_key=True, index=True
+    )
+    action: Mapped[DecisionAction] = mapped_column(enum_column(DecisionAction), primary_key=True)
 
     decision: Mapped[Decision] = relationship()
 
@@ -127,10 +131,12 @@ class Procedure(Timestamped, db.Model):
     conditions_en: Mapped[str | None] = mapped_column(sa.Text)
     submission_address: Mapped[str | None] = mapped_column(sa.Text)
     agency_names: Mapped[dict] = mapped_column(sa.JSON, default=dict)
-    online_level: Mapped[OnlineLevel] = mapped_column(enum_column(OnlineLevel),
-                                                      default=OnlineLevel.NONE)
-    validity: Mapped[Validity] = mapped_column(enum_column(Validity), default=Validity.IN_FORCE,
-                                               index=True)
+    online_level: Mapped[OnlineLevel] = mapped_column(
+        enum_column(OnlineLevel), default=OnlineLevel.NONE
+    )
+    validity: Mapped[Validity] = mapped_column(
+        enum_column(Validity), default=Validity.IN_FORCE, index=True
+    )
     effective_from: Mapped[date | None]
     abolished_on: Mapped[date | None]
     replaced_by_code: Mapped[str | None] = mapped_column(sa.String(40))
@@ -144,20 +150,37 @@ class Procedure(Timestamped, db.Model):
     decisions: Mapped[list[ProcedureDecision]] = relationship(cascade="all, delete-orphan")
     life_events: Mapped[list[LifeEvent]] = relationship(secondary=procedure_life_event)
     revisions: Mapped[list["ProcedureRevision"]] = relationship(
-        back_populates="procedure", order_by="ProcedureRevision.id.desc()",
-        cascade="all, delete-orphan")
+        back_populates="procedure",
+        order_by="ProcedureRevision.id.desc()",
+        cascade="all, delete-orphan",
+    )
 
     # A narrow index holding every filter column: the finder's facet counts scan it instead
     # of the wide rows (halves the finder's time with the national database loaded).
     __table_args__ = (
-        sa.Index("ix_procedure_facets", "sector_id", "online_level", "validity",
-                 "level_ministry", "level_province", "level_district", "level_commune",
-                 "level_other", "for_citizens", "for_businesses", "for_organisations", "id"),
+        sa.Index(
+            "ix_procedure_facets",
+            "sector_id",
+            "online_level",
+            "validity",
+            "level_ministry",
+            "level_province",
+            "level_district",
+            "level_commune",
+            "level_other",
+            "for_citizens",
+            "for_businesses",
+            "for_organisations",
+            "id",
+        ),
     )
 
     LEVELS = ("ministry", "province", "district", "commune", "other")
-    APPLICANTS = {"citizen": "for_citizens", "business": "for_businesses",
-                  "organisation": "for_organisations"}
+    APPLICANTS = {
+        "citizen": "for_citizens",
+        "business": "for_businesses",
+        "organisation": "for_organisations",
+    }
 
     @property
     def levels(self):
@@ -186,8 +209,16 @@ class Procedure(Timestamped, db.Model):
         return max(found, key=lambda d: (d.signed_on or date.min, d.id), default=None)
 
     # Decree 63/2010, Art. 8: a procedure is complete only with these parts.
-    REQUIRED_PARTS = ("name", "steps", "channels", "documents", "processing_time",
-                      "applicant_types", "agency", "result")
+    REQUIRED_PARTS = (
+        "name",
+        "steps",
+        "channels",
+        "documents",
+        "processing_time",
+        "applicant_types",
+        "agency",
+        "result",
+    )
 
     def missing_parts(self):
         present = {
@@ -195,8 +226,8 @@ class Procedure(Timestamped, db.Model):
             "steps": bool(self.steps),
             "channels": bool(self.channels),
             "documents": bool(self.documents),
-            "processing_time": self.processing_days is not None or any(
-                c.get("time_text") for c in self.channels),
+            "processing_time": self.processing_days is not None
+            or any(c.get("time_text") for c in self.channels),
             "applicant_types": bool(self.applicant_types),
             "agency": bool(self.agency_names.get("implementing")),
             "result": bool(self.result.get("name")),
@@ -214,7 +245,8 @@ class ProcedureRevision(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     procedure_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("procedure.id", ondelete="CASCADE"), index=True)
+        sa.ForeignKey("procedure.id", ondelete="CASCADE"), index=True
+    )
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     kind: Mapped[str] = mapped_column(sa.String(20))  # created, updated, abolished
     # "import: file.jsonl, lists.xlsx …" or a user: Text, an import may name many files.

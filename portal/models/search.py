@@ -15,7 +15,8 @@ class SearchChange(db.Model):
     database each catch up on their own (see portal/searching/sync.py).
     """
 
-    id: Mapped[int] = mapped_column(sa.BigInteger().with_variant(sa.Integer, "sqlite"),
-                                    primary_key=True)
+    id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True
+    )
     key: Mapped[str] = mapped_column(sa.String(200))  # "procedure:1.000689"
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -24,8 +24,9 @@ from portal.models import (
 from portal.text import fold
 
 LEVEL_COLUMNS = {level: getattr(Procedure, f"level_{level}") for level in Procedure.LEVELS}
-APPLICANT_COLUMNS = {kind: getattr(Procedure, column)
-                     for kind, column in Procedure.APPLICANTS.items()}
+APPLICANT_COLUMNS = {
+    kind: getattr(Procedure, column) for kind, column in Procedure.APPLICANTS.items()
+}
 SORTS = {
     "relevance": (),  # the search engine's order; only with a query (see Finder.select)
     "name": (Procedure.name_vi, Procedure.code),
@@ -33,8 +34,13 @@ SORTS = {
     "time": (Procedure.processing_days.is_(None), Procedure.processing_days, Procedure.name_vi),
     "updated": (Procedure.updated_at.desc(), Procedure.code),
 }
-SORT_LABELS = {"relevance": _l("Relevance"), "name": _l("Name"), "code": _l("Code"),
-               "time": _l("Shortest processing time"), "updated": _l("Recently updated")}
+SORT_LABELS = {
+    "relevance": _l("Relevance"),
+    "name": _l("Name"),
+    "code": _l("Code"),
+    "time": _l("Shortest processing time"),
+    "updated": _l("Recently updated"),
+}
 MAX_QUERY_LENGTH = 200
 
 
@@ -53,8 +59,7 @@ class Filters:
     event: str = ""
     sort: str = "name"
 
-    FACETS = ("event", "sector", "level", "applicant", "online", "validity", "agency",
-              "decision")
+    FACETS = ("event", "sector", "level", "applicant", "online", "validity", "agency", "decision")
 
     @classmethod
     def from_args(cls, args):
@@ -63,14 +68,24 @@ class Filters:
         values["sort"] = values["sort"] or ("relevance" if values["q"] else "name")
         problems = []
         if len(values["q"]) > MAX_QUERY_LENGTH:
-            problems.append(_l("The search text is too long: at most %(max)s characters.",
-                               max=MAX_QUERY_LENGTH))
-        for name, allowed in (("level", LEVEL_COLUMNS), ("applicant", APPLICANT_COLUMNS),
-                              ("online", {o.value for o in OnlineLevel}),
-                              ("validity", {v.value for v in Validity}), ("sort", SORTS)):
+            problems.append(
+                _l("The search text is too long: at most %(max)s characters.", max=MAX_QUERY_LENGTH)
+            )
+        for name, allowed in (
+            ("level", LEVEL_COLUMNS),
+            ("applicant", APPLICANT_COLUMNS),
+            ("online", {o.value for o in OnlineLevel}),
+            ("validity", {v.value for v in Validity}),
+            ("sort", SORTS),
+        ):
             if values[name] and values[name] not in allowed:
-                problems.append(_l('"%(value)s" is not a valid value for %(name)s.',
-                                   value=values[name][:40], name=name))
+                problems.append(
+                    _l(
+                        '"%(value)s" is not a valid value for %(name)s.',
+                        value=values[name][:40],
+                        name=name,
+                    )
+                )
         if problems:
             raise BadRequest(description=" ".join(str(p) for p in problems))
         return cls(**values)
@@ -105,15 +120,21 @@ class Finder:
         if f.q and self.ranked is not None:
             where.append(Procedure.id.in_(self.ranked))
         elif f.q:
-            where += [Procedure.name_folded.contains(word, autoescape=True)
-                      for word in fold(f.q).split()]
+            where += [
+                Procedure.name_folded.contains(word, autoescape=True) for word in fold(f.q).split()
+            ]
         if f.sector and skip != "sector":
-            where.append(Procedure.sector_id.in_(
-                sa.select(Sector.id).where(Sector.slug == f.sector)))
+            where.append(
+                Procedure.sector_id.in_(sa.select(Sector.id).where(Sector.slug == f.sector))
+            )
         if f.agency and skip != "agency":
-            where.append(Procedure.id.in_(
-                sa.select(ProcedureAgency.procedure_id).join(ProcedureAgency.agency)
-                .where(Agency.slug == f.agency)))
+            where.append(
+                Procedure.id.in_(
+                    sa.select(ProcedureAgency.procedure_id)
+                    .join(ProcedureAgency.agency)
+                    .where(Agency.slug == f.agency)
+                )
+            )
         if f.level and skip != "level":
             where.append(LEVEL_COLUMNS[f.level])
         if f.applicant and skip != "applicant":
@@ -123,13 +144,21 @@ class Finder:
         if f.validity and skip != "validity":
             where.append(Procedure.validity == f.validity)
         if f.decision and skip != "decision":
-            where.append(Procedure.id.in_(
-                sa.select(ProcedureDecision.procedure_id).join(ProcedureDecision.decision)
-                .where(Decision.number == f.decision)))
+            where.append(
+                Procedure.id.in_(
+                    sa.select(ProcedureDecision.procedure_id)
+                    .join(ProcedureDecision.decision)
+                    .where(Decision.number == f.decision)
+                )
+            )
         if f.event and skip != "event":
-            where.append(Procedure.id.in_(
-                sa.select(procedure_life_event.c.procedure_id).join(LifeEvent)
-                .where(LifeEvent.slug == f.event)))
+            where.append(
+                Procedure.id.in_(
+                    sa.select(procedure_life_event.c.procedure_id)
+                    .join(LifeEvent)
+                    .where(LifeEvent.slug == f.event)
+                )
+            )
         return where
 
     def select(self):
@@ -147,14 +176,31 @@ class Finder:
     def facets(self, session):
         """{facet: [(value, label record or text, count)]}, largest first, zeros left out."""
         return {
-            "event": self._grouped(session, "event", LifeEvent, procedure_life_event.c.procedure_id,
-                                   procedure_life_event.c.life_event_id, LifeEvent.position),
+            "event": self._grouped(
+                session,
+                "event",
+                LifeEvent,
+                procedure_life_event.c.procedure_id,
+                procedure_life_event.c.life_event_id,
+                LifeEvent.position,
+            ),
             "sector": self._grouped(session, "sector", Sector, Procedure.id, Procedure.sector_id),
-            "agency": self._grouped(session, "agency", Agency, ProcedureAgency.procedure_id,
-                                    ProcedureAgency.agency_id, role="implementing"),
-            "decision": self._grouped(session, "decision", Decision,
-                                      ProcedureDecision.procedure_id,
-                                      ProcedureDecision.decision_id, limit=30),
+            "agency": self._grouped(
+                session,
+                "agency",
+                Agency,
+                ProcedureAgency.procedure_id,
+                ProcedureAgency.agency_id,
+                role="implementing",
+            ),
+            "decision": self._grouped(
+                session,
+                "decision",
+                Decision,
+                ProcedureDecision.procedure_id,
+                ProcedureDecision.decision_id,
+                limit=30,
+            ),
             "level": self._flags(session, "level", LEVEL_COLUMNS),
             "applicant": self._flags(session, "applicant", APPLICANT_COLUMNS),
             "online": self._values(session, "online", Procedure.online_level),
@@ -165,28 +211,35 @@ class Finder:
         """Counts of boolean columns in one query: SUM(CASE WHEN column THEN 1 END)."""
         sums = [sa.func.sum(sa.case((column, 1), else_=0)) for column in columns.values()]
         row = session.execute(sa.select(*sums).where(*self.conditions(skip=name))).one()
-        return [(key, key, count or 0) for key, count in zip(columns, row, strict=True)
-                if count]
+        return [(key, key, count or 0) for key, count in zip(columns, row, strict=True) if count]
 
     def _values(self, session, name, column):
-        rows = session.execute(sa.select(column, sa.func.count()).where(
-            *self.conditions(skip=name)).group_by(column)).all()
-        return sorted(((str(value), str(value), count) for value, count in rows),
-                      key=lambda item: -item[2])
+        rows = session.execute(
+            sa.select(column, sa.func.count()).where(*self.conditions(skip=name)).group_by(column)
+        ).all()
+        return sorted(
+            ((str(value), str(value), count) for value, count in rows), key=lambda item: -item[2]
+        )
 
-    def _grouped(self, session, name, model, procedure_column, key_column, order=None,
-                 role=None, limit=None):
+    def _grouped(
+        self, session, name, model, procedure_column, key_column, order=None, role=None, limit=None
+    ):
         """Counts per related row (sector, agency, decision, life event)."""
         matching = sa.select(Procedure.id).where(*self.conditions(skip=name))
-        query = (sa.select(model, sa.func.count(sa.distinct(procedure_column)))
-                 .select_from(procedure_column.table)
-                 .join(model, model.id == key_column)
-                 .where(procedure_column.in_(matching)).group_by(model.id))
+        query = (
+            sa.select(model, sa.func.count(sa.distinct(procedure_column)))
+            .select_from(procedure_column.table)
+            .join(model, model.id == key_column)
+            .where(procedure_column.in_(matching))
+            .group_by(model.id)
+        )
         if role:
             query = query.where(ProcedureAgency.role == role)
         ordering = (order,) if order is not None else (sa.func.count().desc(), model.id)
         query = query.order_by(*ordering)
         if limit:
             query = query.limit(limit)
-        return [(getattr(row, "slug", None) or row.number, row, count)
-                for row, count in session.execute(query).all()]
+        return [
+            (getattr(row, "slug", None) or row.number, row, count)
+            for row, count in session.execute(query).all()
+        ]

@@ -34,9 +34,25 @@ from portal.text import fold
 MAX_ERRORS = 20
 ROLES = ("implementing", "competent", "coordinating")
 # Fields whose changes are kept as revisions (column -> how a revision shows it).
-TRACKED = ("name_vi", "sector", "procedure_type", "levels", "applicant_types", "steps",
-           "channels", "documents", "legal_bases", "result", "processing_days", "fee_summary",
-           "conditions_vi", "submission_address", "agency_names", "online_level", "source_url")
+TRACKED = (
+    "name_vi",
+    "sector",
+    "procedure_type",
+    "levels",
+    "applicant_types",
+    "steps",
+    "channels",
+    "documents",
+    "legal_bases",
+    "result",
+    "processing_days",
+    "fee_summary",
+    "conditions_vi",
+    "submission_address",
+    "agency_names",
+    "online_level",
+    "source_url",
+)
 
 
 class ImportFailed(Exception):
@@ -55,8 +71,9 @@ def read_path(path):
     elif path.suffix.lower() in (".jsonl", ".json", ".ndjson"):
         rows, convert = sources.read_records(path), _from_record
     else:
-        raise SourceError("unknown file type: expected .jsonl (records) or .xlsx (list export)",
-                          file=path.name)
+        raise SourceError(
+            "unknown file type: expected .jsonl (records) or .xlsx (list export)", file=path.name
+        )
     for number, row in rows:
         yield path.name, number, row if isinstance(row, SourceError) else convert(row)
 
@@ -119,9 +136,14 @@ class Importer:
         self.now = datetime.now(UTC)
         self.rejected = 0
         self.outcomes = {}  # code -> "created", "updated" or "unchanged"
-        self.procedures = {p.code: p for p in db.session.scalars(
-            sa.select(Procedure).options(selectinload(Procedure.agencies),
-                                         selectinload(Procedure.decisions)))}
+        self.procedures = {
+            p.code: p
+            for p in db.session.scalars(
+                sa.select(Procedure).options(
+                    selectinload(Procedure.agencies), selectinload(Procedure.decisions)
+                )
+            )
+        }
         self.sectors = {s.name_vi: s for s in db.session.scalars(sa.select(Sector))}
         self.decisions = {d.number: d for d in db.session.scalars(sa.select(Decision))}
         self.agencies = AgencyMatcher()
@@ -132,8 +154,12 @@ class Importer:
         """Create or update one procedure from a source row."""
         code = values["code"]
         if (name, code) in self.seen:
-            raise SourceError(f"code {code} already appears at line {self.seen[name, code]}",
-                              file=name, row=number, column="code")
+            raise SourceError(
+                f"code {code} already appears at line {self.seen[name, code]}",
+                file=name,
+                row=number,
+                column="code",
+            )
         self.seen[name, code] = number
         procedure = self.procedures.get(code)
         columns = dict(values["columns"])
@@ -141,8 +167,10 @@ class Importer:
         if "implementing" in values:
             columns, sector = self._list_row_columns(procedure, values, columns, sector)
         elif procedure is not None:  # keep what a list export filled in where the record is silent
-            columns["agency_names"] = {**procedure.agency_names, **{
-                role: names for role, names in columns["agency_names"].items() if names}}
+            columns["agency_names"] = {
+                **procedure.agency_names,
+                **{role: names for role, names in columns["agency_names"].items() if names},
+            }
         if procedure is None:
             procedure = Procedure(code=code, sector=sector, imported_at=self.now, **columns)
             db.session.add(procedure)
@@ -191,28 +219,38 @@ class Importer:
         return {"agency_names": names}, procedure.sector or sector
 
     def _revision(self, kind, values, changes):
-        return ProcedureRevision(kind=kind, changed_by=self.changed_by, changed_at=self.now,
-                                 decision_number=(values["decisions"] or [None])[0],
-                                 changes=changes)
+        return ProcedureRevision(
+            kind=kind,
+            changed_by=self.changed_by,
+            changed_at=self.now,
+            decision_number=(values["decisions"] or [None])[0],
+            changes=changes,
+        )
 
     def _link(self, procedure, values, action):
         """Resolve agency names and decision numbers to rows and link them."""
-        procedure.name_folded = fold(f"{procedure.code} {procedure.name_vi} "
-                                     f"{procedure.name_en or ''}")
+        procedure.name_folded = fold(
+            f"{procedure.code} {procedure.name_vi} {procedure.name_en or ''}"
+        )
         procedure.source = self.changed_by
-        wanted = {(role, self.agencies.get(name))
-                  for role in ROLES for name in procedure.agency_names.get(role, [])}
+        wanted = {
+            (role, self.agencies.get(name))
+            for role in ROLES
+            for name in procedure.agency_names.get(role, [])
+        }
         have = {(link.role, link.agency) for link in procedure.agencies}
         if wanted != have:
-            procedure.agencies[:] = [link for link in procedure.agencies
-                                     if (link.role, link.agency) in wanted]
+            procedure.agencies[:] = [
+                link for link in procedure.agencies if (link.role, link.agency) in wanted
+            ]
             for role, agency in wanted - have:
                 procedure.agencies.append(ProcedureAgency(role=role, agency=agency))
         existing = {link.decision.number for link in procedure.decisions}
         for number in values["decisions"]:
             if number not in existing:
-                procedure.decisions.append(ProcedureDecision(decision=self._decision(number),
-                                                             action=action))
+                procedure.decisions.append(
+                    ProcedureDecision(decision=self._decision(number), action=action)
+                )
 
     def _sector(self, name):
         if not name:
@@ -271,8 +309,18 @@ def guess_level(name):
         return Level.COMMUNE
     if "cap huyen" in folded or "huyen" in folded.split()[:4]:
         return Level.DISTRICT
-    if folded.startswith(("bo ", "cuc ", "tong cuc", "ngan hang nha nuoc", "chinh phu",
-                          "thu tuong", "vu ", "toa an nhan dan toi cao")):
+    if folded.startswith(
+        (
+            "bo ",
+            "cuc ",
+            "tong cuc",
+            "ngan hang nha nuoc",
+            "chinh phu",
+            "thu tuong",
+            "vu ",
+            "toa an nhan dan toi cao",
+        )
+    ):
         return Level.MINISTRY
     return Level.PROVINCE
 
@@ -290,8 +338,9 @@ def unique_slug(model, name):
 
 def snapshot(procedure):
     """The tracked fields as JSON-able values, for diffs."""
-    values = {field: getattr(procedure, field) for field in TRACKED
-              if field not in ("sector", "levels")}
+    values = {
+        field: getattr(procedure, field) for field in TRACKED if field not in ("sector", "levels")
+    }
     values["sector"] = procedure.sector.name_vi if procedure.sector else None
     values["levels"] = procedure.levels
     values["online_level"] = str(procedure.online_level) if procedure.online_level else None
@@ -299,8 +348,9 @@ def snapshot(procedure):
 
 
 def diff(before, after):
-    return {field: [before[field], after[field]] for field in TRACKED
-            if before[field] != after[field]}
+    return {
+        field: [before[field], after[field]] for field in TRACKED if before[field] != after[field]
+    }
 
 
 def import_paths(paths, dry_run=False, changed_by=None):
@@ -341,22 +391,36 @@ def abolish(code, decision_number, on=None, replaced_by=None, changed_by="admin"
     if decision is None:
         decision = Decision(number=decision_number, signed_on=on)
         db.session.add(decision)
-    before = {"validity": str(procedure.validity), "abolished_on": _iso(procedure.abolished_on),
-              "replaced_by_code": procedure.replaced_by_code}
+    before = {
+        "validity": str(procedure.validity),
+        "abolished_on": _iso(procedure.abolished_on),
+        "replaced_by_code": procedure.replaced_by_code,
+    }
     procedure.validity = "abolished"
     procedure.abolished_on = on or date.today()
     procedure.replaced_by_code = replaced_by
-    if not any(link.decision is decision and link.action == DecisionAction.ABOLISHED
-               for link in procedure.decisions):
-        procedure.decisions.append(ProcedureDecision(decision=decision,
-                                                     action=DecisionAction.ABOLISHED))
-    after = {"validity": "abolished", "abolished_on": _iso(procedure.abolished_on),
-             "replaced_by_code": replaced_by}
+    if not any(
+        link.decision is decision and link.action == DecisionAction.ABOLISHED
+        for link in procedure.decisions
+    ):
+        procedure.decisions.append(
+            ProcedureDecision(decision=decision, action=DecisionAction.ABOLISHED)
+        )
+    after = {
+        "validity": "abolished",
+        "abolished_on": _iso(procedure.abolished_on),
+        "replaced_by_code": replaced_by,
+    }
     changes = {key: [before[key], after[key]] for key in before if before[key] != after[key]}
     if changes:
-        procedure.revisions.append(ProcedureRevision(
-            kind="abolished", changed_by=changed_by, decision_number=decision_number,
-            changes=changes))
+        procedure.revisions.append(
+            ProcedureRevision(
+                kind="abolished",
+                changed_by=changed_by,
+                decision_number=decision_number,
+                changes=changes,
+            )
+        )
     db.session.commit()
     return bool(changes)
 
@@ -368,13 +432,18 @@ def _iso(value):
 def translate(names_en, sectors_en, changed_by):
     """Set English names of procedures (by code) and fields (by Vietnamese name)."""
     changed = 0
-    for procedure in db.session.scalars(sa.select(Procedure).where(
-            Procedure.code.in_(list(names_en)))):
+    for procedure in db.session.scalars(
+        sa.select(Procedure).where(Procedure.code.in_(list(names_en)))
+    ):
         name_en = names_en[procedure.code]
         if procedure.name_en != name_en:
-            procedure.revisions.append(ProcedureRevision(
-                kind="updated", changed_by=changed_by,
-                changes={"name_en": [procedure.name_en, name_en]}))
+            procedure.revisions.append(
+                ProcedureRevision(
+                    kind="updated",
+                    changed_by=changed_by,
+                    changes={"name_en": [procedure.name_en, name_en]},
+                )
+            )
             procedure.name_en = name_en
             procedure.name_folded = fold(f"{procedure.code} {procedure.name_vi} {name_en}")
             changed += 1

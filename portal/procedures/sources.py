@@ -17,12 +17,29 @@ from portal import importing
 from portal.importing import SourceError
 
 CODE_RE = re.compile(r"^\d\.\d{6}(\.\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})?$")
-LEVELS = {"cấp bộ": "ministry", "cấp tỉnh": "province", "cấp huyện": "district",
-          "cấp xã": "commune", "cơ quan khác": "other"}
-KINDS = {"doanh nghiệp": "business", "hợp tác xã": "business", "tổ chức": "organisation",
-         "công dân": "citizen", "người": "citizen", "cán bộ": "citizen", "đảng viên": "citizen"}
-LIST_COLUMNS = {"mã số": "code", "tên": "name_vi", "cơ quan ban hành": "issuing_body",
-                "cơ quan thực hiện": "implementing_agencies", "lĩnh vực": "field_vi"}
+LEVELS = {
+    "cấp bộ": "ministry",
+    "cấp tỉnh": "province",
+    "cấp huyện": "district",
+    "cấp xã": "commune",
+    "cơ quan khác": "other",
+}
+KINDS = {
+    "doanh nghiệp": "business",
+    "hợp tác xã": "business",
+    "tổ chức": "organisation",
+    "công dân": "citizen",
+    "người": "citizen",
+    "cán bộ": "citizen",
+    "đảng viên": "citizen",
+}
+LIST_COLUMNS = {
+    "mã số": "code",
+    "tên": "name_vi",
+    "cơ quan ban hành": "issuing_body",
+    "cơ quan thực hiện": "implementing_agencies",
+    "lĩnh vực": "field_vi",
+}
 
 CHANNEL_HEAD = "Hình thức nộpThời gianPhí, lệ phíMô tả"
 CHANNEL_KINDS = {"Trực tiếp": "in_person", "Trực tuyến": "online", "Dịch vụ bưu chính": "post"}
@@ -30,10 +47,17 @@ CHANNEL_KINDS = {"Trực tiếp": "in_person", "Trực tuyến": "online", "Dị
 CHANNEL_RE = re.compile(r"(Trực tiếp|Trực tuyến|Dịch vụ bưu chính)(?=Không|\d)")
 CURRENCY = r"(VNĐ|Việt Nam Đồng|đồng|USD)"
 MONEY = rf"([\d.,]+) ?{CURRENCY}"
-TIME_RE = re.compile(r"Không có thông tin|(\d+(?:[.,]\d+)?)(?: (Ngày làm việc|Ngày|Giờ|Tháng|Năm))?"
-                     rf"|Không[^\n]{{0,60}}?(?=Miễn phí|Không có thông tin|{MONEY})")
-TIME_UNITS = {"ngày làm việc": (1, True), "ngày": (1, False), "giờ": (1 / 24, False),
-              "tháng": (30, False), "năm": (365, False)}  # (days per unit, working days)
+TIME_RE = re.compile(
+    r"Không có thông tin|(\d+(?:[.,]\d+)?)(?: (Ngày làm việc|Ngày|Giờ|Tháng|Năm))?"
+    rf"|Không[^\n]{{0,60}}?(?=Miễn phí|Không có thông tin|{MONEY})"
+)
+TIME_UNITS = {
+    "ngày làm việc": (1, True),
+    "ngày": (1, False),
+    "giờ": (1 / 24, False),
+    "tháng": (30, False),
+    "năm": (365, False),
+}  # (days per unit, working days)
 FEE_RE = re.compile(rf"Miễn phí|Không có thông tin|{MONEY}")
 NOTE_RE = re.compile(r"\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)")  # up to three levels deep
 DOCS_HEAD = "Tên giấy tờMẫu đơn, tờ khaiSố lượng"
@@ -43,12 +67,16 @@ FORM_EXT_RE = re.compile(r"\.(?:docx?|pdf|xlsx?|rar|zip)$", re.I)
 LEGAL_HEAD = "Tên văn bản pháp lýMã văn bản"
 # 69/2024/NĐ-CP, 47/2014/QH13, 1234/QĐ-TTg. Known issuers come first so a glued title stays
 # out: "TT-BTChướng dẫn" is BTC + "hướng dẫn", not BT + "Chướng dẫn".
-ISSUER = (r"(?:BLĐTBXH|BNNPTNT|BVHTTDL|BGDĐT|BKHĐT|BKHCN|BTTTT|BGTVT|BTNMT|BNNMT|NHNN|UBND|HĐND|"
-          r"VPCP|BHXH|BTC|BCA|BXD|BTP|BCT|BYT|BQP|BNG|BNV|(?:UBTV)?QH\d{2}|TTg|CP|"
-          r"[A-ZĐ]+(?![a-zà-ỹ]))")
+ISSUER = (
+    r"(?:BLĐTBXH|BNNPTNT|BVHTTDL|BGDĐT|BKHĐT|BKHCN|BTTTT|BGTVT|BTNMT|BNNMT|NHNN|UBND|HĐND|"
+    r"VPCP|BHXH|BTC|BCA|BXD|BTP|BCT|BYT|BQP|BNG|BNV|(?:UBTV)?QH\d{2}|TTg|CP|"
+    r"[A-ZĐ]+(?![a-zà-ỹ]))"
+)
 # A year glued in front ("sửa đổi 202323/2023/QH15") belongs to the title.
-LEGAL_NUMBER_RE = re.compile(r"(?:(?<=(?:19|20)\d\d)|(?<=QH\d\d)|(?<![\d/]))"
-                             rf"(?:\d{{1,3}}\.\d{{1,2}}|\d{{1,4}})/(?:\d{{4}}/)?(?:[A-ZĐ]+-)*{ISSUER}")
+LEGAL_NUMBER_RE = re.compile(
+    r"(?:(?<=(?:19|20)\d\d)|(?<=QH\d\d)|(?<![\d/]))"
+    rf"(?:\d{{1,3}}\.\d{{1,2}}|\d{{1,4}})/(?:\d{{4}}/)?(?:[A-ZĐ]+-)*{ISSUER}"
+)
 LEGAL_TYPES = r"(?:Luật|Nghị định|Thông tư|Quyết định|Nghị quyết|Pháp lệnh)"
 # The number cell may repeat the type ("...tín dụngLuật số 32/2024/QH15"): not part of the title.
 LEGAL_PREFIX_RE = re.compile(rf"(?<=[a-zà-ỹ)])(?:{LEGAL_TYPES} ?(?:số)?|số):? ?$")
@@ -81,8 +109,10 @@ def split_list(text):
 
 # "Giám đốc Sở Tư pháp", "Chủ tịch UBND cấp xã": the head of a body; the directory lists
 # the body itself.
-_HEAD_OF = re.compile(r"(?i)^(?:phó chủ tịch|chủ tịch|giám đốc|thủ trưởng|trưởng|"
-                      r"người đứng đầu)(?: của)?\s+")
+_HEAD_OF = re.compile(
+    r"(?i)^(?:phó chủ tịch|chủ tịch|giám đốc|thủ trưởng|trưởng|"
+    r"người đứng đầu)(?: của)?\s+"
+)
 _BULLET = re.compile(r"^(?:[-+*•]|\d+[.)])\s*")
 MAX_AGENCY_NAME = 150
 
@@ -98,8 +128,7 @@ def agency_names(text):
     names = []
     for piece in split_list(text):
         piece = _BULLET.sub("", piece)
-        if (not piece[:1].isupper() or ":" in piece or ". " in piece
-                or len(piece) > MAX_AGENCY_NAME):
+        if not piece[:1].isupper() or ":" in piece or ". " in piece or len(piece) > MAX_AGENCY_NAME:
             continue
         name = _HEAD_OF.sub("", piece).rstrip(" .")
         if name:
@@ -124,16 +153,23 @@ def dedupe(items):
 
 def parse_record(raw):
     """One detail record as plain data; SourceError(column=...) without a code or a name."""
-    src = {key: unicodedata.normalize("NFC", value) if isinstance(value, str) else value
-           for key, value in raw.items()}
+    src = {
+        key: unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+        for key, value in raw.items()
+    }
     code = clean(src.get("ma_thu_tuc"))
     if problem := code_problem(code):
         raise SourceError(problem, column="ma_thu_tuc")
     if not clean(src.get("ten_thu_tuc")):
         raise SourceError("the procedure has no name", column="ten_thu_tuc")
-    parsers = {"cap_thuc_hien": parse_levels, "cach_thuc_thuc_hien": parse_channels,
-               "thanh_phan_ho_so": parse_documents, "can_cu_phap_ly": parse_legal_bases,
-               "ket_qua_xu_ly": parse_results, "thu_tuc_lien_quan": parse_related}
+    parsers = {
+        "cap_thuc_hien": parse_levels,
+        "cach_thuc_thuc_hien": parse_channels,
+        "thanh_phan_ho_so": parse_documents,
+        "can_cu_phap_ly": parse_legal_bases,
+        "ket_qua_xu_ly": parse_results,
+        "thu_tuc_lien_quan": parse_related,
+    }
     parsed, unparsed = {}, {}
     for key, parser in parsers.items():
         parsed[key], complete = parser(clean(src.get(key), multiline=True) or "")
@@ -146,14 +182,21 @@ def parse_record(raw):
         "code": code,
         "name_vi": clean(src["ten_thu_tuc"]),
         "source_url": clean(src.get("detail_url")),
-        "decision_numbers": [re.sub(r"(?i)^số\s*", "", number)
-                             for number in split_list(src.get("so_quyet_dinh"))],
+        "decision_numbers": [
+            re.sub(r"(?i)^số\s*", "", number) for number in split_list(src.get("so_quyet_dinh"))
+        ],
         "levels": parsed["cap_thuc_hien"],
         "procedure_type": clean(src.get("loai_thu_tuc")),
         "field_vi": clean(src.get("linh_vuc")),
         "applicant_types": applicants,
-        "applicant_kinds": sorted({kind for label in applicants for prefix, kind in KINDS.items()
-                                   if label.casefold().startswith(prefix)}),
+        "applicant_kinds": sorted(
+            {
+                kind
+                for label in applicants
+                for prefix, kind in KINDS.items()
+                if label.casefold().startswith(prefix)
+            }
+        ),
         "competent_agencies": agency_names(clean(src.get("co_quan_co_tham_quyen"))),
         "implementing_agencies": agency_names(clean(src.get("co_quan_thuc_hien"))),
         "coordinating_agencies": agency_names(clean(src.get("co_quan_phoi_hop"))),
@@ -179,8 +222,8 @@ def cut(text, pattern):
     if not marks:
         return text, []
     ends = [mark.start() for mark in marks[1:]] + [len(text)]
-    pairs = [(mark, text[mark.end():end]) for mark, end in zip(marks, ends, strict=True)]
-    return text[:marks[0].start()], pairs
+    pairs = [(mark, text[mark.end() : end]) for mark, end in zip(marks, ends, strict=True)]
+    return text[: marks[0].start()], pairs
 
 
 def parse_levels(text):
@@ -210,10 +253,17 @@ def parse_channels(text):
 
 def parse_channel(kind, cell):
     """One channel row after its kind: time, fee with its (note), description."""
-    channel = {"kind": kind, "time_text": None, "days": None, "working_days": None,
-               "fee_text": None, "fee_vnd": None, "description": None}
+    channel = {
+        "kind": kind,
+        "time_text": None,
+        "days": None,
+        "working_days": None,
+        "fee_text": None,
+        "fee_vnd": None,
+        "description": None,
+    }
     time = TIME_RE.match(cell)
-    rest = cell[time.end():] if time else cell
+    rest = cell[time.end() :] if time else cell
     # A time without unit glued to an amount ("1100 VNĐ" for 1 + 100) cannot be split reliably.
     if time and time.group(1) and not time.group(2) and re.match(f" ?{CURRENCY}", rest):
         time, rest = None, cell
@@ -228,12 +278,13 @@ def parse_channel(kind, cell):
         note = NOTE_RE.match(rest, fee.end())
         end = note.end() if note else fee.end()
         if fee.group(0) != "Không có thông tin":
-            channel["fee_text"] = clean(fee.group(0) + " " + rest[fee.end():end])
+            channel["fee_text"] = clean(fee.group(0) + " " + rest[fee.end() : end])
         if fee.group(0) == "Miễn phí":
             channel["fee_vnd"] = 0
         elif fee.group(1) and fee.group(2) != "USD" and time:
-            channel["fee_vnd"] = fee_vnd(int(re.sub(r"\D", "", fee.group(1)) or 0),
-                                         rest[fee.end():end])
+            channel["fee_vnd"] = fee_vnd(
+                int(re.sub(r"\D", "", fee.group(1)) or 0), rest[fee.end() : end]
+            )
             ok = ok and channel["fee_vnd"] is not None
         rest = rest[end:]
     channel["description"] = clean(rest, multiline=True)
@@ -270,10 +321,16 @@ def parse_documents(text):
     for table in tables[1:]:
         position = 0
         for count in COUNT_RE.finditer(table):
-            name, forms = split_forms(table[position:count.start()])
-            documents.append({"group": group, "name": clean(name.lstrip("-+*• ")), "forms": forms,
-                              "originals": int(count.group(1)),
-                              "copies": int(count.group(2)) if count.group(2) else None})
+            name, forms = split_forms(table[position : count.start()])
+            documents.append(
+                {
+                    "group": group,
+                    "name": clean(name.lstrip("-+*• ")),
+                    "forms": forms,
+                    "originals": int(count.group(1)),
+                    "copies": int(count.group(2)) if count.group(2) else None,
+                }
+            )
             position = count.end()
         group = clean(table[position:].strip("-"))  # the heading of the next table
     named = all(document["name"] for document in documents)
@@ -297,24 +354,35 @@ def form_start(text):
         if tier is not None:
             tiers[tier].append(index)
     # After another file or a ";" the last spot wins; weaker clues, the earliest one.
-    return next((found[-1] if tier < 2 else found[0] for tier, found in enumerate(tiers)
-                 if found), None)
+    return next(
+        (found[-1] if tier < 2 else found[0] for tier, found in enumerate(tiers) if found), None
+    )
 
 
 def glue_tier(text, index):
     """How surely a file name starts at index: 0 after another file ... 3 barely; else None."""
     before, char, after = text[index - 1], text[index], text[index + 1]
     # "1.000423", "Mẫu số 14.KT": a number or a form code, not a glue point.
-    if not char.isalnum() or (before == "." and text[index - 2].isdigit()) or (
-            char.isdigit() and before.isdigit()):
+    if (
+        not char.isalnum()
+        or (before == "." and text[index - 2].isdigit())
+        or (char.isdigit() and before.isdigit())
+    ):
         return None
     if FORM_EXT_RE.search(text, index - 5, index) and not char.islower():
         return 0
     if before == ";":
         return 1
-    if (before in ".:)]" or (before.islower() and char.isupper())
-            or ((before.isupper() or before.isdigit()) and char.isupper() and after.islower()
-            and text[index - 1:index + 2] != "TTg")):
+    if (
+        before in ".:)]"
+        or (before.islower() and char.isupper())
+        or (
+            (before.isupper() or before.isdigit())
+            and char.isupper()
+            and after.islower()
+            and text[index - 1 : index + 2] != "TTg"
+        )
+    ):
         return 2
     return 3 if before.islower() and char.isdigit() else None
 
@@ -328,11 +396,13 @@ def parse_legal_bases(text):
     for number in LEGAL_NUMBER_RE.finditer(body):
         if not ends_row(body, number):
             continue
-        row = body[position:number.start()]
+        row = body[position : number.start()]
         title = clean(LEGAL_PREFIX_RE.sub("", row)) or ""
         # A number glued to the text around it inside a title means two rows ran together.
-        glued = (title[m.end():m.end() + 1].isdigit() or title[m.start() - 1:m.start()].isalpha()
-                 for m in LEGAL_NUMBER_RE.finditer(title))
+        glued = (
+            title[m.end() : m.end() + 1].isdigit() or title[m.start() - 1 : m.start()].isalpha()
+            for m in LEGAL_NUMBER_RE.finditer(title)
+        )
         complete = complete and not any(glued)
         if not title or re.fullmatch(LEGAL_TYPES + r"?\s*(?:số)?:?", title):
             title = clean(row + number.group(0))  # the row was only "Luật" or "Nghị định số"
@@ -344,7 +414,7 @@ def parse_legal_bases(text):
 
 def ends_row(body, number):
     """Whether a document number is a number cell: the next row's title follows it directly."""
-    after = body[number.end():number.end() + 2]
+    after = body[number.end() : number.end() + 2]
     if after[:1].isdigit():
         # "Thông tư 39/2018/TT-BNNPTNT39/2018/TT-BNNPTNT": a title, then the same number.
         following = LEGAL_NUMBER_RE.match(body, number.end())
@@ -354,8 +424,8 @@ def ends_row(body, number):
     if after[:1] == " ":
         # "24/2026/NQ-CP Hướng dẫn..." starts a title, unless the same number comes again as
         # the number cell of this row: "Thông tư số 66/2023/TT-BCA Sửa đổi...trú.66/2023/TT-BCA".
-        cell_later = re.search(r"\S" + re.escape(number.group(0)), body[number.end():])
-        return body[number.end() + 1:number.end() + 3].istitle() and not cell_later
+        cell_later = re.search(r"\S" + re.escape(number.group(0)), body[number.end() :])
+        return body[number.end() + 1 : number.end() + 3].istitle() and not cell_later
     return not after or after[0].isalpha()
 
 
@@ -363,14 +433,20 @@ def parse_results(text):
     """The "Kết quả" names and codes without the page chrome, and whether they were cut cleanly."""
     body = re.split(r"Từ khóa|Chọn cơ quan thực hiện", text)[0]
     # Keywords and description are kept only through `raw`, and only when they say something.
-    extra = clean(re.sub(r"Từ khóa|Mô tả|Không có thông tin|Chọn cơ quan thực hiện.*", "",
-                         text[len(body):], flags=re.S))
+    extra = clean(
+        re.sub(
+            r"Từ khóa|Mô tả|Không có thông tin|Chọn cơ quan thực hiện.*",
+            "",
+            text[len(body) :],
+            flags=re.S,
+        )
+    )
     pieces = body.split("Mã: ")
     results, name = [], clean(pieces[0])
     for piece in map(str.strip, pieces[1:]):
         code = RESULT_CODE_RE.match(piece)
         results.append({"name": name, "code": code.group(0) if code else None})
-        name = clean(piece[code.end():] if code else piece)
+        name = clean(piece[code.end() :] if code else piece)
     complete = len(pieces) > 1 and not name and not extra
     return results, not text or (complete and all(r["name"] and r["code"] for r in results))
 
@@ -414,9 +490,11 @@ def read_list_xlsx(path):
                 except SourceError as error:
                     yield number, error
             elif columns is None and {"mã số", "tên"} <= {(v or "").casefold() for v in values}:
-                columns = {LIST_COLUMNS[value.casefold()]: (index, value)
-                           for index, value in enumerate(values)
-                           if (value or "").casefold() in LIST_COLUMNS}
+                columns = {
+                    LIST_COLUMNS[value.casefold()]: (index, value)
+                    for index, value in enumerate(values)
+                    if (value or "").casefold() in LIST_COLUMNS
+                }
         if columns is None:
             raise SourceError('no header row with "Mã số" and "Tên"', file=name)
     finally:
@@ -425,6 +503,7 @@ def read_list_xlsx(path):
 
 def list_row(values, cells, columns, name, number):
     """One list row as a dict, after checking its code and name."""
+
     def value(key):
         return values[columns[key][0]] if key in columns else None
 
@@ -437,6 +516,10 @@ def list_row(values, cells, columns, name, number):
     if not value("name_vi"):
         raise SourceError("the name is empty", file=name, row=number, column=columns["name_vi"][1])
     agencies = filter(None, map(clean, (value("implementing_agencies") or "").splitlines()))
-    return {"code": code, "name_vi": clean(value("name_vi")),
-            "issuing_body": clean(value("issuing_body")),
-            "implementing_agencies": dedupe(agencies), "field_vi": clean(value("field_vi"))}
+    return {
+        "code": code,
+        "name_vi": clean(value("name_vi")),
+        "issuing_body": clean(value("issuing_body")),
+        "implementing_agencies": dedupe(agencies),
+        "field_vi": clean(value("field_vi")),
+    }

@@ -26,43 +26,94 @@ from portal.search import ranked_ids
 bp = Blueprint("procedures", __name__, url_prefix="/<lang>/procedures")
 
 CODE_RE = re.compile(r"^\d\.\d{6}(\.\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})?$")
-APPLICANT_LABELS = {"citizen": _l("Citizens"), "business": _l("Businesses"),
-                    "organisation": _l("Organisations")}
-ONLINE_LABELS = {"none": _l("Not online"), "partial": _l("Partly online"),
-                 "full": _l("Fully online")}
-VALIDITY_LABELS = {"in_force": _l("In force"), "amended": _l("Amended"),
-                   "abolished": _l("Abolished")}
+APPLICANT_LABELS = {
+    "citizen": _l("Citizens"),
+    "business": _l("Businesses"),
+    "organisation": _l("Organisations"),
+}
+ONLINE_LABELS = {
+    "none": _l("Not online"),
+    "partial": _l("Partly online"),
+    "full": _l("Fully online"),
+}
+VALIDITY_LABELS = {
+    "in_force": _l("In force"),
+    "amended": _l("Amended"),
+    "abolished": _l("Abolished"),
+}
 CHANNEL_LABELS = {"in_person": _l("In person"), "online": _l("Online"), "post": _l("By post")}
-DECISION_ACTIONS = {"announced": _l("Announced"), "amended": _l("Amended"),
-                    "abolished": _l("Abolished")}
-REVISION_KINDS = {"created": _l("Published on the portal"), "updated": _l("Updated"),
-                  "abolished": _l("Abolished")}
-PART_LABELS = {"name": _l("name"), "steps": _l("steps"), "channels": _l("ways to apply"),
-               "documents": _l("documents"), "processing_time": _l("processing time"),
-               "applicant_types": _l("who applies"), "agency": _l("implementing agency"),
-               "result": _l("result")}
-FIELD_LABELS = {**PART_LABELS, "name_vi": _l("name"), "sector": _l("field"),
-                "procedure_type": _l("procedure type"), "levels": _l("level"),
-                "legal_bases": _l("legal basis"), "processing_days": _l("processing time"),
-                "fee_summary": _l("fee"), "conditions_vi": _l("conditions"),
-                "submission_address": _l("where to submit"), "agency_names": _l("agencies"),
-                "online_level": _l("online service"), "source_url": _l("source"),
-                "validity": _l("status"), "abolished_on": _l("abolished on"),
-                "replaced_by_code": _l("replaced by")}
-EXPORT_COLUMNS = ("code", "name_vi", "name_en", "sector", "levels", "applicants",
-                  "online_level", "validity", "processing_days", "fee", "implementing_agencies",
-                  "decisions", "url")
+DECISION_ACTIONS = {
+    "announced": _l("Announced"),
+    "amended": _l("Amended"),
+    "abolished": _l("Abolished"),
+}
+REVISION_KINDS = {
+    "created": _l("Published on the portal"),
+    "updated": _l("Updated"),
+    "abolished": _l("Abolished"),
+}
+PART_LABELS = {
+    "name": _l("name"),
+    "steps": _l("steps"),
+    "channels": _l("ways to apply"),
+    "documents": _l("documents"),
+    "processing_time": _l("processing time"),
+    "applicant_types": _l("who applies"),
+    "agency": _l("implementing agency"),
+    "result": _l("result"),
+}
+FIELD_LABELS = {
+    **PART_LABELS,
+    "name_vi": _l("name"),
+    "sector": _l("field"),
+    "procedure_type": _l("procedure type"),
+    "levels": _l("level"),
+    "legal_bases": _l("legal basis"),
+    "processing_days": _l("processing time"),
+    "fee_summary": _l("fee"),
+    "conditions_vi": _l("conditions"),
+    "submission_address": _l("where to submit"),
+    "agency_names": _l("agencies"),
+    "online_level": _l("online service"),
+    "source_url": _l("source"),
+    "validity": _l("status"),
+    "abolished_on": _l("abolished on"),
+    "replaced_by_code": _l("replaced by"),
+}
+EXPORT_COLUMNS = (
+    "code",
+    "name_vi",
+    "name_en",
+    "sector",
+    "levels",
+    "applicants",
+    "online_level",
+    "validity",
+    "processing_days",
+    "fee",
+    "implementing_agencies",
+    "decisions",
+    "url",
+)
 
 
 @bp.context_processor
 def labels():
-    return {"level_labels": PROCEDURE_LEVEL_NAMES, "applicant_labels": APPLICANT_LABELS,
-            "online_labels": ONLINE_LABELS, "validity_labels": VALIDITY_LABELS,
-            "channel_labels": CHANNEL_LABELS, "sort_labels": SORT_LABELS,
-            "decision_actions": DECISION_ACTIONS, "revision_kinds": REVISION_KINDS,
-            "part_labels": PART_LABELS, "field_labels": FIELD_LABELS,
-            "change_text": change_text, "translated_name": lambda record: translated(
-                record, "name"), "decision_number": lambda decision: decision.number}
+    return {
+        "level_labels": PROCEDURE_LEVEL_NAMES,
+        "applicant_labels": APPLICANT_LABELS,
+        "online_labels": ONLINE_LABELS,
+        "validity_labels": VALIDITY_LABELS,
+        "channel_labels": CHANNEL_LABELS,
+        "sort_labels": SORT_LABELS,
+        "decision_actions": DECISION_ACTIONS,
+        "revision_kinds": REVISION_KINDS,
+        "part_labels": PART_LABELS,
+        "field_labels": FIELD_LABELS,
+        "change_text": change_text,
+        "translated_name": lambda record: translated(record, "name"),
+        "decision_number": lambda decision: decision.number,
+    }
 
 
 def change_text(value, limit=160):
@@ -86,31 +137,49 @@ def index():
         return download(_export_rows(finder), EXPORT_COLUMNS, export, "procedures")
     if export != "html":
         abort(400, description=str(_l("The format must be csv or json.")))
-    page = db.paginate(finder.select().options(selectinload(Procedure.sector)),
-                       page=page_arg(), per_page=current_app.config["PER_PAGE"],
-                       error_out=False)
+    page = db.paginate(
+        finder.select().options(selectinload(Procedure.sector)),
+        page=page_arg(),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+    )
     if page.page > 1 and not page.items:
         abort(404)
-    return render_template("procedures/index.html", page=page, filters=filters,
-                           facets=finder.facets(db.session))
+    return render_template(
+        "procedures/index.html", page=page, filters=filters, facets=finder.facets(db.session)
+    )
 
 
 @bp.route("/<code>")
 def detail(code):
     if not CODE_RE.match(code):
         abort(404)
-    procedure = db.session.scalar(sa.select(Procedure).where(Procedure.code == code).options(
-        selectinload(Procedure.sector), selectinload(Procedure.revisions),
-        selectinload(Procedure.life_events),
-        selectinload(Procedure.agencies).joinedload(ProcedureAgency.agency)))
+    procedure = db.session.scalar(
+        sa.select(Procedure)
+        .where(Procedure.code == code)
+        .options(
+            selectinload(Procedure.sector),
+            selectinload(Procedure.revisions),
+            selectinload(Procedure.life_events),
+            selectinload(Procedure.agencies).joinedload(ProcedureAgency.agency),
+        )
+    )
     if procedure is None:
         abort(404)
     implementing = procedure.agencies_in("implementing")
-    hotlines = db.session.scalars(sa.select(Hotline).where(
-        Hotline.agency_id.in_([a.id for a in implementing]))).all() if implementing else []
+    hotlines = (
+        db.session.scalars(
+            sa.select(Hotline).where(Hotline.agency_id.in_([a.id for a in implementing]))
+        ).all()
+        if implementing
+        else []
+    )
     return render_template(
-        "procedures/detail.html", procedure=procedure, implementing=implementing,
-        hotlines=hotlines, related=_related(procedure),
+        "procedures/detail.html",
+        procedure=procedure,
+        implementing=implementing,
+        hotlines=hotlines,
+        related=_related(procedure),
         abolished_by=procedure.decision_for(DecisionAction.ABOLISHED),
         replacement=_replacement(procedure),
     )
@@ -127,25 +196,42 @@ def _related(procedure, limit=6):
     related = {}
     if procedure.sector_id:
         related[procedure.sector.name_vi] = db.session.scalars(
-            sa.select(Procedure).where(Procedure.sector_id == procedure.sector_id,
-                                       Procedure.id != procedure.id,
-                                       Procedure.validity != "abolished")
-            .order_by(Procedure.name_vi).limit(limit)).all()
+            sa.select(Procedure)
+            .where(
+                Procedure.sector_id == procedure.sector_id,
+                Procedure.id != procedure.id,
+                Procedure.validity != "abolished",
+            )
+            .order_by(Procedure.name_vi)
+            .limit(limit)
+        ).all()
     for event in procedure.life_events:
         related[event] = db.session.scalars(
-            sa.select(Procedure).join(procedure_life_event).join(LifeEvent)
-            .where(LifeEvent.id == event.id, Procedure.id != procedure.id,
-                   Procedure.validity != "abolished")
-            .order_by(Procedure.name_vi).limit(limit)).all()
+            sa.select(Procedure)
+            .join(procedure_life_event)
+            .join(LifeEvent)
+            .where(
+                LifeEvent.id == event.id,
+                Procedure.id != procedure.id,
+                Procedure.validity != "abolished",
+            )
+            .order_by(Procedure.name_vi)
+            .limit(limit)
+        ).all()
     return {key: items for key, items in related.items() if items}
 
 
 def _export_rows(finder):
     """Every matching procedure as a flat dict, read in batches (memory stays flat)."""
-    query = finder.select().options(
-        selectinload(Procedure.sector),
-        selectinload(Procedure.agencies).joinedload(ProcedureAgency.agency),
-        selectinload(Procedure.decisions)).execution_options(yield_per=500)
+    query = (
+        finder.select()
+        .options(
+            selectinload(Procedure.sector),
+            selectinload(Procedure.agencies).joinedload(ProcedureAgency.agency),
+            selectinload(Procedure.decisions),
+        )
+        .execution_options(yield_per=500)
+    )
     for procedure in db.session.scalars(query):
         yield {
             "code": procedure.code,
@@ -156,11 +242,13 @@ def _export_rows(finder):
             "applicants": " ".join(procedure.applicant_kinds),
             "online_level": str(procedure.online_level),
             "validity": str(procedure.validity),
-            "processing_days": "" if procedure.processing_days is None
+            "processing_days": ""
+            if procedure.processing_days is None
             else f"{procedure.processing_days:g}",
             "fee": procedure.fee_summary or "",
-            "implementing_agencies": "; ".join(a.name_vi for a in
-                                               procedure.agencies_in("implementing")),
+            "implementing_agencies": "; ".join(
+                a.name_vi for a in procedure.agencies_in("implementing")
+            ),
             "decisions": "; ".join(link.decision.number for link in procedure.decisions),
             "url": url_for("procedures.detail", code=procedure.code, _external=True),
         }

@@ -48,8 +48,9 @@ def _fold_table():
     """A one-character-for-one table: Latin letters to lower case without marks, đ to d."""
     table = {ord(c): c.lower() for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
     for code in list(range(0xC0, 0x250)) + list(range(0x1E00, 0x1F00)):
-        base = "".join(ch for ch in unicodedata.normalize("NFD", chr(code))
-                       if not unicodedata.combining(ch)).lower()
+        base = "".join(
+            ch for ch in unicodedata.normalize("NFD", chr(code)) if not unicodedata.combining(ch)
+        ).lower()
         if len(base) == 1 and base != chr(code):
             table[code] = base
     for ch in "đĐðÐ":
@@ -83,8 +84,11 @@ def fold(text):
 def spans(folded):
     """(start, end, token) for every word of folded text."""
     if MARKS.search(folded):
-        return [(m.start(), m.end(), MARKS.sub("", m.group())) for m in
-                _TOKEN_WITH_MARKS.finditer(folded) if MARKS.sub("", m.group())]
+        return [
+            (m.start(), m.end(), MARKS.sub("", m.group()))
+            for m in _TOKEN_WITH_MARKS.finditer(folded)
+            if MARKS.sub("", m.group())
+        ]
     return [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(folded)]
 
 
@@ -169,7 +173,7 @@ def canonical(word):
     else:
         at = vowels[0]
     marked = unicodedata.normalize("NFC", bare[at] + tones[0])
-    return bare[:at] + marked + bare[at + 1:]
+    return bare[:at] + marked + bare[at + 1 :]
 
 
 def exact_words(text):
@@ -181,13 +185,24 @@ def exact_words(text):
 # Abbreviations that officials write and citizens type, folded, with the words they stand
 # for: a document holding either form is indexed under both (see abbreviation_terms).
 ABBREVIATIONS = {
-    "ubnd": "uy ban nhan dan", "hdnd": "hoi dong nhan dan", "tthc": "thu tuc hanh chinh",
-    "cchc": "cai cach hanh chinh", "gcn": "giay chung nhan", "qsdd": "quyen su dung dat",
-    "cmnd": "chung minh nhan dan", "cccd": "can cuoc cong dan", "bhxh": "bao hiem xa hoi",
-    "bhyt": "bao hiem y te", "gplx": "giay phep lai xe", "dkkd": "dang ky kinh doanh",
-    "mttq": "mat tran to quoc", "tnhh": "trach nhiem huu han",
-    "vpdkdd": "van phong dang ky dat dai", "ldtbxh": "lao dong thuong binh va xa hoi",
-    "gtvt": "giao thong van tai", "khdt": "ke hoach va dau tu",
+    "ubnd": "uy ban nhan dan",
+    "hdnd": "hoi dong nhan dan",
+    "tthc": "thu tuc hanh chinh",
+    "cchc": "cai cach hanh chinh",
+    "gcn": "giay chung nhan",
+    "qsdd": "quyen su dung dat",
+    "cmnd": "chung minh nhan dan",
+    "cccd": "can cuoc cong dan",
+    "bhxh": "bao hiem xa hoi",
+    "bhyt": "bao hiem y te",
+    "gplx": "giay phep lai xe",
+    "dkkd": "dang ky kinh doanh",
+    "mttq": "mat tran to quoc",
+    "tnhh": "trach nhiem huu han",
+    "vpdkdd": "van phong dang ky dat dai",
+    "ldtbxh": "lao dong thuong binh va xa hoi",
+    "gtvt": "giao thong van tai",
+    "khdt": "ke hoach va dau tu",
     "tnmt": "tai nguyen va moi truong",
 }
 _EXPANDED = {tuple(full.split()): short for short, full in ABBREVIATIONS.items()}
@@ -210,7 +225,7 @@ def abbreviation_terms(part, words, bigrams):
             if word not in _SHORT:
                 continue
             start, end = spans[i]
-            if part[start - 1:start] in ("-", "/") or part[end:end + 1] in ("-", "/"):
+            if part[start - 1 : start] in ("-", "/") or part[end : end + 1] in ("-", "/"):
                 continue
             full = ABBREVIATIONS[word].split()
             extra += full + pairs(full, False)
@@ -221,7 +236,7 @@ def abbreviation_terms(part, words, bigrams):
     if _FIRST_PAIRS.intersection(bigrams):
         for i in range(len(words) - 1):
             size = _EXPANSION_STARTS.get((words[i], words[i + 1]))
-            short = size and _EXPANDED.get(tuple(words[i:i + size]))
+            short = size and _EXPANDED.get(tuple(words[i : i + size]))
             if short:
                 extra.append(short)
                 if i:

@@ -47,8 +47,13 @@ class Codec(W3Codec):
         return FieldWriter(self, storage, segment)
 
     def postings_writer(self, dbfile, byteids=False):
-        return PostingsWriter(dbfile, blocklimit=self._blocklimit, byteids=byteids,
-                              compression=self._compression, inlinelimit=self._inlinelimit)
+        return PostingsWriter(
+            dbfile,
+            blocklimit=self._blocklimit,
+            byteids=byteids,
+            compression=self._compression,
+            inlinelimit=self._inlinelimit,
+        )
 
 
 class PerDocReader(W3PerDocReader):
@@ -87,8 +92,7 @@ class FieldWriter(W3FieldWriter):
                 if lastfield is not None:
                     self.finish_field()
                 self.start_field(fieldname, schema[fieldname])
-                fieldlengths = _lengths(lengths, fieldname) if schema[fieldname].scorable \
-                    else []
+                fieldlengths = _lengths(lengths, fieldname) if schema[fieldname].scorable else []
                 add = self._postwriter.add_posting
                 lastfield, lastterm = fieldname, None
             if btext != lastterm:
@@ -96,13 +100,16 @@ class FieldWriter(W3FieldWriter):
                     self.finish_term()
                 self.start_term(btext)
                 lastterm = btext
-            add(docnum, weight, value or b"",
-                fieldlengths[docnum] if docnum < len(fieldlengths) else 0)
+            add(
+                docnum,
+                weight,
+                value or b"",
+                fieldlengths[docnum] if docnum < len(fieldlengths) else 0,
+            )
         if lastterm is not None:
             self.finish_term()
         if lastfield is not None:
             self.finish_field()
-
 
     def add_term(self, btext, ids, weights, lengths=None):
         """Write one term's postings, ascending document numbers with their weights.
@@ -117,7 +124,7 @@ class FieldWriter(W3FieldWriter):
         count = len(ids)
         minlength, maxlength = None, 0
         for at in range(0, count, BLOCK):
-            block_ids, block_weights = ids[at:at + BLOCK], weights[at:at + BLOCK]
+            block_ids, block_weights = ids[at : at + BLOCK], weights[at : at + BLOCK]
             maxweight = max(block_weights)
             if lengths is not None:
                 found = [n for n in map(lengths.__getitem__, block_ids) if n]
@@ -136,10 +143,18 @@ class FieldWriter(W3FieldWriter):
             data = dumps((tuple(map(sub, block_ids, chain((0,), block_ids))), packed, None), 2)
             comp = 0
             if len(data) >= COMPRESS_FROM:
-                comp, data = self._codec._compression, zlib.compress(data,
-                                                                     self._codec._compression)
-            head = dumps((len(block_ids), int(block_ids[-1]), float(maxweight), comp,
-                          length_to_byte(low), length_to_byte(high)), 2)
+                comp, data = self._codec._compression, zlib.compress(data, self._codec._compression)
+            head = dumps(
+                (
+                    len(block_ids),
+                    int(block_ids[-1]),
+                    float(maxweight),
+                    comp,
+                    length_to_byte(low),
+                    length_to_byte(high),
+                ),
+                2,
+            )
             size = len(head) + len(data)
             postfile.write(pack_int(-size if at + BLOCK >= count else size))
             postfile.write(head)

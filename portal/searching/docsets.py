@@ -105,29 +105,34 @@ class View:
         self.live = live
         self.offsets = [offset for _, offset, _, _ in self.leaves]
         self.count = popcount(live)
-        self.key = tuple((segid, segreader.segment().deleted_count())
-                         for segreader, _, _, segid in self.leaves)
+        self.key = tuple(
+            (segid, segreader.segment().deleted_count()) for segreader, _, _, segid in self.leaves
+        )
         shared = {} if shared is None else shared
         if self.key not in shared:
             shared.clear()  # masks of older segment sets are no longer needed
         self._composed = shared.setdefault(self.key, {"terms": {}, "facets": {}, "bytes": 0})
 
     def _sidecar(self, segid):
-        return self.cache.get((segid, "sidecar"), lambda: Sidecar(
-            os.path.join(self.directory, segid + ".masks")))
+        return self.cache.get(
+            (segid, "sidecar"), lambda: Sidecar(os.path.join(self.directory, segid + ".masks"))
+        )
 
     def _local(self, segreader, segid, key, build):
         """A segment's value for a key: cached, else from its sidecar, else built."""
+
         def load():
             found = self._sidecar(segid).get(key)
             return build() if found is None else found
+
         return self.cache.get((segid, *key), load)
 
     def _term_masks(self, segreader, segid, fieldname, btext):
         """A term's masks in one segment, () without a lookup when its filter says absent."""
         if fieldname in SIDECAR_FIELDS:
-            bloom = self.cache.get((segid, "bloom"), lambda: self._sidecar(segid).get(
-                ("bloom",)) or b"")
+            bloom = self.cache.get(
+                (segid, "bloom"), lambda: self._sidecar(segid).get(("bloom",)) or b""
+            )
             if bloom and not may_hold(bloom, bloom_key(fieldname, btext)):
                 return ()
         return term_masks(segreader, fieldname, btext, self._classes(segreader, fieldname))
@@ -140,15 +145,31 @@ class View:
             btext = text.encode("utf-8")
             # A title's folded terms are its text's too: no need to look where text has none.
             within_text = fieldname == "title" and fold(text) == text
-            parts = [(offset, () if within_text and not self._local(
-                segreader, segid, ("text", btext), lambda r=segreader, s=segid: (
-                    self._term_masks(r, s, "text", btext)))
-                else self._local(segreader, segid, (fieldname, btext), lambda r=(
-                    segreader), s=segid: self._term_masks(r, s, fieldname, btext)))
-                for segreader, offset, _, segid in self.leaves]
+            parts = [
+                (
+                    offset,
+                    ()
+                    if within_text
+                    and not self._local(
+                        segreader,
+                        segid,
+                        ("text", btext),
+                        lambda r=segreader, s=segid: self._term_masks(r, s, "text", btext),
+                    )
+                    else self._local(
+                        segreader,
+                        segid,
+                        (fieldname, btext),
+                        lambda r=(segreader), s=segid: self._term_masks(r, s, fieldname, btext),
+                    ),
+                )
+                for segreader, offset, _, segid in self.leaves
+            ]
             width = 1 + len(LEVELS) if fieldname in LEVEL_FIELDS else 1
-            value = [_combine([(offset, local[j]) for offset, local in parts if local])
-                     for j in range(width)]
+            value = [
+                _combine([(offset, local[j]) for offset, local in parts if local])
+                for j in range(width)
+            ]
             value[0] &= self.live
             size = self._composed["bytes"] + _size(value)
             if size > COMPOSED_BYTES:
@@ -162,8 +183,9 @@ class View:
         if fieldname not in LEVEL_FIELDS:
             return None
         segid = segreader.segment().segment_id()
-        return self.cache.get((segid, "classes", fieldname),
-                              lambda: length_classes(segreader, fieldname))
+        return self.cache.get(
+            (segid, "classes", fieldname), lambda: length_classes(segreader, fieldname)
+        )
 
     def term(self, fieldname, text):
         """The live documents holding a term."""
@@ -200,8 +222,9 @@ class View:
         if name not in facets:
             values = {}
             for segreader, offset, _, segid in self.leaves:
-                local = self._local(segreader, segid, ("facet", name),
-                                    lambda r=segreader: facet_masks(r, name))
+                local = self._local(
+                    segreader, segid, ("facet", name), lambda r=segreader: facet_masks(r, name)
+                )
                 for value, bits in local.items():
                     values[value] = values.get(value, 0) | bits << offset
             facets[name] = {v: b & self.live for v, b in values.items()}

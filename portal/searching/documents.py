@@ -79,9 +79,16 @@ def schema():
         key=ID(unique=True, sortable=True),
         version=COLUMN(VarBytesColumn()),
         day=COLUMN(NumericColumn("i")),
-        type=ID(), agency=ID(), field=ID(), level=ID(), status=ID(), year=ID(),
-        title=WeightedTextField(exact=True), text=WeightedTextField(),
-        title_en=EnglishTextField(), text_en=EnglishTextField(),
+        type=ID(),
+        agency=ID(),
+        field=ID(),
+        level=ID(),
+        status=ID(),
+        year=ID(),
+        title=WeightedTextField(exact=True),
+        text=WeightedTextField(),
+        title_en=EnglishTextField(),
+        text_en=EnglishTextField(),
         data=STORED(),
     )
 
@@ -105,17 +112,29 @@ def fields(doc):
         "text": [(title, TITLE_WEIGHT), (codes, TITLE_WEIGHT), (body, 1)],
         "title_en": [(title_en, 1)] if title_en else None,
         "text_en": [(title_en, TITLE_WEIGHT), (codes, TITLE_WEIGHT), (body_en, 1)]
-        if title_en or body_en else None,
-        "data": (doc.type, doc.id, title, title_en, doc.url, zlib.compress(body.encode(), 1),
-                 zlib.compress(body_en.encode(), 1), doc.date),
+        if title_en or body_en
+        else None,
+        "data": (
+            doc.type,
+            doc.id,
+            title,
+            title_en,
+            doc.url,
+            zlib.compress(body.encode(), 1),
+            zlib.compress(body_en.encode(), 1),
+            doc.date,
+        ),
     }
     return {name: value for name, value in values.items() if value is not None}
 
 
 def meta_of(reader):
     """(position, analysis version) stored in an index; a new index is (0, current)."""
-    docnum = next(iter(reader.postings("key", META_KEY).all_ids()), None) \
-        if ("key", META_KEY) in reader else None
+    docnum = (
+        next(iter(reader.postings("key", META_KEY).all_ids()), None)
+        if ("key", META_KEY) in reader
+        else None
+    )
     if docnum is None:
         return 0, ANALYSIS_VERSION
     data = reader.stored_fields(docnum)["data"]
@@ -129,15 +148,24 @@ def position_of(reader):
 
 def make_hit(searcher, docnum, score, clauses, required, lang):
     """A result from a document's stored data: title and snippet in the asked language."""
-    type_, id_, title, title_en, url, body, body_en, date = \
-        searcher.stored_fields(docnum)["data"]
+    type_, id_, title, title_en, url, body, body_en, date = searcher.stored_fields(docnum)["data"]
     body_en = zlib.decompress(body_en).decode() if lang == "en" else ""
     english = lang == "en" and bool(title_en or body_en)
     text = body_en or zlib.decompress(body).decode()
-    missing = list(dict.fromkeys(c.text for c, bits in zip(clauses, required, strict=True)
-                                 if not has(bits, docnum)))
-    return Hit(type=type_, id=id_, key=f"{type_}:{id_}",
-               title=title_en if english and title_en else title, url=url,
-               snippet=snippet(text, clauses, english=english and bool(body_en)) if text else "",
-               score=float(score),
-               missing_terms=missing, untranslated=lang == "en" and not english, date=date)
+    missing = list(
+        dict.fromkeys(
+            c.text for c, bits in zip(clauses, required, strict=True) if not has(bits, docnum)
+        )
+    )
+    return Hit(
+        type=type_,
+        id=id_,
+        key=f"{type_}:{id_}",
+        title=title_en if english and title_en else title,
+        url=url,
+        snippet=snippet(text, clauses, english=english and bool(body_en)) if text else "",
+        score=float(score),
+        missing_terms=missing,
+        untranslated=lang == "en" and not english,
+        date=date,
+    )

@@ -167,8 +167,9 @@ class SearchIndex:
             if not self.exists():
                 self._point_to(self._new_generation())
 
-    def rebuild(self, documents: Iterable[Document], position: int, procs: int | None = None
-                ) -> int:
+    def rebuild(
+        self, documents: Iterable[Document], position: int, procs: int | None = None
+    ) -> int:
         """Index every document into a new generation, swap it in; returns how many."""
         procs = procs or min(os.cpu_count() or 1, 4)
         collecting = gc.isenabled()
@@ -217,8 +218,13 @@ class SearchIndex:
         """Whether the index was built by an older analysis (rebuild() brings it up to date)."""
         return meta_of(self._searcher(fresh=True).reader())[1] != ANALYSIS_VERSION
 
-    def apply(self, upserts: Iterable[Document], deletes: Iterable[str], position: int,
-              wait: bool | float = False) -> bool:
+    def apply(
+        self,
+        upserts: Iterable[Document],
+        deletes: Iterable[str],
+        position: int,
+        wait: bool | float = False,
+    ) -> bool:
         """Add/replace and delete documents in one commit that records `position`.
 
         `wait`: False never waits (a web request), a number waits that many seconds, True
@@ -274,8 +280,11 @@ class SearchIndex:
         """
         local = self._local
         now = time.monotonic()
-        if (not fresh and getattr(local, "pid", None) == os.getpid()
-                and now - local.checked < REFRESH_SECONDS):
+        if (
+            not fresh
+            and getattr(local, "pid", None) == os.getpid()
+            and now - local.checked < REFRESH_SECONDS
+        ):
             return local.searcher
         name = self._generation()
         if getattr(local, "pid", None) != os.getpid() or local.name != name:
@@ -293,8 +302,9 @@ class SearchIndex:
     def _view(self, searcher):
         """This thread's masks over its searcher, sharing composed masks with other threads."""
         if self._local.view is None:
-            self._local.view = View(searcher, self._cache, self.directory / self._local.name,
-                                    self._composed)
+            self._local.view = View(
+                searcher, self._cache, self.directory / self._local.name, self._composed
+            )
         return self._local.view
 
     def _new_searcher(self):
@@ -322,9 +332,16 @@ class SearchIndex:
             for searcher in list(self._searchers):
                 searcher.close()
 
-    def search(self, query: str, lang: str = "vi", types: list[str] | None = None,
-               filters: dict | None = None, page: int = 1, per_page: int = 20,
-               sort: str = "relevance") -> Results:
+    def search(
+        self,
+        query: str,
+        lang: str = "vi",
+        types: list[str] | None = None,
+        filters: dict | None = None,
+        page: int = 1,
+        per_page: int = 20,
+        sort: str = "relevance",
+    ) -> Results:
         """A page of results for what a visitor typed; never raises on odd input."""
         lang = "en" if lang == "en" else "vi"
         page = min(max(1, _number(page, 1)), MAX_PAGE)
@@ -346,8 +363,10 @@ class SearchIndex:
         if len(clauses) > 1 and popcount(full) < PARTIAL_BELOW:
             partial = best_partial(required, base & ~full)
         results = full | partial
-        facets = {name: view.counts(name, results & (base if name == "type" else within))
-                  for name in FACETS}
+        facets = {
+            name: view.counts(name, results & (base if name == "type" else within))
+            for name in FACETS
+        }
 
         need = min(page * per_page, MAX_RESULTS)
         weighted = features(view, clauses, builder) if sort != "date" else []
@@ -358,16 +377,19 @@ class SearchIndex:
                     ranked += [(0.0, d) for d in view.newest(bits, need - len(ranked))]
                 else:
                     ranked += best(planes(weighted, bits), bits, need - len(ranked))
-        hits = [make_hit(searcher, docnum, score, clauses, required, lang)
-                for score, docnum in ranked[(page - 1) * per_page:need]]
+        hits = [
+            make_hit(searcher, docnum, score, clauses, required, lang)
+            for score, docnum in ranked[(page - 1) * per_page : need]
+        ]
 
         suggestion = None
         if not full or any(not bits for bits in required):
             suggestion = suggest(clauses, searcher.reader())
         return Results(popcount(results & within), page, per_page, hits, facets, suggestion)
 
-    def ranked(self, query: str, lang: str = "vi", types: list[str] | None = None,
-               limit: int = MAX_RANKED) -> list[str]:
+    def ranked(
+        self, query: str, lang: str = "vi", types: list[str] | None = None, limit: int = MAX_RANKED
+    ) -> list[str]:
         """Keys ("type:id") of the documents holding every clause of a query, best first.
 
         For listing pages whose own box narrows their list: no page, facets or snippets.
@@ -385,8 +407,10 @@ class SearchIndex:
         if not full:
             return []
         weighted = features(view, clauses, builder)
-        return [view.key_of(docnum) for _, docnum in best(planes(weighted, full), full,
-                                                          min(max(1, limit), MAX_RANKED))]
+        return [
+            view.key_of(docnum)
+            for _, docnum in best(planes(weighted, full), full, min(max(1, limit), MAX_RANKED))
+        ]
 
 
 def _required(view, builder, clauses):

@@ -41,9 +41,10 @@ _CLASSES = 16  # document lengths in quarters of the average, up to 4×
 _MAX_WEIGHT = 63
 _TO_BINARY = bytes.maketrans(b"\x00\x01", b"01")
 # Byte maps of posting levels (0 absent, 1 present, 2… levels) to "0"/"1", one per mask.
-_AT_LEAST = [bytes.maketrans(bytes(range(6)), bytes(b"1"[0] if v >= k else b"0"[0]
-                                                   for v in range(6)))
-             for k in range(1, len(LEVELS) + 2)]
+_AT_LEAST = [
+    bytes.maketrans(bytes(range(6)), bytes(b"1"[0] if v >= k else b"0"[0] for v in range(6)))
+    for k in range(1, len(LEVELS) + 2)
+]
 _FOOTER = struct.Struct("<Q")
 
 
@@ -121,12 +122,16 @@ def term_masks(segreader, fieldname, btext, classes=None):
         return (mask(ids, count),)
     lengths, tables = classes or length_classes(segreader, fieldname)
     # Each posting's level (1 present … 4), looked up by length class and weight, in C.
-    found = map(getitem, map(tables.__getitem__, map(lengths.__getitem__, ids)),
-                map(min, map(int, weights), repeat(_MAX_WEIGHT)))
+    found = map(
+        getitem,
+        map(tables.__getitem__, map(lengths.__getitem__, ids)),
+        map(min, map(int, weights), repeat(_MAX_WEIGHT)),
+    )
     if len(ids) < 32:  # a rare term: bits one by one, not a pass over the whole segment
         levels = list(zip(ids, found, strict=True))
-        return tuple(sum(1 << d for d, level in levels if level >= k)
-                     for k in range(1, len(LEVELS) + 2))
+        return tuple(
+            sum(1 << d for d, level in levels if level >= k) for k in range(1, len(LEVELS) + 2)
+        )
     buf = bytearray(count)
     deque(map(buf.__setitem__, ids, found), maxlen=0)
     return tuple(int(buf.translate(table)[::-1], 2) for table in _AT_LEAST)
@@ -138,8 +143,9 @@ def length_classes(segreader, fieldname):
     if isinstance(perdoc, PerDocReader):
         lengths = perdoc.lengths(fieldname)
     else:
-        lengths = [segreader.doc_field_length(d, fieldname, 0)
-                   for d in range(segreader.doc_count_all())]
+        lengths = [
+            segreader.doc_field_length(d, fieldname, 0) for d in range(segreader.doc_count_all())
+        ]
     present = [n for n in lengths if n] or [1]
     average = sum(present) / len(present)
     classes = bytes(min(_CLASSES - 1, int(n / average * 4)) for n in lengths)
@@ -154,8 +160,10 @@ def length_classes(segreader, fieldname):
 def facet_masks(segreader, name):
     """{value: mask} of a facet field in one segment."""
     count = segreader.doc_count_all()
-    return {text.decode("utf-8"): mask(postings(segreader, name, text)[0], count)
-            for text in segreader.lexicon(name)}
+    return {
+        text.decode("utf-8"): mask(postings(segreader, name, text)[0], count)
+        for text in segreader.lexicon(name)
+    }
 
 
 def days(segreader):
@@ -234,7 +242,7 @@ def write_sidecar(directory, segreader):
     column = segreader.column_reader("key")
     every = [column[d] for d in range(count)]
     for block in range(0, count, KEY_BLOCK):
-        put(("keys", block // KEY_BLOCK), every[block:block + KEY_BLOCK])
+        put(("keys", block // KEY_BLOCK), every[block : block + KEY_BLOCK])
     path = sidecar_path(directory, segreader)
     with open(path + ".tmp", "wb") as f:
         for blob in entries:
@@ -258,7 +266,8 @@ class Sidecar:
         (start,) = _FOOTER.unpack(os.pread(self.fd, _FOOTER.size, size - _FOOTER.size))
         # Our own file in the index directory, which Whoosh trusts as far as unpickling it.
         self.index = marshal.loads(  # noqa: S302
-            os.pread(self.fd, size - _FOOTER.size - start, start))
+            os.pread(self.fd, size - _FOOTER.size - start, start)
+        )
 
     def get(self, key):
         """The stored value, or None when the segment has no entry for the key."""
@@ -266,7 +275,8 @@ class Sidecar:
         if where is None:
             return None
         return marshal.loads(  # noqa: S302
-            zlib.decompress(os.pread(self.fd, where[1], where[0])))
+            zlib.decompress(os.pread(self.fd, where[1], where[0]))
+        )
 
     def close(self):
         if self.fd is not None:

@@ -61,13 +61,12 @@ def parse(text, lang="vi"):
         words = tokens(m.group(1))
         if words:
             kind = "phrase" if len(words) > 1 else "word"
-            found.append((m.start(), Clause(text[m.start(1):m.end(1)].strip(), kind, words)))
+            found.append((m.start(), Clause(text[m.start(1) : m.end(1)].strip(), kind, words)))
         blank(m.start(), m.end())
     folded = _QUOTE_CHAR.sub(" ", folded)  # an unbalanced quote is a separator
     for start, end in code_spans(folded):
         code = compact_code(folded[start:end])
-        found.append((start, Clause(text[start:end], "code", tokens(folded[start:end]),
-                                    code=code)))
+        found.append((start, Clause(text[start:end], "code", tokens(folded[start:end]), code=code)))
         blank(start, end)
     for start, end, word in spans(folded):
         typed = text[start:end]
@@ -94,8 +93,9 @@ def parse(text, lang="vi"):
 def _phrase(fieldname, words):
     """Adjacent words as the terms they are indexed as (a phrase of one word is that word)."""
     terms = phrase_terms(words)
-    return Term(fieldname, terms[0]) if len(terms) == 1 else And(
-        [Term(fieldname, t) for t in terms])
+    return (
+        Term(fieldname, terms[0]) if len(terms) == 1 else And([Term(fieldname, t) for t in terms])
+    )
 
 
 class Builder:
@@ -135,8 +135,9 @@ class Builder:
             if len(found) > 4 * EXPANSIONS:
                 break
         found.add(stemmed)
-        ranked = sorted(found, key=lambda t: (t != stemmed, -self.reader.doc_frequency(
-            "text_en", t)))
+        ranked = sorted(
+            found, key=lambda t: (t != stemmed, -self.reader.doc_frequency("text_en", t))
+        )
         return ranked[:EXPANSIONS]
 
 
@@ -157,6 +158,7 @@ def suggest(clauses, reader):
     Unknown words are corrected first, preferring corrections that form known bigrams with
     their neighbours; then known words that form no known bigram with their neighbours.
     """
+
     def df(term):
         return reader.doc_frequency("text", term)
 
@@ -167,9 +169,14 @@ def suggest(clauses, reader):
         """(documents holding it next to its known neighbours, documents holding it)."""
         before = fixed[i - 1] if clauses[i].joined else None
         after = fixed[i + 1] if i + 1 < len(clauses) and clauses[i + 1].joined else None
-        together = sum(df(pair) for pair, neighbour in ((bigram(before or "", word), before),
-                                                        (bigram(word, after or ""), after))
-                       if neighbour and df(neighbour))
+        together = sum(
+            df(pair)
+            for pair, neighbour in (
+                (bigram(before or "", word), before),
+                (bigram(word, after or ""), after),
+            )
+            if neighbour and df(neighbour)
+        )
         return together, df(word)
 
     def has_neighbours(i):
@@ -188,5 +195,4 @@ def suggest(clauses, reader):
                 fixed[i] = best[1]
     if fixed == words:
         return None
-    return " ".join(f if f != w else c.text
-                    for c, w, f in zip(clauses, words, fixed, strict=True))
+    return " ".join(f if f != w else c.text for c, w, f in zip(clauses, words, fixed, strict=True))

@@ -36,8 +36,10 @@ def features(view, clauses, builder):
             weight = boost * view.idf(fieldname, text)
             out.append((bits, weight))
             if levels:
-                out.extend((m, weight * step) for m, step in
-                           zip(view.levels(fieldname, text), LEVEL_STEPS, strict=True))
+                out.extend(
+                    (m, weight * step)
+                    for m, step in zip(view.levels(fieldname, text), LEVEL_STEPS, strict=True)
+                )
 
     for previous, clause in zip([None, *clauses], clauses, strict=False):
         adjacent = pairs(clause.words)

@@ -29,8 +29,14 @@ from portal.models import (
 )
 from portal.searching.engine import Document
 
-MODELS = {"procedure": Procedure, "announcement": Announcement, "agency": Agency,
-          "hotline": Hotline, "inspection": Inspection, "finding": Finding}
+MODELS = {
+    "procedure": Procedure,
+    "announcement": Announcement,
+    "agency": Agency,
+    "hotline": Hotline,
+    "inspection": Inspection,
+    "finding": Finding,
+}
 TYPES = {model: name for name, model in MODELS.items()}
 
 
@@ -90,7 +96,8 @@ def _query(kind):
         query = query.options(
             selectinload(Procedure.sector),
             selectinload(Procedure.agencies).joinedload(ProcedureAgency.agency),
-            selectinload(Procedure.decisions).joinedload(ProcedureDecision.decision))
+            selectinload(Procedure.decisions).joinedload(ProcedureDecision.decision),
+        )
     elif kind == "announcement":
         query = query.options(selectinload(Announcement.agency))
     elif kind == "agency":
@@ -98,11 +105,17 @@ def _query(kind):
     elif kind == "hotline":
         query = query.options(selectinload(Hotline.agency))
     elif kind == "inspection":
-        query = query.options(selectinload(Inspection.plan),
-                              selectinload(Inspection.units).joinedload(InspectedUnit.agency))
+        query = query.options(
+            selectinload(Inspection.plan),
+            selectinload(Inspection.units).joinedload(InspectedUnit.agency),
+        )
     elif kind == "finding":
-        query = query.options(selectinload(Finding.inspection), selectinload(Finding.agency),
-                              selectinload(Finding.follow_ups), selectinload(Finding.letters))
+        query = query.options(
+            selectinload(Finding.inspection),
+            selectinload(Finding.agency),
+            selectinload(Finding.follow_ups),
+            selectinload(Finding.letters),
+        )
     return query
 
 
@@ -117,86 +130,152 @@ def _procedure(p):
     legal = _joined(b.get(key) for b in p.legal_bases for key in ("title", "number"))
     implementing = p.agencies_in("implementing")
     return Document(
-        type="procedure", id=str(p.id), title_vi=p.name_vi, title_en=p.name_en,
-        body_vi=_joined([p.sector.name_vi if p.sector else None, documents,
-                         (p.result or {}).get("name"), legal, _joined(p.steps)]),
+        type="procedure",
+        id=str(p.id),
+        title_vi=p.name_vi,
+        title_en=p.name_en,
+        body_vi=_joined(
+            [
+                p.sector.name_vi if p.sector else None,
+                documents,
+                (p.result or {}).get("name"),
+                legal,
+                _joined(p.steps),
+            ]
+        ),
         body_en=p.sector.name_en if p.sector and p.name_en else None,
-        codes=[p.code, *(link.decision.number for link in p.decisions),
-               *(b["number"] for b in p.legal_bases if b.get("number"))],
+        codes=[
+            p.code,
+            *(link.decision.number for link in p.decisions),
+            *(b["number"] for b in p.legal_bases if b.get("number")),
+        ],
         agency=implementing[0].slug if implementing else None,
-        field=p.sector.slug if p.sector else None, level=p.levels, status=str(p.validity),
-        date=p.updated_at.date() if p.updated_at else None, url=f"/procedures/{p.code}",
-        version=_version(p))
+        field=p.sector.slug if p.sector else None,
+        level=p.levels,
+        status=str(p.validity),
+        date=p.updated_at.date() if p.updated_at else None,
+        url=f"/procedures/{p.code}",
+        version=_version(p),
+    )
 
 
 def _announcement(a):
     if a.status == Status.DRAFT:
         return None
     return Document(
-        type="announcement", id=str(a.id), title_vi=a.title_vi, title_en=a.title_en,
+        type="announcement",
+        id=str(a.id),
+        title_vi=a.title_vi,
+        title_en=a.title_en,
         body_vi=f"{a.summary_vi or ''}\n{a.body_vi}",
         body_en=f"{a.summary_en or ''}\n{a.body_en or ''}" if a.title_en else None,
         codes=_document_numbers(f"{a.title_vi} {a.body_vi}"),
-        agency=a.agency.slug if a.agency else None, status=str(a.status),
-        date=a.published_on, url=f"/announcements/{a.slug}", version=_version(a))
+        agency=a.agency.slug if a.agency else None,
+        status=str(a.status),
+        date=a.published_on,
+        url=f"/announcements/{a.slug}",
+        version=_version(a),
+    )
 
 
 def _agency(a):
     parent = a.parent.name_vi if a.parent else ""
     return Document(
-        type="agency", id=str(a.id), title_vi=a.name_vi, title_en=a.name_en,
+        type="agency",
+        id=str(a.id),
+        title_vi=a.name_vi,
+        title_en=a.name_en,
         body_vi=" ".join(filter(None, [parent, a.address, a.working_hours_vi])),
         body_en=a.working_hours_en if a.name_en else None,
         codes=[*_phones(a.phone), *(phone for h in a.hotlines for phone in _phones(h.phone))],
-        agency=a.slug, level=[str(a.level)], url=f"/agencies/{a.slug}",
-        version=max([_version(a), *(_version(h) for h in a.hotlines),
-                     _version(a.parent) if a.parent else ""]))
+        agency=a.slug,
+        level=[str(a.level)],
+        url=f"/agencies/{a.slug}",
+        version=max(
+            [
+                _version(a),
+                *(_version(h) for h in a.hotlines),
+                _version(a.parent) if a.parent else "",
+            ]
+        ),
+    )
 
 
 def _hotline(h):
     return Document(
-        type="hotline", id=str(h.id), title_vi=f"{h.agency.name_vi}: {h.purpose_vi}",
-        title_en=f"{h.agency.name_en}: {h.purpose_en}" if h.agency.name_en and h.purpose_en
+        type="hotline",
+        id=str(h.id),
+        title_vi=f"{h.agency.name_vi}: {h.purpose_vi}",
+        title_en=f"{h.agency.name_en}: {h.purpose_en}"
+        if h.agency.name_en and h.purpose_en
         else None,
-        body_vi=h.hours_vi or "", body_en=h.hours_en,
-        codes=_phones(h.phone), agency=h.agency.slug, level=[str(h.agency.level)],
+        body_vi=h.hours_vi or "",
+        body_en=h.hours_en,
+        codes=_phones(h.phone),
+        agency=h.agency.slug,
+        level=[str(h.agency.level)],
         url=f"/hotlines#hotline-{h.id}",
-        version=max(_version(h), _version(h.agency)))
+        version=max(_version(h), _version(h.agency)),
+    )
 
 
 def _inspection(i):
     units = " ".join(unit.agency.name_vi for unit in i.units)
     return Document(
-        type="inspection", id=str(i.id), title_vi=i.title_vi, title_en=i.title_en,
-        body_vi=" ".join(filter(None, [i.plan.title_vi if i.plan else "", units,
-                                       i.conclusion_text_vi])),
+        type="inspection",
+        id=str(i.id),
+        title_vi=i.title_vi,
+        title_en=i.title_en,
+        body_vi=" ".join(
+            filter(None, [i.plan.title_vi if i.plan else "", units, i.conclusion_text_vi])
+        ),
         body_en=i.conclusion_text_en if i.title_en else None,
-        codes=[number for number in (i.plan.number if i.plan else None, i.conclusion_number)
-               if number],
+        codes=[
+            number for number in (i.plan.number if i.plan else None, i.conclusion_number) if number
+        ],
         agency=i.units[0].agency.slug if len(i.units) == 1 else None,
         level=sorted({str(unit.agency.level) for unit in i.units}),
-        date=i.conclusion_signed_on or i.ended_on, url=f"/inspections/{i.slug}",
-        version=_version(i))
+        date=i.conclusion_signed_on or i.ended_on,
+        url=f"/inspections/{i.slug}",
+        version=_version(i),
+    )
 
 
 def _finding(f):
     follow_ups = " ".join(report.text_vi for report in f.follow_ups)
     return Document(
-        type="finding", id=str(f.id), title_vi=f"{f.agency.name_vi}: {f.text_vi}",
-        title_en=f"{f.agency.name_en}: {f.text_en}" if f.agency.name_en and f.text_en
-        else None,
-        body_vi=f"{f.recommendation_vi} {follow_ups}", body_en=f.recommendation_en,
-        codes=[number for number in (f.inspection.conclusion_number,
-                                     *(report.number for report in f.follow_ups),
-                                     *(letter.number for letter in f.letters)) if number],
-        agency=f.agency.slug, level=[str(f.agency.level)], status=str(f.status),
+        type="finding",
+        id=str(f.id),
+        title_vi=f"{f.agency.name_vi}: {f.text_vi}",
+        title_en=f"{f.agency.name_en}: {f.text_en}" if f.agency.name_en and f.text_en else None,
+        body_vi=f"{f.recommendation_vi} {follow_ups}",
+        body_en=f.recommendation_en,
+        codes=[
+            number
+            for number in (
+                f.inspection.conclusion_number,
+                *(report.number for report in f.follow_ups),
+                *(letter.number for letter in f.letters),
+            )
+            if number
+        ],
+        agency=f.agency.slug,
+        level=[str(f.agency.level)],
+        status=str(f.status),
         date=f.deadline or f.inspection.ended_on,
         url=f"/inspections/{f.inspection.slug}#finding-{f.id}",
-        version=max([_version(f), *(_version(report) for report in f.follow_ups)]))
+        version=max([_version(f), *(_version(report) for report in f.follow_ups)]),
+    )
 
 
-CONVERTERS = {"procedure": _procedure, "announcement": _announcement, "agency": _agency,
-              "hotline": _hotline, "inspection": _inspection, "finding": _finding}
+CONVERTERS = {
+    "procedure": _procedure,
+    "announcement": _announcement,
+    "agency": _agency,
+    "hotline": _hotline,
+    "inspection": _inspection,
+    "finding": _finding,
+}
 
 # Numbers of official documents quoted in a text: 8952/UBND-NC, 61/2018/NĐ-CP, 4261/KH-UBND.
 DOCUMENT_NUMBER = re.compile(r"\b\d+(?:/\d{4})?/[A-ZĐ][A-ZĐa-z0-9]*(?:-[A-ZĐ0-9]+)*")

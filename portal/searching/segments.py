@@ -70,8 +70,7 @@ class SegmentBuilder:
                 deque(map(array.append, map(found.__getitem__, terms), weights), 0)
             perdoc.add_field(fieldname, field, value if field.stored else None, length)
             if field.column_type:
-                perdoc.add_column_value(fieldname, field.column_type,
-                                        field.to_column_value(value))
+                perdoc.add_column_value(fieldname, field.column_type, field.to_column_value(value))
         perdoc.finish_doc()
         self.docnum += 1
 
@@ -111,8 +110,10 @@ def write_documents(path, documents, codec, procs=1):
         return _write(str(path), chain(first, documents), codec)
     context = multiprocessing.get_context("fork")
     tasks, results = context.Queue(maxsize=2 * procs), context.Queue()
-    workers = [context.Process(target=_worker, args=(str(path), codec, tasks, results),
-                               daemon=True) for _ in range(procs)]
+    workers = [
+        context.Process(target=_worker, args=(str(path), codec, tasks, results), daemon=True)
+        for _ in range(procs)
+    ]
     for worker in workers:
         worker.start()
     try:
@@ -174,6 +175,7 @@ def _finish(path, ix, builder):
 
 def _worker(path, codec, tasks, results):
     """A writer process: documents from the task queue, its segments to the results."""
+
     def documents():
         while (chunk := tasks.get()) is not None:
             yield from chunk
@@ -217,5 +219,4 @@ def _get(results, workers):
         except queue.Empty:
             _check(workers)
             if all(worker.exitcode is not None for worker in workers):
-                raise RuntimeError("the search index writers ended without their results") \
-                    from None
+                raise RuntimeError("the search index writers ended without their results") from None

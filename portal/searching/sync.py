@@ -43,8 +43,9 @@ def _record_changes(session, flush_context):
             keys.update(records.keys_for(obj))
     if keys:
         now = utcnow()
-        session.connection().execute(sa.insert(SearchChange),
-                                     [{"key": key, "created_at": now} for key in sorted(keys)])
+        session.connection().execute(
+            sa.insert(SearchChange), [{"key": key, "created_at": now} for key in sorted(keys)]
+        )
         session.info["search_changed"] = True
 
 
@@ -75,18 +76,23 @@ def sync(wait=False):
         if _log_was_pruned_past(session, position) or (wait and index.outdated()):
             if not wait:
                 return None
-            log.warning("search: index at position %s is behind a pruned change log or was "
-                        "built by an older analysis: rebuilding", position)
+            log.warning(
+                "search: index at position %s is behind a pruned change log or was "
+                "built by an older analysis: rebuilding",
+                position,
+            )
             rebuild()
             return 0
         while True:
             rows = session.execute(
-                sa.select(SearchChange.id, SearchChange.key).where(SearchChange.id > position)
-                .order_by(SearchChange.id).limit(BATCH)).all()
+                sa.select(SearchChange.id, SearchChange.key)
+                .where(SearchChange.id > position)
+                .order_by(SearchChange.id)
+                .limit(BATCH)
+            ).all()
             if not rows:
                 return applied
-            found = records.load({key for _, key in rows if not key.startswith("_")},
-                                   session)
+            found = records.load({key for _, key in rows if not key.startswith("_")}, session)
             upserts = [doc for doc in found.values() if doc is not None]
             deletes = [key for key, doc in found.items() if doc is None]
             position = rows[-1].id
@@ -98,13 +104,14 @@ def sync(wait=False):
 
 def _log_was_pruned_past(session, position):
     """True when `prune()` deleted changes this index has not applied yet."""
-    markers = session.scalars(sa.select(SearchChange.key).where(
-        SearchChange.key.like(PRUNED + "%"))).all()
-    return any(int(marker[len(PRUNED):]) > position for marker in markers)
+    markers = session.scalars(
+        sa.select(SearchChange.key).where(SearchChange.key.like(PRUNED + "%"))
+    ).all()
+    return any(int(marker[len(PRUNED) :]) > position for marker in markers)
 
 
 def status():
-    """"ok", "missing" (no index built) or "behind" (changes waiting for a sync, or an
+    """ "ok", "missing" (no index built) or "behind" (changes waiting for a sync, or an
     index built by an older analysis)."""
     index = get_index()
     if not index.exists():
@@ -131,8 +138,9 @@ def check():
     return {
         "missing": sorted(current.keys() - indexed.keys()),
         "orphaned": sorted(indexed.keys() - current.keys()),
-        "stale": sorted(key for key in current.keys() & indexed.keys()
-                        if current[key] != indexed[key]),
+        "stale": sorted(
+            key for key in current.keys() & indexed.keys() if current[key] != indexed[key]
+        ),
     }
 
 
@@ -140,12 +148,11 @@ def prune(keep_days=30):
     """Delete change-log rows older than `keep_days`; an index further behind will rebuild."""
     cutoff = utcnow() - timedelta(days=keep_days)
     with Session(db.engine) as session, session.begin():
-        last = session.scalar(sa.select(sa.func.max(SearchChange.id)).where(
-            SearchChange.created_at < cutoff))
+        last = session.scalar(
+            sa.select(sa.func.max(SearchChange.id)).where(SearchChange.created_at < cutoff)
+        )
         if last is None:
             return 0
-        deleted = session.execute(sa.delete(SearchChange).where(
-            SearchChange.id <= last)).rowcount
+        deleted = session.execute(sa.delete(SearchChange).where(SearchChange.id <= last)).rowcount
         session.add(SearchChange(key=f"{PRUNED}{last}"))
     return deleted
-
