@@ -53,16 +53,9 @@ def create_app(test_config=None):
     security.init_app(app)
     sync.init_app(app)
 
-    from portal import (
-        agencies,
-        announcements,
-        api,
-        hotlines,
-        inspections,
-        pages,
-        procedures,
-        search,
-    )
+    from portal import agencies, announcements, api, hotlines, pages, search
+    from portal.inspections import views as inspections
+    from portal.procedures import views as procedures
 
     for blueprint in (
         pages.bp,

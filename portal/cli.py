@@ -8,9 +8,8 @@ import click
 from babel.messages.pofile import read_po, write_po
 from flask.cli import AppGroup
 
-from portal import ROOT, announcements, demo
+from portal import ROOT, announcements, demo, workdays
 from portal.importing import SourceError
-from portal.inspections import deadlines
 from portal.inspections import importer as inspections_importer
 from portal.procedures import importer
 from portal.searching import sync
@@ -202,7 +201,7 @@ DAY = click.DateTime(formats=["%Y-%m-%d"])
 @click.option("--name-en", help="Name in English.")
 def holidays_add(day, name_vi, name_en):
     """Make a day (YYYY-MM-DD) a day off: deadlines skip it."""
-    added = deadlines.add_holiday(day.date(), name_vi, name_en)
+    added = workdays.add_holiday(day.date(), name_vi, name_en)
     click.echo(f"{day:%Y-%m-%d}: " + ("now a day off" if added else "already a day off"))
 
 
@@ -210,7 +209,7 @@ def holidays_add(day, name_vi, name_en):
 @click.argument("day", type=DAY)
 def holidays_remove(day):
     """Make a day (YYYY-MM-DD) a working day, e.g. a holiday moved by a later decision."""
-    removed = deadlines.remove_holiday(day.date())
+    removed = workdays.remove_holiday(day.date())
     click.echo(f"{day:%Y-%m-%d}: " + ("now a working day" if removed else "already a working day"))
 
 
@@ -218,7 +217,7 @@ def holidays_remove(day):
 @click.argument("year", type=click.IntRange(2015, 2035))
 def holidays_list(year):
     """List a year's days off, the admin's edits marked with *."""
-    days = deadlines.holidays(year)
+    days = workdays.holidays(year)
     for day, name_vi, name_en, edited in days:
         click.echo(f"{day:%Y-%m-%d} {'*' if edited else ' '} {name_vi} / {name_en}")
     click.echo(f"{len(days)} days off in {year}")

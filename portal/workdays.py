@@ -1,9 +1,16 @@
-"""Vietnamese working days: lunar calendar, public holidays and deadline arithmetic."""
+"""Vietnamese working days: lunar calendar, public holidays, the admin's edits, due dates."""
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 from math import floor, pi, sin
+from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
+
+from portal.models import HolidayChange, db
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 TIMEZONE = 7  # hours east of UTC; the Vietnamese lunar calendar is computed for UTC+7
 _JD_OFFSET = 1721425  # Julian day number of date.fromordinal(0)
 _SYNODIC_MONTH = 29.530588853
@@ -205,13 +212,84 @@ class Calendar:
         return sorted((d, vi, en) for d, (vi, en) in self._holidays.items() if d.year == year)
 
 
-def is_overdue(deadline: date | None, today: date, done: bool) -> bool:
-    """Whether a recommendation is past its deadline and not done."""
-    return not done and deadline is not None and today > deadline
+# The portal's calendar: the defaults above with the admin's edits (`flask holidays …`).
 
 
-def working_days_overdue(deadline: date | None, today: date, calendar: Calendar) -> int:
-    """Working days elapsed since the deadline, in (deadline, today]; 0 when not past it."""
-    if deadline is None or today <= deadline:
-        return 0
-    return calendar.working_days_between(deadline, today)
+def today():
+    """Today's date in Vietnam, where the deadlines run."""
+    return datetime.now(VIETNAM).date()
+
+
+def calendar():
+    """The working-day calendar with the admin's edits (one small query, then a cache)."""
+    changes = db.session.execute(
+        sa.select(
+            HolidayChange.day,
+            HolidayChange.is_day_off,
+            HolidayChange.name_vi,
+            HolidayChange.name_en,
+        ).order_by(HolidayChange.day)
+    ).all()
+    return _calendar(tuple(tuple(row) for row in changes))
+
+
+@lru_cache(maxsize=8)
+def _calendar(changes):
+    return Calendar(
+        extra_holidays=[
+            (day, vi or "Ngày nghỉ", en or "Day off") for day, off, vi, en in changes if off
+        ],
+        removed_holidays=[day for day, off, _, _ in changes if not off],
+    )
+
+
+def due_date(deadline, cal):
+    """The day a deadline really falls on: a weekend or holiday moves it to the next working day."""
+    if deadline is None or cal.is_working_day(deadline):
+        return deadline
+    return cal.add_working_days(deadline, 1)
+
+
+def overdue_cutoff(on, cal):
+    """The latest deadline already missed on `on`."""
+    # A deadline is missed once a working day has begun after it: a deadline on the Friday
+    # before Tết is not missed during Tết, only on the first working day after it.
+    last_working = on if cal.is_working_day(on) else cal.add_working_days(on, -1)
+    return cal.add_working_days(last_working, -1)
+
+
+def add_holiday(day, name_vi=None, name_en=None):
+    """Make `day` a day off; returns False when it already was one."""
+    change = db.session.scalar(sa.select(HolidayChange).filter_by(day=day))
+    if change is not None and not change.is_day_off:
+        db.session.delete(change)  # it was a default holiday the admin had removed
+    elif change is None and day.weekday() < 5 and not _is_default_holiday(day):
+        db.session.add(HolidayChange(day=day, is_day_off=True, name_vi=name_vi, name_en=name_en))
+    else:
+        return False
+    db.session.commit()
+    return True
+
+
+def remove_holiday(day):
+    """Make `day` a working day again; returns False when it already was one."""
+    change = db.session.scalar(sa.select(HolidayChange).filter_by(day=day))
+    if change is not None and change.is_day_off:
+        db.session.delete(change)
+    elif change is None and _is_default_holiday(day) and day.weekday() < 5:
+        db.session.add(HolidayChange(day=day, is_day_off=False))
+    else:
+        return False
+    db.session.commit()
+    return True
+
+
+def _is_default_holiday(day):
+    """Whether a day is a default public holiday (weekends aside)."""
+    return any(d == day for d, _, _ in default_holidays(day.year))
+
+
+def holidays(year):
+    """The year's days off after the admin's edits, as (date, name_vi, name_en, edited)."""
+    edited = set(db.session.scalars(sa.select(HolidayChange.day)))
+    return [(d, vi, en, d in edited) for d, vi, en in calendar().holidays_in(year)]

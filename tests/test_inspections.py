@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from portal import workdays
 from portal.inspections import deadlines
-from portal.inspections.models import Finding, FindingStatus, FollowUpLetter, Inspection
-from portal.models import Level, db
+from portal.models import Finding, FindingStatus, FollowUpLetter, Inspection, Level, db
 from portal.searching import sync
 
 SAMPLE = Path(__file__).parent / "data" / "inspections-sample.jsonl"
@@ -44,7 +44,7 @@ def today(monkeypatch):
     """Fix "today" for the overdue rules; returns a setter."""
 
     def set_today(day):
-        monkeypatch.setattr(deadlines, "today", lambda: day)
+        monkeypatch.setattr(workdays, "today", lambda: day)
 
     set_today(TODAY)
     return set_today
@@ -101,21 +101,21 @@ FRIDAY_BEFORE_TET = date(2026, 2, 13)  # Tết 2026: 16-20 Feb, with the weekend
 )
 def test_a_deadline_before_tet_is_missed_only_after_the_holidays(app, on, status, days):
     finding = Finding(deadline=FRIDAY_BEFORE_TET, status=FindingStatus.IN_PROGRESS)
-    cal = deadlines.calendar()
+    cal = workdays.calendar()
     assert deadlines.status_of(finding, on, cal) == status
     assert deadlines.working_days_late(finding, on, cal) == days
 
 
 def test_a_deadline_on_a_day_off_moves_to_the_next_working_day(app):
-    cal = deadlines.calendar()
-    assert deadlines.due_date(date(2026, 4, 30), cal) == date(2026, 5, 4)  # 30/4, 1/5, weekend
+    cal = workdays.calendar()
+    assert workdays.due_date(date(2026, 4, 30), cal) == date(2026, 5, 4)  # 30/4, 1/5, weekend
     finding = Finding(deadline=date(2026, 4, 30), status=FindingStatus.OPEN)
     assert deadlines.status_of(finding, date(2026, 5, 4), cal) == "open"
     assert deadlines.status_of(finding, date(2026, 5, 5), cal) == "overdue"
 
 
 def test_done_findings_are_never_overdue_and_count_as_on_time_or_late(app):
-    cal = deadlines.calendar()
+    cal = workdays.calendar()
     on_time = Finding(
         deadline=FRIDAY_BEFORE_TET, status=FindingStatus.DONE, resolved_on=date(2026, 2, 20)
     )  # during Tết: still on time
@@ -136,7 +136,7 @@ def test_an_added_holiday_postpones_overdue_and_can_be_removed(runner):
         args=["holidays", "add", "2026-02-23", "--name-vi", "Nghỉ bù", "--name-en", "Extra day off"]
     )
     assert result.output == "2026-02-23: now a day off\n"
-    cal = deadlines.calendar()
+    cal = workdays.calendar()
     assert deadlines.status_of(finding, date(2026, 2, 23), cal) == "open"
     assert deadlines.status_of(finding, date(2026, 2, 24), cal) == "overdue"
     assert deadlines.working_days_late(finding, date(2026, 2, 24), cal) == 1
@@ -152,19 +152,19 @@ def test_an_added_holiday_postpones_overdue_and_can_be_removed(runner):
     assert runner.invoke(args=["holidays", "remove", "2026-02-23"]).output == (
         "2026-02-23: now a working day\n"
     )
-    assert deadlines.status_of(finding, date(2026, 2, 23), deadlines.calendar()) == "overdue"
+    assert deadlines.status_of(finding, date(2026, 2, 23), workdays.calendar()) == "overdue"
 
 
 def test_a_removed_default_holiday_becomes_a_working_day(runner):
     finding = Finding(deadline=date(2026, 4, 29), status=FindingStatus.OPEN)
-    assert deadlines.status_of(finding, date(2026, 4, 30), deadlines.calendar()) == "open"
+    assert deadlines.status_of(finding, date(2026, 4, 30), workdays.calendar()) == "open"
     assert runner.invoke(args=["holidays", "remove", "2026-04-30"]).exit_code == 0
-    assert deadlines.status_of(finding, date(2026, 4, 30), deadlines.calendar()) == "overdue"
+    assert deadlines.status_of(finding, date(2026, 4, 30), workdays.calendar()) == "overdue"
     assert "2026-04-30" not in runner.invoke(args=["holidays", "list", "2026"]).output
     assert runner.invoke(args=["holidays", "add", "2026-04-30"]).output == (
         "2026-04-30: now a day off\n"
     )
-    assert deadlines.status_of(finding, date(2026, 4, 30), deadlines.calendar()) == "open"
+    assert deadlines.status_of(finding, date(2026, 4, 30), workdays.calendar()) == "open"
 
 
 def test_the_overdue_filter_in_sql_agrees_with_the_rule(client, sample, today):

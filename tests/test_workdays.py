@@ -7,10 +7,10 @@ import pytest
 from portal.workdays import (
     Calendar,
     default_holidays,
-    is_overdue,
+    due_date,
     lunar_to_solar,
     makeup_working_days,
-    working_days_overdue,
+    overdue_cutoff,
 )
 
 TET = {
@@ -161,17 +161,14 @@ def test_working_days_between_across_new_year():
     assert calendar.working_days_between(date(2026, 1, 5), date(2026, 1, 5)) == 0
 
 
-def test_overdue():
+def test_a_friday_deadline_before_tet_is_missed_on_the_monday_after_it():
+    # The portal's one overdue rule: missed once a working day has begun after the deadline.
     calendar = Calendar()
-    deadline = date(2026, 2, 13)
-    assert not is_overdue(deadline, date(2026, 2, 13), done=False)
-    assert is_overdue(deadline, date(2026, 2, 14), done=False)
-    assert not is_overdue(deadline, date(2026, 3, 1), done=True)
-    assert not is_overdue(None, date(2026, 3, 1), done=False)
-    assert working_days_overdue(deadline, date(2026, 2, 13), calendar) == 0
-    assert working_days_overdue(deadline, date(2026, 2, 10), calendar) == 0
-    assert working_days_overdue(deadline, date(2026, 2, 22), calendar) == 0  # all Tết/weekend
-    assert working_days_overdue(deadline, date(2026, 2, 25), calendar) == 3
+    deadline = date(2026, 2, 13)  # Friday; Tết 16-20/02/2026 between two weekends
+    for on in (date(2026, 2, 13), date(2026, 2, 14), date(2026, 2, 20), date(2026, 2, 22)):
+        assert overdue_cutoff(on, calendar) < deadline, on
+    assert overdue_cutoff(date(2026, 2, 23), calendar) == deadline
+    assert due_date(date(2026, 2, 14), calendar) == date(2026, 2, 23)  # a Saturday deadline
 
 
 def test_years_outside_the_calendar_only_skip_weekends():

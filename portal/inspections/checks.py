@@ -7,8 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from portal.importing import SourceError
-from portal.inspections.models import Finding, Inspection
-from portal.models import db
+from portal.models import Finding, Inspection, db
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 

@@ -3,10 +3,10 @@
 from flask import url_for
 from sqlalchemy.orm import selectinload
 
+from portal import workdays
 from portal.i18n import current_language
 from portal.inspections import deadlines
-from portal.inspections.models import OVERDUE, Finding, InspectedUnit, Inspection
-from portal.models import db, localized
+from portal.models import OVERDUE, Finding, InspectedUnit, Inspection, db, localized
 
 INSPECTION_COLUMNS = (
     "slug",
@@ -56,7 +56,7 @@ def inspection_rows(finder):
         )
         .execution_options(yield_per=200)
     )
-    cal, on = deadlines.calendar(), finder.today
+    cal, on = workdays.calendar(), finder.today
     for inspection in db.session.scalars(query):
         statuses = [deadlines.status_of(f, on, cal) for f in inspection.findings]
         yield {
@@ -85,7 +85,7 @@ def finding_rows(finder):
         selectinload(Finding.agency),
         selectinload(Finding.responsible),
     )
-    cal, on = deadlines.calendar(), finder.today
+    cal, on = workdays.calendar(), finder.today
     for finding, status in db.session.execute(query.execution_options(yield_per=500)):
         last = finding.last_follow_up
         yield {

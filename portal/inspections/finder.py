@@ -12,17 +12,19 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadRequest
 
+from portal import workdays
 from portal.inspections import deadlines
-from portal.inspections.models import (
+from portal.models import (
     STATUSES,
+    Agency,
     Finding,
     InspectedUnit,
     Inspection,
     InspectionPlan,
     InspectionTopic,
+    Level,
     Topic,
 )
-from portal.models import Agency, Level
 
 LEVELS = ("province", "district", "commune")
 SLUG_RE = re.compile(r"^[a-z0-9-]{1,120}$")
@@ -157,9 +159,9 @@ class _Base:
         self.filters = filters
         self.id_column = self.model.id
         self.ranked = _search().ranked_ids(filters.q, self.kind) if filters.q else None
-        cal = deadlines.calendar()
-        self.today = today or deadlines.today()
-        self.status = deadlines.status_expression(deadlines.overdue_cutoff(self.today, cal))
+        cal = workdays.calendar()
+        self.today = today or workdays.today()
+        self.status = deadlines.status_expression(workdays.overdue_cutoff(self.today, cal))
 
     def _text_conditions(self):
         if not self.filters.q:

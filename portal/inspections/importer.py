@@ -9,17 +9,18 @@ from collections import Counter
 
 import sqlalchemy as sa
 
+from portal import workdays
 from portal.importing import all_or_nothing, assign, read_jsonl
-from portal.inspections import deadlines
 from portal.inspections.checks import Checker
-from portal.inspections.models import (
+from portal.inspections.records import sync_inspection
+from portal.models import (
+    Agency,
     FindingStatus,
     FollowUpLetter,
     InspectionPlan,
     Topic,
+    db,
 )
-from portal.inspections.records import sync_inspection
-from portal.models import Agency, db
 
 RESERVED_SLUGS = {"units", "overdue", "findings"}
 
@@ -29,7 +30,7 @@ def import_jsonl(path, dry_run=False):
     name = getattr(path, "name", str(path))
     counts = Counter(created=0, updated=0, unchanged=0)
     agencies = {a.slug: a for a in db.session.scalars(sa.select(Agency))}
-    cal = deadlines.calendar()
+    cal = workdays.calendar()
     seen = {"plan": set(), "inspection": set(), "letter": set()}
     with all_or_nothing(db.session, dry_run):
         for number, data in read_jsonl(path):

@@ -3,14 +3,14 @@
 import sqlalchemy as sa
 
 from portal.importing import assign
-from portal.inspections.models import (
+from portal.models import (
     Finding,
     FollowUp,
     InspectedUnit,
     Inspection,
     InspectionTopic,
+    db,
 )
-from portal.models import db
 
 
 def sync_inspection(slug, values, members, topics, units, findings):

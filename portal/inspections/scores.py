@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from portal import workdays
 from portal.inspections import deadlines
-from portal.inspections.models import OVERDUE, Finding, InspectedUnit, Inspection, Topic
-from portal.models import db
+from portal.models import OVERDUE, Finding, InspectedUnit, Inspection, Topic, db
 
 
 @dataclass
@@ -48,8 +48,8 @@ def _priority(row):
 
 def scorecard(agency, on=None):
     """Every inspection of `agency`, and its findings counted per outcome and per topic."""
-    on = on or deadlines.today()
-    cal = deadlines.calendar()
+    on = on or workdays.today()
+    cal = workdays.calendar()
     inspections = db.session.scalars(
         sa.select(Inspection)
         .join(InspectedUnit)

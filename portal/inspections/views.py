@@ -5,6 +5,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
+from portal import workdays
 from portal.downloads import download
 from portal.inspections import deadlines, exports
 from portal.inspections.finder import (
@@ -15,16 +16,17 @@ from portal.inspections.finder import (
     FindingFinder,
     InspectionFinder,
 )
-from portal.inspections.models import (
+from portal.inspections.scores import rate, scorecard
+from portal.models import (
     OVERDUE,
+    Agency,
     Finding,
     FollowUpLetter,
     InspectedUnit,
     Inspection,
     Topic,
+    db,
 )
-from portal.inspections.scores import rate, scorecard
-from portal.models import Agency, db
 from portal.pages import LEVEL_NAMES
 from portal.pagination import page_arg
 
@@ -124,7 +126,7 @@ def index():
             selectinload(Inspection.findings),
         )
     )
-    cal = deadlines.calendar()
+    cal = workdays.calendar()
     statuses = {
         i.id: [deadlines.status_of(f, finder.today, cal) for f in i.findings] for i in page.items
     }
@@ -164,7 +166,7 @@ def _findings_page(filters, endpoint, name):
         selectinload(Finding.agency),
     )
     page = _paginate(query)
-    cal = deadlines.calendar()
+    cal = workdays.calendar()
     rows = [rate(finding, finder.today, cal) for finding in page.items]
     page_args = filters.args(status="") if name == "overdue" else filters.args()
     return render_template(
@@ -196,7 +198,7 @@ def detail(slug):
     )
     if inspection is None:
         abort(404)
-    on, cal = deadlines.today(), deadlines.calendar()
+    on, cal = workdays.today(), workdays.calendar()
     rows = {}
     for finding in inspection.findings:
         rows.setdefault(finding.agency_id, []).append(rate(finding, on, cal))

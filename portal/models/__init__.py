@@ -4,9 +4,11 @@
     agencies.py       Agency (province, departments, districts, communes), Hotline
     announcements.py  Announcement
     procedures.py     Procedure and what it links to: Sector, Decision, LifeEvent, revisions
+    inspections.py    InspectionPlan, Inspection, InspectedUnit, Finding, FollowUp, letters
+    holidays.py       HolidayChange, the admin's edits to the working-day calendar
     search.py         SearchChange, the search index's change log
 
-Inspections keep their models beside their views (portal/inspections/models.py).
+A model module imports only `portal.models.*`: never a feature, a view or the CLI.
 """
 
 from portal.models.agencies import Agency, Hotline, Level
@@ -24,6 +26,22 @@ from portal.models.base import (
     slugify,
     utcnow,
 )
+from portal.models.holidays import HolidayChange
+from portal.models.inspections import (
+    OVERDUE,
+    STATUSES,
+    Finding,
+    FindingStatus,
+    FollowUp,
+    FollowUpLetter,
+    InspectedUnit,
+    Inspection,
+    InspectionPlan,
+    InspectionTopic,
+    Topic,
+    inspection_member,
+    letter_finding,
+)
 from portal.models.procedures import (
     Decision,
     DecisionAction,
@@ -40,12 +58,23 @@ from portal.models.procedures import (
 from portal.models.search import SearchChange
 
 __all__ = [
+    "OVERDUE",
+    "STATUSES",
     "Agency",
     "Announcement",
     "Base",
     "Decision",
     "DecisionAction",
+    "Finding",
+    "FindingStatus",
+    "FollowUp",
+    "FollowUpLetter",
+    "HolidayChange",
     "Hotline",
+    "InspectedUnit",
+    "Inspection",
+    "InspectionPlan",
+    "InspectionTopic",
     "Level",
     "LifeEvent",
     "Localized",
@@ -58,11 +87,14 @@ __all__ = [
     "Sector",
     "Status",
     "Timestamped",
+    "Topic",
     "UTCDateTime",
     "Validity",
     "db",
     "enum_column",
     "init_app",
+    "inspection_member",
+    "letter_finding",
     "localized",
     "migrate",
     "procedure_life_event",

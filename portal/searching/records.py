@@ -10,17 +10,15 @@ import re
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from portal.inspections.models import (
-    Finding,
-    FollowUp,
-    FollowUpLetter,
-    InspectedUnit,
-    Inspection,
-)
 from portal.models import (
     Agency,
     Announcement,
+    Finding,
+    FollowUp,
+    FollowUpLetter,
     Hotline,
+    InspectedUnit,
+    Inspection,
     Procedure,
     ProcedureAgency,
     ProcedureDecision,

@@ -1,12 +1,13 @@
 """Inspection plans, inspections, their conclusions, findings, follow-ups and letters."""
 
 import enum
-from datetime import date, datetime
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.models import Agency, Timestamped, UTCDateTime, db, enum_column, utcnow
+from portal.models.agencies import Agency
+from portal.models.base import Timestamped, db, enum_column
 
 
 class Topic(enum.StrEnum):
@@ -224,14 +225,3 @@ class FollowUpLetter(Timestamped, db.Model):
     findings: Mapped[list[Finding]] = relationship(
         secondary=letter_finding, back_populates="letters"
     )
-
-
-class HolidayChange(db.Model):
-    """An admin's edit to the working-day calendar: a day off added, or a holiday removed."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    day: Mapped[date] = mapped_column(unique=True)
-    is_day_off: Mapped[bool]  # True: added as a day off; False: a default holiday worked
-    name_vi: Mapped[str | None] = mapped_column(sa.String(200))
-    name_en: Mapped[str | None] = mapped_column(sa.String(200))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
