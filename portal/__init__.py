@@ -45,11 +45,12 @@ def create_app(test_config=None):
         app.config.update(test_config)
     _check_settings(app)
 
-    from portal import i18n, models, security
+    from portal import i18n, labels, models, security
     from portal.searching import sync
 
     models.init_app(app)
     i18n.init_app(app)
+    labels.init_app(app)
     security.init_app(app)
     sync.init_app(app)
 

@@ -13,7 +13,6 @@ from portal.models import (
     Agency,
     Announcement,
     Hotline,
-    Level,
     Procedure,
     Status,
     Validity,
@@ -35,30 +34,9 @@ NAVIGATION = (
 )
 
 
-LEVEL_NAMES = {
-    Level.MINISTRY: _l("Central level"),
-    Level.PROVINCE: _l("Province level"),
-    Level.DISTRICT: _l("District level"),
-    Level.COMMUNE: _l("Commune level"),
-}
-PROCEDURE_LEVEL_NAMES = {
-    "ministry": _l("Ministry level"),
-    "province": _l("Province level"),
-    "district": _l("District level"),
-    "commune": _l("Commune level"),
-    "other": _l("Other bodies"),
-}
-CHANNEL_NAMES = {"phone": _l("Phone"), "zalo": _l("Zalo"), "sms": _l("SMS"), "email": _l("Email")}
-
-
 def init_app(app):
     app.context_processor(_layout_context)
     app.jinja_env.filters["tel"] = tel_href
-    app.jinja_env.globals.update(
-        level_names=LEVEL_NAMES,
-        procedure_level_names=PROCEDURE_LEVEL_NAMES,
-        channel_names=lambda keys: ", ".join(str(CHANNEL_NAMES[k]) for k in keys),
-    )
     app.register_error_handler(400, _bad_request)
     app.register_error_handler(404, _not_found)
     app.register_error_handler(405, _method_not_allowed)

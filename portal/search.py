@@ -12,10 +12,9 @@ from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from portal import labels
 from portal.i18n import current_language, translated
-from portal.inspections.views import STATUS_LABELS as FINDING_STATUS_LABELS
 from portal.models import Agency, Sector, db
-from portal.pages import PROCEDURE_LEVEL_NAMES
 from portal.pagination import page_arg
 from portal.searching.sync import get_index
 
@@ -25,23 +24,7 @@ MAX_QUERY_LENGTH = 200
 _BREAKS = re.compile(r"[\t\n\r\v\f]+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 PER_PAGE = 20
-TYPE_LABELS = {
-    "procedure": _l("Procedures"),
-    "announcement": _l("Announcements"),
-    "agency": _l("Agencies"),
-    "hotline": _l("Hotlines"),
-    "inspection": _l("Inspections"),
-    "finding": _l("Findings"),
-}
 FILTERS = ("agency", "field", "level", "year", "status")
-STATUS_LABELS = {
-    "in_force": _l("In force"),
-    "amended": _l("Amended"),
-    "abolished": _l("Abolished"),
-    "published": _l("Published"),
-    "withdrawn": _l("Withdrawn"),
-    **FINDING_STATUS_LABELS,
-}
 SORTS = ("relevance", "date")
 
 
@@ -92,7 +75,7 @@ def read_request(args, max_per_page=PER_PAGE):
     """Check the query string; a clear 400 for anything that cannot be right."""
     q = read_query(args)
     kind = args.get("type", "")
-    if kind and kind not in TYPE_LABELS:
+    if kind and kind not in labels.CONTENT_TYPES:
         abort(
             400,
             description=_(
@@ -172,8 +155,8 @@ def facet_labels(results):
     return {
         "agency_label": named("agency"),
         "field_label": named("field"),
-        "level_label": lambda value: PROCEDURE_LEVEL_NAMES.get(value, value),
-        "status_label": lambda value: STATUS_LABELS.get(value, value),
+        "level_label": lambda value: labels.PROCEDURE_LEVELS.get(value, value),
+        "status_label": lambda value: labels.SEARCH_STATUSES.get(value, value),
         "year_label": str,
     }
 
@@ -189,7 +172,6 @@ def index():
         search=search,
         query=search.q,
         results=results,
-        type_labels=TYPE_LABELS,
         index_ready=get_index().exists(),
         **facet_labels(results),
     )

@@ -39,14 +39,6 @@ FINDING_SORTS = {
     "newest": (Inspection.started_on.desc(), Finding.inspection_id.desc(), Finding.position),
     "unit": (Agency.name_vi, Finding.deadline, Finding.id),
 }
-SORT_LABELS = {
-    "relevance": _l("Relevance"),
-    "newest": _l("Newest first"),
-    "oldest": _l("Oldest first"),
-    "title": _l("Title"),
-    "deadline": _l("Earliest deadline"),
-    "unit": _l("Inspected unit"),
-}
 
 
 def _search():

@@ -5,12 +5,11 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
-from portal import workdays
+from portal import labels, workdays
 from portal.downloads import download
 from portal.inspections import deadlines, exports
 from portal.inspections.finder import (
     SLUG_RE,
-    SORT_LABELS,
     Filters,
     FindingFilters,
     FindingFinder,
@@ -27,7 +26,6 @@ from portal.models import (
     Topic,
     db,
 )
-from portal.pages import LEVEL_NAMES
 from portal.pagination import page_arg
 
 bp = Blueprint("inspections", __name__, url_prefix="/<lang>/inspections")
@@ -35,47 +33,11 @@ bp = Blueprint("inspections", __name__, url_prefix="/<lang>/inspections")
 # Inspection conclusions are published within 10 days of signing (Law on Inspection 2022,
 # Art. 79); later publication is flagged on the page.
 PUBLICATION_DAYS = 10
-TOPIC_LABELS = {
-    Topic.DIRECTION: _l("Direction and management"),
-    Topic.INSTITUTIONS: _l("Institutional reform"),
-    Topic.PROCEDURES: _l("Procedure control and publicity"),
-    Topic.ONE_STOP: _l("One-stop shop"),
-    Topic.ORGANISATION: _l("Organisational structure"),
-    Topic.CIVIL_SERVICE: _l("Civil-service discipline and staff"),
-    Topic.PUBLIC_FINANCE: _l("Public finance"),
-    Topic.E_GOVERNMENT: _l("IT and e-government"),
-    Topic.COMMUNICATION: _l("Communication"),
-}
-STATUS_LABELS = {
-    "open": _l("Open"),
-    "in_progress": _l("In progress"),
-    "partly_done": _l("Partly done"),
-    "done": _l("Done"),
-    OVERDUE: _l("Overdue"),
-}
-OUTCOME_LABELS = {
-    "on_time": _l("Fixed on time"),
-    "late": _l("Fixed late"),
-    "open": _l("Still open"),
-}
-FACET_TITLES = {
-    "year": _l("Year"),
-    "plan": _l("Inspection plan"),
-    "unit": _l("Inspected unit"),
-    "level": _l("Level"),
-    "topic": _l("Topic"),
-    "status": _l("Finding status"),
-}
 
 
 @bp.context_processor
-def labels():
+def helpers():
     return {
-        "topic_labels": TOPIC_LABELS,
-        "status_labels": STATUS_LABELS,
-        "outcome_labels": OUTCOME_LABELS,
-        "sort_labels": SORT_LABELS,
-        "facet_titles": FACET_TITLES,
         "publication_days": PUBLICATION_DAYS,
         "facet_label": _facet_label,
     }
@@ -85,11 +47,11 @@ def _facet_label(name, value, label):
     if name == "unit":
         return label
     if name == "level":
-        return LEVEL_NAMES[value]
+        return labels.AGENCY_LEVELS[value]
     if name == "topic":
-        return TOPIC_LABELS[Topic(value)]
+        return labels.TOPICS[Topic(value)]
     if name == "status":
-        return STATUS_LABELS[value]
+        return labels.FINDING_STATUSES[value]
     return value
 
 

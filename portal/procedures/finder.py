@@ -34,13 +34,6 @@ SORTS = {
     "time": (Procedure.processing_days.is_(None), Procedure.processing_days, Procedure.name_vi),
     "updated": (Procedure.updated_at.desc(), Procedure.code),
 }
-SORT_LABELS = {
-    "relevance": _l("Relevance"),
-    "name": _l("Name"),
-    "code": _l("Code"),
-    "time": _l("Shortest processing time"),
-    "updated": _l("Recently updated"),
-}
 MAX_QUERY_LENGTH = 200
 
 

@@ -18,68 +18,13 @@ from portal.models import (
     db,
     procedure_life_event,
 )
-from portal.pages import PROCEDURE_LEVEL_NAMES
 from portal.pagination import page_arg
-from portal.procedures.finder import SORT_LABELS, Filters, Finder
+from portal.procedures.finder import Filters, Finder
 from portal.search import ranked_ids
 
 bp = Blueprint("procedures", __name__, url_prefix="/<lang>/procedures")
 
 CODE_RE = re.compile(r"^\d\.\d{6}(\.\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})?$")
-APPLICANT_LABELS = {
-    "citizen": _l("Citizens"),
-    "business": _l("Businesses"),
-    "organisation": _l("Organisations"),
-}
-ONLINE_LABELS = {
-    "none": _l("Not online"),
-    "partial": _l("Partly online"),
-    "full": _l("Fully online"),
-}
-VALIDITY_LABELS = {
-    "in_force": _l("In force"),
-    "amended": _l("Amended"),
-    "abolished": _l("Abolished"),
-}
-CHANNEL_LABELS = {"in_person": _l("In person"), "online": _l("Online"), "post": _l("By post")}
-DECISION_ACTIONS = {
-    "announced": _l("Announced"),
-    "amended": _l("Amended"),
-    "abolished": _l("Abolished"),
-}
-REVISION_KINDS = {
-    "created": _l("Published on the portal"),
-    "updated": _l("Updated"),
-    "abolished": _l("Abolished"),
-}
-PART_LABELS = {
-    "name": _l("name"),
-    "steps": _l("steps"),
-    "channels": _l("ways to apply"),
-    "documents": _l("documents"),
-    "processing_time": _l("processing time"),
-    "applicant_types": _l("who applies"),
-    "agency": _l("implementing agency"),
-    "result": _l("result"),
-}
-FIELD_LABELS = {
-    **PART_LABELS,
-    "name_vi": _l("name"),
-    "sector": _l("field"),
-    "procedure_type": _l("procedure type"),
-    "levels": _l("level"),
-    "legal_bases": _l("legal basis"),
-    "processing_days": _l("processing time"),
-    "fee_summary": _l("fee"),
-    "conditions_vi": _l("conditions"),
-    "submission_address": _l("where to submit"),
-    "agency_names": _l("agencies"),
-    "online_level": _l("online service"),
-    "source_url": _l("source"),
-    "validity": _l("status"),
-    "abolished_on": _l("abolished on"),
-    "replaced_by_code": _l("replaced by"),
-}
 EXPORT_COLUMNS = (
     "code",
     "name_vi",
@@ -98,18 +43,8 @@ EXPORT_COLUMNS = (
 
 
 @bp.context_processor
-def labels():
+def helpers():
     return {
-        "level_labels": PROCEDURE_LEVEL_NAMES,
-        "applicant_labels": APPLICANT_LABELS,
-        "online_labels": ONLINE_LABELS,
-        "validity_labels": VALIDITY_LABELS,
-        "channel_labels": CHANNEL_LABELS,
-        "sort_labels": SORT_LABELS,
-        "decision_actions": DECISION_ACTIONS,
-        "revision_kinds": REVISION_KINDS,
-        "part_labels": PART_LABELS,
-        "field_labels": FIELD_LABELS,
         "change_text": change_text,
         "translated_name": lambda record: translated(record, "name"),
         "decision_number": lambda decision: decision.number,

@@ -1,0 +1,161 @@
+"""Every label the pages show for a stored key: levels, statuses, topics, sorts, types.
+
+One module, so the same key reads the same everywhere (page, search facet, export). Each
+table is also a template global under its lower-case name (`agency_levels[agency.level]`).
+"""
+
+from flask_babel import lazy_gettext as _l
+
+from portal.models import OVERDUE, Level, Topic
+
+# Agencies and hotlines
+AGENCY_LEVELS = {
+    Level.MINISTRY: _l("Central level"),
+    Level.PROVINCE: _l("Province level"),
+    Level.DISTRICT: _l("District level"),
+    Level.COMMUNE: _l("Commune level"),
+}
+HOTLINE_CHANNELS = {
+    "phone": _l("Phone"),
+    "zalo": _l("Zalo"),
+    "sms": _l("SMS"),
+    "email": _l("Email"),
+}
+
+# Procedures
+PROCEDURE_LEVELS = {
+    "ministry": _l("Ministry level"),
+    "province": _l("Province level"),
+    "district": _l("District level"),
+    "commune": _l("Commune level"),
+    "other": _l("Other bodies"),
+}
+APPLICANTS = {
+    "citizen": _l("Citizens"),
+    "business": _l("Businesses"),
+    "organisation": _l("Organisations"),
+}
+ONLINE_LEVELS = {
+    "none": _l("Not online"),
+    "partial": _l("Partly online"),
+    "full": _l("Fully online"),
+}
+VALIDITY = {
+    "in_force": _l("In force"),
+    "amended": _l("Amended"),
+    "abolished": _l("Abolished"),
+}
+PROCEDURE_CHANNELS = {"in_person": _l("In person"), "online": _l("Online"), "post": _l("By post")}
+DECISION_ACTIONS = {
+    "announced": _l("Announced"),
+    "amended": _l("Amended"),
+    "abolished": _l("Abolished"),
+}
+REVISION_KINDS = {
+    "created": _l("Published on the portal"),
+    "updated": _l("Updated"),
+    "abolished": _l("Abolished"),
+}
+# The parts a procedure must publish (Decree 63/2010, Art. 8), and a revision's fields.
+COMPLETENESS_PARTS = {
+    "name": _l("name"),
+    "steps": _l("steps"),
+    "channels": _l("ways to apply"),
+    "documents": _l("documents"),
+    "processing_time": _l("processing time"),
+    "applicant_types": _l("who applies"),
+    "agency": _l("implementing agency"),
+    "result": _l("result"),
+}
+REVISION_FIELDS = {
+    **COMPLETENESS_PARTS,
+    "name_vi": _l("name"),
+    "sector": _l("field"),
+    "procedure_type": _l("procedure type"),
+    "levels": _l("level"),
+    "legal_bases": _l("legal basis"),
+    "processing_days": _l("processing time"),
+    "fee_summary": _l("fee"),
+    "conditions_vi": _l("conditions"),
+    "submission_address": _l("where to submit"),
+    "agency_names": _l("agencies"),
+    "online_level": _l("online service"),
+    "source_url": _l("source"),
+    "validity": _l("status"),
+    "abolished_on": _l("abolished on"),
+    "replaced_by_code": _l("replaced by"),
+}
+PROCEDURE_SORTS = {
+    "relevance": _l("Relevance"),
+    "name": _l("Name"),
+    "code": _l("Code"),
+    "time": _l("Shortest processing time"),
+    "updated": _l("Recently updated"),
+}
+
+# Inspections and findings
+TOPICS = {
+    Topic.DIRECTION: _l("Direction and management"),
+    Topic.INSTITUTIONS: _l("Institutional reform"),
+    Topic.PROCEDURES: _l("Procedure control and publicity"),
+    Topic.ONE_STOP: _l("One-stop shop"),
+    Topic.ORGANISATION: _l("Organisational structure"),
+    Topic.CIVIL_SERVICE: _l("Civil-service discipline and staff"),
+    Topic.PUBLIC_FINANCE: _l("Public finance"),
+    Topic.E_GOVERNMENT: _l("IT and e-government"),
+    Topic.COMMUNICATION: _l("Communication"),
+}
+FINDING_STATUSES = {
+    "open": _l("Open"),
+    "in_progress": _l("In progress"),
+    "partly_done": _l("Partly done"),
+    "done": _l("Done"),
+    OVERDUE: _l("Overdue"),
+}
+OUTCOMES = {
+    "on_time": _l("Fixed on time"),
+    "late": _l("Fixed late"),
+    "open": _l("Still open"),
+}
+INSPECTION_FACETS = {
+    "year": _l("Year"),
+    "plan": _l("Inspection plan"),
+    "unit": _l("Inspected unit"),
+    "level": _l("Level"),
+    "topic": _l("Topic"),
+    "status": _l("Finding status"),
+}
+# The inspection list's and the findings table's orders (each page offers its own).
+INSPECTION_SORTS = {
+    "relevance": _l("Relevance"),
+    "newest": _l("Newest first"),
+    "oldest": _l("Oldest first"),
+    "title": _l("Title"),
+    "deadline": _l("Earliest deadline"),
+    "unit": _l("Inspected unit"),
+}
+
+# Site search
+CONTENT_TYPES = {
+    "procedure": _l("Procedures"),
+    "announcement": _l("Announcements"),
+    "agency": _l("Agencies"),
+    "hotline": _l("Hotlines"),
+    "inspection": _l("Inspections"),
+    "finding": _l("Findings"),
+}
+SEARCH_STATUSES = {
+    **VALIDITY,
+    "published": _l("Published"),
+    "withdrawn": _l("Withdrawn"),
+    **FINDING_STATUSES,
+}
+
+
+def init_app(app):
+    app.jinja_env.globals.update(
+        {name.lower(): table for name, table in globals().items() if name.isupper()}
+    )
+    app.jinja_env.globals["channel_names"] = lambda keys: ", ".join(
+        str(HOTLINE_CHANNELS[key]) for key in keys
+    )
