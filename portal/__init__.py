@@ -46,7 +46,7 @@ def create_app(test_config=None):
     _check_settings(app)
 
     from portal import i18n, labels, models, security
-    from portal.searching import sync
+    from portal.indexing import sync
 
     models.init_app(app)
     i18n.init_app(app)

@@ -10,9 +10,9 @@ from flask.cli import AppGroup
 
 from portal import ROOT, announcements, demo, workdays
 from portal.importing import SourceError
+from portal.indexing import sync
 from portal.inspections import importer as inspections_importer
 from portal.procedures import importer
-from portal.searching import sync
 
 demo_cli = AppGroup("demo", help="Demo content.")
 procedures_cli = AppGroup("procedures", help="Administrative procedures.")

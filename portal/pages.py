@@ -9,6 +9,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from flask_babel import lazy_gettext as _l
 
 from portal.i18n import LANGUAGES, preferred_language, set_language
+from portal.indexing import sync
 from portal.models import (
     Agency,
     Announcement,
@@ -103,8 +104,6 @@ def healthz():
     except sa.exc.SQLAlchemyError:
         log.exception("health check: database unreachable")
         return jsonify(status="error", database="unreachable"), 503
-    from portal.searching import sync  # late: search imports every feature, pages included
-
     return jsonify(status="ok", database="ok", search=sync.status())
 
 

@@ -14,9 +14,9 @@ from flask_babel import lazy_gettext as _l
 
 from portal import labels
 from portal.i18n import current_language, translated
+from portal.indexing.sync import get_index
 from portal.models import Agency, Sector, db
 from portal.pagination import page_arg
-from portal.searching.sync import get_index
 
 bp = Blueprint("search", __name__, url_prefix="/<lang>/search")
 

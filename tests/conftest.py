@@ -14,8 +14,8 @@ import pytest
 import sqlalchemy as sa
 
 from portal import create_app
+from portal.indexing import sync
 from portal.models import Agency, Announcement, Hotline, Level, Status, db
-from portal.searching import sync
 
 DATABASES = ("sqlite", "postgresql")
 

@@ -4,8 +4,8 @@ import re
 
 import pytest
 
+from portal.indexing import sync
 from portal.models import Level
-from portal.searching import sync
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ import pytest
 import sqlalchemy as sa
 
 from portal import workdays
+from portal.indexing import sync
 from portal.inspections import deadlines
 from portal.models import Finding, FindingStatus, FollowUpLetter, Inspection, Level, db
-from portal.searching import sync
 
 SAMPLE = Path(__file__).parent / "data" / "inspections-sample.jsonl"
 TODAY = date(2026, 11, 23)

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from portal.indexing import sync
 from portal.models import Announcement, Procedure, SearchChange, Status, db, utcnow
-from portal.searching import sync
 
 ROOT = Path(__file__).resolve().parent.parent
 

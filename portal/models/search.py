@@ -1,4 +1,4 @@
-"""The search change log (see portal/searching/sync.py)."""
+"""The search change log (see portal/indexing/sync.py)."""
 
 from datetime import datetime
 
@@ -12,7 +12,7 @@ class SearchChange(db.Model):
     """One pending change for the search index, written in the same transaction as the change.
 
     Each index remembers the id of the last change it applied, so several hosts sharing this
-    database each catch up on their own (see portal/searching/sync.py).
+    database each catch up on their own (see portal/indexing/sync.py).
     """
 
     id: Mapped[int] = mapped_column(

@@ -9,8 +9,9 @@
     ranking.py    BM25-like scores summed as bit planes; partial matches
     snippets.py   highlighted, escaped snippets
     codec.py      Whoosh's W3 codec with lighter per-posting work
-    records.py    the portal's records as documents, and which keys a changed row affects
-    sync.py       the change log: apply after commit, sync, rebuild, check, prune
+    segments.py   a rebuild's segments, written whole by forked writer processes
 
 analysis.py and codec.py define classes pickled into the index: keep their dotted paths.
+The engine imports nothing of the portal outside this package: portal/indexing/ is the glue
+that turns the portal's records into documents and keeps the index in step.
 """

@@ -15,8 +15,8 @@ from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from portal.indexing import documents
 from portal.models import SearchChange, db, utcnow
-from portal.searching import records
 from portal.searching.engine import SearchIndex
 
 log = logging.getLogger(__name__)
@@ -37,10 +37,10 @@ def _record_changes(session, flush_context):
     """Log the keys of every searchable row this flush wrote, in the flush's transaction."""
     keys = set()
     for obj in session.new | session.deleted:
-        keys.update(records.keys_for(obj))
+        keys.update(documents.keys_for(obj))
     for obj in session.dirty:
         if session.is_modified(obj, include_collections=False):
-            keys.update(records.keys_for(obj))
+            keys.update(documents.keys_for(obj))
     if keys:
         now = utcnow()
         session.connection().execute(
@@ -92,7 +92,7 @@ def sync(wait=False):
             ).all()
             if not rows:
                 return applied
-            found = records.load({key for _, key in rows if not key.startswith("_")}, session)
+            found = documents.load({key for _, key in rows if not key.startswith("_")}, session)
             upserts = [doc for doc in found.values() if doc is not None]
             deletes = [key for key, doc in found.items() if doc is None]
             position = rows[-1].id
@@ -126,7 +126,7 @@ def rebuild():
     with Session(db.engine) as session:
         # The position is read first: changes committed during the rebuild are re-applied.
         position = session.scalar(sa.select(sa.func.coalesce(sa.func.max(SearchChange.id), 0)))
-        return index.rebuild(records.all_documents(session), position)
+        return index.rebuild(documents.all_documents(session), position)
 
 
 def check():
@@ -134,7 +134,7 @@ def check():
     index = get_index()
     indexed = index.versions() if index.exists() else {}
     with Session(db.engine) as session:
-        current = {doc.key: doc.version for doc in records.all_documents(session)}
+        current = {doc.key: doc.version for doc in documents.all_documents(session)}
     return {
         "missing": sorted(current.keys() - indexed.keys()),
         "orphaned": sorted(indexed.keys() - current.keys()),
