@@ -4,43 +4,14 @@ The directory's box (here and on the hotline page) ranks with the search engine 
 back to a plain match while the index is not built yet.
 """
 
-import re
-import unicodedata
-
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal import search
+from portal import listing
 from portal.models import Agency, Hotline, Level, Procedure, ProcedureAgency, Validity, db
 
 bp = Blueprint("agencies", __name__, url_prefix="/<lang>/agencies")
-
-# A phone number as people type it: digits with spaces, dots, dashes, brackets, a plus.
-PHONE_TYPED = re.compile(r"[\d\s.()+-]*\d[\d\s.()+-]*")
-
-
-def plain_match(query, texts, phones):
-    """The match without an index: every word in the texts (any case), or a phone's digits.
-
-    A query typed as a phone number matches by digits: `221 221` finds `0768.221.221`.
-    """
-    text = unicodedata.normalize("NFC", " ".join(filter(None, texts))).casefold()
-    if all(word in text for word in query.casefold().split()):
-        return True
-    digits = re.sub(r"\D", "", query)
-    return bool(PHONE_TYPED.fullmatch(query)) and any(
-        digits in re.sub(r"\D", "", phone) for phone in phones if phone
-    )
-
-
-def ranked(records, query, kind, texts, phones):
-    """The records that match the query, best first (as listed without an index)."""
-    ids = search.ranked_ids(query, kind)
-    if ids is None:
-        return [r for r in records if plain_match(query, texts(r), phones(r))]
-    by_id = {record.id: record for record in records}
-    return [by_id[i] for i in ids if i in by_id]
 
 
 def main_hotlines():
@@ -55,10 +26,10 @@ def main_hotlines():
 
 @bp.route("")
 def index():
-    query = search.read_query(request.args)
+    query = listing.read_query(request.args)
     agencies = db.session.scalars(sa.select(Agency).order_by(Agency.name_vi)).all()
     if query:
-        found = ranked(
+        found = listing.ranked(
             agencies,
             query,
             "agency",

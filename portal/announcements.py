@@ -7,7 +7,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, render_template, request
 
-from portal import search
+from portal import listing
 from portal.importing import SourceError, all_or_nothing, assign, read_jsonl
 from portal.models import Agency, Announcement, Status, db, slugify
 from portal.pagination import page_arg
@@ -27,10 +27,10 @@ def published():
 
 @bp.route("")
 def index():
-    query = search.read_query(request.args)
+    query = listing.read_query(request.args)
     listed = published()
     if query:
-        ids = search.ranked_ids(query, "announcement")
+        ids = listing.ranked_ids(query, "announcement")
         # News stays newest first; without an index yet, the title is matched as typed.
         listed = listed.where(
             Announcement.id.in_(ids)

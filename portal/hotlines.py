@@ -4,8 +4,7 @@ import sqlalchemy as sa
 from flask import Blueprint, render_template, request
 from sqlalchemy.orm import joinedload
 
-from portal import search
-from portal.agencies import ranked
+from portal import listing
 from portal.models import Agency, Hotline, Level, db
 
 bp = Blueprint("hotlines", __name__, url_prefix="/<lang>/hotlines")
@@ -13,7 +12,7 @@ bp = Blueprint("hotlines", __name__, url_prefix="/<lang>/hotlines")
 
 @bp.route("")
 def index():
-    query = search.read_query(request.args)
+    query = listing.read_query(request.args)
     hotlines = db.session.scalars(
         sa.select(Hotline)
         .join(Hotline.agency)
@@ -21,7 +20,7 @@ def index():
         .order_by(Hotline.is_main.desc(), Agency.level, Agency.name_vi, Hotline.id)
     ).all()
     if query:
-        found = ranked(
+        found = listing.ranked(
             hotlines,
             query,
             "hotline",

@@ -3,16 +3,13 @@
 The page and `GET /api/v1/search` both call `run()`, so they cannot disagree.
 """
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
-from portal import labels
+from portal import labels, listing
 from portal.i18n import current_language, translated
 from portal.indexing.sync import get_index
 from portal.models import Agency, Sector, db
@@ -20,9 +17,6 @@ from portal.pagination import page_arg
 
 bp = Blueprint("search", __name__, url_prefix="/<lang>/search")
 
-MAX_QUERY_LENGTH = 200
-_BREAKS = re.compile(r"[\t\n\r\v\f]+")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 PER_PAGE = 20
 FILTERS = ("agency", "field", "level", "year", "status")
 SORTS = ("relevance", "date")
@@ -48,32 +42,9 @@ class Request:
         return {name: value for name, value in values.items() if value}
 
 
-def clean_query(text):
-    """What a visitor typed, ready to search: NFC, tabs and line breaks as spaces, trimmed."""
-    return _BREAKS.sub(" ", unicodedata.normalize("NFC", text or "")).strip()
-
-
-def query_problem(q):
-    """Why a cleaned query cannot be searched (a message for the visitor), or None."""
-    if len(q) > MAX_QUERY_LENGTH:
-        return _l("The search text is too long: at most %(max)s characters.", max=MAX_QUERY_LENGTH)
-    if _CONTROL.search(q):  # PostgreSQL refuses NUL in a parameter; none is typed on purpose
-        return _l("The search text must not contain control characters.")
-    return None
-
-
-def read_query(args):
-    """The `q` of a page's box, cleaned; a clear 400 when it cannot be searched."""
-    q = clean_query(args.get("q", ""))
-    problem = query_problem(q)
-    if problem:
-        abort(400, description=str(problem))
-    return q
-
-
 def read_request(args, max_per_page=PER_PAGE):
     """Check the query string; a clear 400 for anything that cannot be right."""
-    q = read_query(args)
+    q = listing.read_query(args)
     kind = args.get("type", "")
     if kind and kind not in labels.CONTENT_TYPES:
         abort(
@@ -118,21 +89,6 @@ def run(search, lang):
         per_page=search.per_page,
         sort=search.sort,
     )
-
-
-def ranked_ids(query, kind):
-    """Ids of one type's records holding every clause of the query, best first.
-
-    For listing pages whose own box narrows their list, in the page's language (an English
-    page's box also matches English text). None when there is no index yet.
-    """
-    index = get_index()
-    if not index.exists():
-        return None
-    return [
-        int(key.partition(":")[2])
-        for key in index.ranked(query, lang=current_language(), types=[kind])
-    ]
 
 
 def facet_labels(results):

@@ -6,13 +6,12 @@ exists it falls back to a plain case-insensitive match in the database.
 """
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import BadRequest
 
-from portal import workdays
+from portal import listing, workdays
 from portal.inspections import deadlines
 from portal.models import (
     STATUSES,
@@ -41,97 +40,33 @@ FINDING_SORTS = {
 }
 
 
-def _search():
-    """The site search module, imported when first used: it imports our labels itself."""
-    from portal import search
-
-    return search
-
-
 @dataclass
-class Filters:
-    """What the visitor chose; every value comes from the query string."""
+class Filters(listing.Filters):
+    """The inspection list's filters; a finding filter matches through any of its findings."""
 
-    q: str = ""
     year: str = ""
     plan: str = ""
     unit: str = ""
     level: str = ""
     topic: str = ""
     status: str = ""
-    sort: str = ""
 
     FACETS = ("year", "plan", "unit", "level", "topic", "status")
+    CHOICES = {"level": LEVELS, "topic": [t.value for t in Topic], "status": STATUSES}
     SORTS = INSPECTION_SORTS
 
     @classmethod
-    def from_args(cls, args):
-        """Read and check the query string; a clear 400 for values that cannot be right."""
-        values = {f.name: args.get(f.name, "").strip() for f in fields(cls)}
-        # "relevance" means nothing without a query: such a link gets the usual order.
-        if not values["sort"] or (values["sort"] == "relevance" and not values["q"]):
-            values["sort"] = cls.default_sort(values["q"])
-        values["q"] = _search().clean_query(args.get("q", ""))
-        problems = [problem for problem in [_search().query_problem(values["q"])] if problem]
-        checks = (
-            ("level", LEVELS),
-            ("topic", [t.value for t in Topic]),
-            ("status", STATUSES),
-            ("sort", ("relevance", *cls.SORTS)),
-        )
-        for name, allowed in checks:
-            if values[name] and values[name] not in allowed:
-                problems.append(
-                    _l(
-                        '"%(value)s" is not a valid value for %(name)s.',
-                        value=values[name][:40],
-                        name=name,
-                    )
-                )
+    def problems(cls, values):
+        problems = []
         if values["year"] and not (values["year"].isdigit() and len(values["year"]) == 4):
             problems.append(_l("The year must be four digits, like 2017."))
         if values["unit"] and not SLUG_RE.match(values["unit"]):
-            problems.append(
-                _l(
-                    '"%(value)s" is not a valid value for %(name)s.',
-                    value=values["unit"][:40],
-                    name="unit",
-                )
-            )
+            problems.append(listing.invalid("unit", values["unit"]))
         if CONTROL_RE.search(values["plan"]):  # PostgreSQL refuses NUL in a query parameter
-            problems.append(
-                _l(
-                    '"%(value)s" is not a valid value for %(name)s.',
-                    value=CONTROL_RE.sub("", values["plan"])[:40],
-                    name="plan",
-                )
-            )
+            problems.append(listing.invalid("plan", CONTROL_RE.sub("", values["plan"])))
         if len(values["plan"]) > 80:
             problems.append(_l("The plan number is too long: at most %(max)s characters.", max=80))
-        if problems:
-            raise BadRequest(description=" ".join(str(p) for p in problems))
-        return cls(**values)
-
-    @classmethod
-    def default_sort(cls, q):
-        return "relevance" if q else next(iter(cls.SORTS))
-
-    @property
-    def sorts(self):
-        """The orders a visitor can choose now: by relevance only when searching."""
-        return ("relevance", *self.SORTS) if self.q else tuple(self.SORTS)
-
-    def args(self, **changes):
-        """The non-empty filters as query arguments, with some changed (for links)."""
-        values = {f.name: getattr(self, f.name) for f in fields(self)}
-        values.update(changes)
-        if values.get("sort") in ("relevance", self.default_sort(values.get("q"))):
-            values.pop("sort")
-        return {name: value for name, value in values.items() if value}
-
-    @property
-    def active(self):
-        return any(getattr(self, name) for name in (*self.FACETS, "q"))
+        return problems
 
 
 class FindingFilters(Filters):
@@ -150,7 +85,7 @@ class _Base:
     def __init__(self, filters, today=None):
         self.filters = filters
         self.id_column = self.model.id
-        self.ranked = _search().ranked_ids(filters.q, self.kind) if filters.q else None
+        self.ranked = listing.ranked_ids(filters.q, self.kind) if filters.q else None
         cal = workdays.calendar()
         self.today = today or workdays.today()
         self.status = deadlines.status_expression(workdays.overdue_cutoff(self.today, cal))
@@ -173,8 +108,7 @@ class _Base:
             return sorts[sort]
         if not self.ranked:  # no index yet: the usual order
             return sorts[next(iter(sorts))]
-        rank = sa.case({id_: n for n, id_ in enumerate(self.ranked)}, value=self.id_column)
-        return (rank, self.id_column)
+        return (listing.rank_order(self.id_column, self.ranked), self.id_column)
 
     def _count(self, session, name, key, label=None, join=()):
         """Counts of matching rows per value of `key`, with this facet's own filter ignored."""
@@ -328,9 +262,6 @@ class FindingFinder(_Base):
             .where(*self.conditions())
             .order_by(*self._order(FINDING_SORTS))
         )
-
-    def count(self, session):
-        return session.scalar(sa.select(sa.func.count(Finding.id)).where(*self.conditions()))
 
     def facets(self, session):
         inspection = ((Inspection, Inspection.id == Finding.inspection_id),)

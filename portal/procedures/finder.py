@@ -6,9 +6,8 @@ The HTML page, the CSV/JSON export and the API all call `Finder`, so they cannot
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import BadRequest
 
+from portal import listing
 from portal.models import (
     Agency,
     Decision,
@@ -27,21 +26,18 @@ LEVEL_COLUMNS = {level: getattr(Procedure, f"level_{level}") for level in Proced
 APPLICANT_COLUMNS = {
     kind: getattr(Procedure, column) for kind, column in Procedure.APPLICANTS.items()
 }
-SORTS = {
-    "relevance": (),  # the search engine's order; only with a query (see Finder.select)
+PROCEDURE_SORTS = {  # with a query, "relevance" (the engine's order) comes first
     "name": (Procedure.name_vi, Procedure.code),
     "code": (Procedure.code,),
     "time": (Procedure.processing_days.is_(None), Procedure.processing_days, Procedure.name_vi),
     "updated": (Procedure.updated_at.desc(), Procedure.code),
 }
-MAX_QUERY_LENGTH = 200
 
 
 @dataclass
-class Filters:
-    """What the visitor chose; every value comes from the query string."""
+class Filters(listing.Filters):
+    """The procedure finder's filters."""
 
-    q: str = ""
     sector: str = ""
     agency: str = ""
     level: str = ""
@@ -50,50 +46,15 @@ class Filters:
     validity: str = ""
     decision: str = ""
     event: str = ""
-    sort: str = "name"
 
     FACETS = ("event", "sector", "level", "applicant", "online", "validity", "agency", "decision")
-
-    @classmethod
-    def from_args(cls, args):
-        """Read and check the query string; a clear 400 for values that cannot be right."""
-        values = {name: args.get(name, "").strip() for name in cls.__dataclass_fields__}
-        values["sort"] = values["sort"] or ("relevance" if values["q"] else "name")
-        problems = []
-        if len(values["q"]) > MAX_QUERY_LENGTH:
-            problems.append(
-                _l("The search text is too long: at most %(max)s characters.", max=MAX_QUERY_LENGTH)
-            )
-        for name, allowed in (
-            ("level", LEVEL_COLUMNS),
-            ("applicant", APPLICANT_COLUMNS),
-            ("online", {o.value for o in OnlineLevel}),
-            ("validity", {v.value for v in Validity}),
-            ("sort", SORTS),
-        ):
-            if values[name] and values[name] not in allowed:
-                problems.append(
-                    _l(
-                        '"%(value)s" is not a valid value for %(name)s.',
-                        value=values[name][:40],
-                        name=name,
-                    )
-                )
-        if problems:
-            raise BadRequest(description=" ".join(str(p) for p in problems))
-        return cls(**values)
-
-    def args(self, **changes):
-        """The non-empty filters as query arguments, with some changed (for links)."""
-        values = {name: getattr(self, name) for name in self.__dataclass_fields__}
-        values.update(changes)
-        if values.get("sort") == ("relevance" if values.get("q") else "name"):
-            values.pop("sort")
-        return {name: value for name, value in values.items() if value}
-
-    @property
-    def active(self):
-        return any(getattr(self, name) for name in (*self.FACETS, "q"))
+    CHOICES = {
+        "level": LEVEL_COLUMNS,
+        "applicant": APPLICANT_COLUMNS,
+        "online": {o.value for o in OnlineLevel},
+        "validity": {v.value for v in Validity},
+    }
+    SORTS = PROCEDURE_SORTS
 
 
 class Finder:
@@ -157,14 +118,10 @@ class Finder:
     def select(self):
         query = sa.select(Procedure).where(*self.conditions())
         if self.filters.sort != "relevance":
-            return query.order_by(*SORTS[self.filters.sort])
+            return query.order_by(*PROCEDURE_SORTS[self.filters.sort])
         if self.ranked:
-            rank = sa.case({pid: n for n, pid in enumerate(self.ranked)}, value=Procedure.id)
-            return query.order_by(rank, Procedure.code)
-        return query.order_by(*SORTS["name"])
-
-    def count(self):
-        return sa.select(sa.func.count()).select_from(Procedure).where(*self.conditions())
+            return query.order_by(listing.rank_order(Procedure.id, self.ranked), Procedure.code)
+        return query.order_by(*PROCEDURE_SORTS["name"])
 
     def facets(self, session):
         """{facet: [(value, label record or text, count)]}, largest first, zeros left out."""

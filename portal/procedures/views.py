@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
+from portal import listing
 from portal.downloads import download
 from portal.i18n import translated
 from portal.models import (
@@ -20,7 +21,6 @@ from portal.models import (
 )
 from portal.pagination import page_arg
 from portal.procedures.finder import Filters, Finder
-from portal.search import ranked_ids
 
 bp = Blueprint("procedures", __name__, url_prefix="/<lang>/procedures")
 
@@ -66,7 +66,7 @@ def change_text(value, limit=160):
 @bp.route("")
 def index():
     filters = Filters.from_args(request.args)
-    finder = Finder(filters, ranked_ids(filters.q, "procedure") if filters.q else None)
+    finder = Finder(filters, listing.ranked_ids(filters.q, "procedure") if filters.q else None)
     export = request.args.get("format", "html")
     if export in ("csv", "json"):
         return download(_export_rows(finder), EXPORT_COLUMNS, export, "procedures")
