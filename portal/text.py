@@ -1,11 +1,14 @@
-"""Text helpers shared by features: safe Markdown and Vietnamese accent folding."""
+"""Text helpers shared by features: safe Markdown, and the search engine's accent folding."""
 
 import re
-import unicodedata
 
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
+
+from portal.searching.analysis import fold
+
+__all__ = ["fold", "render_markdown"]
 
 # CommonMark plus tables; raw HTML is escaped by markdown-it and nh3 cleans the rest.
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
@@ -49,10 +52,3 @@ def render_markdown(text):
         link_rel="noopener noreferrer",
     )
     return Markup(clean)  # noqa: S704 (nh3 has just sanitised it)
-
-
-def fold(text):
-    """Lower-case text without diacritics, `đ` as `d`: what people type on a phone."""
-    text = unicodedata.normalize("NFD", text or "")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    return text.replace("đ", "d").replace("Đ", "D").replace("ð", "d").replace("Ð", "D").lower()
