@@ -9,6 +9,7 @@ from flask import Blueprint, abort, render_template, request
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal import listing
+from portal.inspections import queries as inspections
 from portal.models import Agency, Hotline, Level, Procedure, ProcedureAgency, Validity, db
 
 bp = Blueprint("agencies", __name__, url_prefix="/<lang>/agencies")
@@ -67,7 +68,10 @@ def detail(slug):
     if agency is None:
         abort(404)
     return render_template(
-        "agencies/detail.html", agency=agency, procedure_counts=procedure_counts(agency)
+        "agencies/detail.html",
+        agency=agency,
+        procedure_counts=procedure_counts(agency),
+        inspection_card=inspections.summary(agency),
     )
 
 

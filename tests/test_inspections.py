@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from portal import workdays
 from portal.indexing import sync
-from portal.inspections import deadlines
+from portal.inspections import queries
 from portal.models import Finding, FindingStatus, FollowUpLetter, Inspection, Level, db
 
 SAMPLE = Path(__file__).parent / "data" / "inspections-sample.jsonl"
@@ -102,16 +102,16 @@ FRIDAY_BEFORE_TET = date(2026, 2, 13)  # Tết 2026: 16-20 Feb, with the weekend
 def test_a_deadline_before_tet_is_missed_only_after_the_holidays(app, on, status, days):
     finding = Finding(deadline=FRIDAY_BEFORE_TET, status=FindingStatus.IN_PROGRESS)
     cal = workdays.calendar()
-    assert deadlines.status_of(finding, on, cal) == status
-    assert deadlines.working_days_late(finding, on, cal) == days
+    assert queries.status_of(finding, on, cal) == status
+    assert queries.working_days_late(finding, on, cal) == days
 
 
 def test_a_deadline_on_a_day_off_moves_to_the_next_working_day(app):
     cal = workdays.calendar()
     assert workdays.due_date(date(2026, 4, 30), cal) == date(2026, 5, 4)  # 30/4, 1/5, weekend
     finding = Finding(deadline=date(2026, 4, 30), status=FindingStatus.OPEN)
-    assert deadlines.status_of(finding, date(2026, 5, 4), cal) == "open"
-    assert deadlines.status_of(finding, date(2026, 5, 5), cal) == "overdue"
+    assert queries.status_of(finding, date(2026, 5, 4), cal) == "open"
+    assert queries.status_of(finding, date(2026, 5, 5), cal) == "overdue"
 
 
 def test_done_findings_are_never_overdue_and_count_as_on_time_or_late(app):
@@ -122,12 +122,12 @@ def test_done_findings_are_never_overdue_and_count_as_on_time_or_late(app):
     late = Finding(
         deadline=FRIDAY_BEFORE_TET, status=FindingStatus.DONE, resolved_on=date(2026, 2, 24)
     )
-    assert deadlines.status_of(late, TODAY, cal) == "done"
-    assert deadlines.outcome(on_time, TODAY, cal) == "on_time"
-    assert deadlines.outcome(late, TODAY, cal) == "late"
-    assert deadlines.working_days_late(late, TODAY, cal) == 2
+    assert queries.status_of(late, TODAY, cal) == "done"
+    assert queries.outcome(on_time, TODAY, cal) == "on_time"
+    assert queries.outcome(late, TODAY, cal) == "late"
+    assert queries.working_days_late(late, TODAY, cal) == 2
     no_deadline = Finding(deadline=None, status=FindingStatus.OPEN)
-    assert deadlines.status_of(no_deadline, TODAY, cal) == "open"
+    assert queries.status_of(no_deadline, TODAY, cal) == "open"
 
 
 def test_an_added_holiday_postpones_overdue_and_can_be_removed(runner):
@@ -137,9 +137,9 @@ def test_an_added_holiday_postpones_overdue_and_can_be_removed(runner):
     )
     assert result.output == "2026-02-23: now a day off\n"
     cal = workdays.calendar()
-    assert deadlines.status_of(finding, date(2026, 2, 23), cal) == "open"
-    assert deadlines.status_of(finding, date(2026, 2, 24), cal) == "overdue"
-    assert deadlines.working_days_late(finding, date(2026, 2, 24), cal) == 1
+    assert queries.status_of(finding, date(2026, 2, 23), cal) == "open"
+    assert queries.status_of(finding, date(2026, 2, 24), cal) == "overdue"
+    assert queries.working_days_late(finding, date(2026, 2, 24), cal) == 1
     listed = runner.invoke(args=["holidays", "list", "2026"]).output
     assert "2026-02-23 * Nghỉ bù / Extra day off" in listed
     assert "2026-02-16   Tết Nguyên đán / Lunar New Year (Tết)" in listed
@@ -152,19 +152,19 @@ def test_an_added_holiday_postpones_overdue_and_can_be_removed(runner):
     assert runner.invoke(args=["holidays", "remove", "2026-02-23"]).output == (
         "2026-02-23: now a working day\n"
     )
-    assert deadlines.status_of(finding, date(2026, 2, 23), workdays.calendar()) == "overdue"
+    assert queries.status_of(finding, date(2026, 2, 23), workdays.calendar()) == "overdue"
 
 
 def test_a_removed_default_holiday_becomes_a_working_day(runner):
     finding = Finding(deadline=date(2026, 4, 29), status=FindingStatus.OPEN)
-    assert deadlines.status_of(finding, date(2026, 4, 30), workdays.calendar()) == "open"
+    assert queries.status_of(finding, date(2026, 4, 30), workdays.calendar()) == "open"
     assert runner.invoke(args=["holidays", "remove", "2026-04-30"]).exit_code == 0
-    assert deadlines.status_of(finding, date(2026, 4, 30), workdays.calendar()) == "overdue"
+    assert queries.status_of(finding, date(2026, 4, 30), workdays.calendar()) == "overdue"
     assert "2026-04-30" not in runner.invoke(args=["holidays", "list", "2026"]).output
     assert runner.invoke(args=["holidays", "add", "2026-04-30"]).output == (
         "2026-04-30: now a day off\n"
     )
-    assert deadlines.status_of(finding, date(2026, 4, 30), workdays.calendar()) == "open"
+    assert queries.status_of(finding, date(2026, 4, 30), workdays.calendar()) == "open"
 
 
 def test_the_overdue_filter_in_sql_agrees_with_the_rule(client, sample, today):
@@ -253,7 +253,7 @@ def _bad_file(tmp_path, line, change):
         (
             2,
             lambda r: r["findings"][1].update(deadline="30/03/2018"),
-            'line 2, field "findings[1].deadline": "30/03/2018" is not a date like 2017-11-10',
+            'line 2, field "findings[1].deadline": "30/03/2018" is not a date like 2017-11-23',
         ),
         (
             2,

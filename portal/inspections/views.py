@@ -7,15 +7,16 @@ from sqlalchemy.orm import selectinload
 
 from portal import labels, workdays
 from portal.downloads import download
-from portal.inspections import deadlines, exports
-from portal.inspections.finder import (
+from portal.inspections import queries
+from portal.inspections.queries import (
     SLUG_RE,
     Filters,
     FindingFilters,
     FindingFinder,
     InspectionFinder,
+    rate,
+    scorecard,
 )
-from portal.inspections.scores import rate, scorecard
 from portal.models import (
     OVERDUE,
     Agency,
@@ -78,7 +79,7 @@ def index():
     export = _export_format()
     if export != "html":
         return download(
-            exports.inspection_rows(finder), exports.INSPECTION_COLUMNS, export, "inspections"
+            queries.inspection_rows(finder), queries.INSPECTION_COLUMNS, export, "inspections"
         )
     page = _paginate(
         finder.select().options(
@@ -90,7 +91,7 @@ def index():
     )
     cal = workdays.calendar()
     statuses = {
-        i.id: [deadlines.status_of(f, finder.today, cal) for f in i.findings] for i in page.items
+        i.id: [queries.status_of(f, finder.today, cal) for f in i.findings] for i in page.items
     }
     return render_template(
         "inspections/index.html",
@@ -121,7 +122,7 @@ def _findings_page(filters, endpoint, name):
     finder = FindingFinder(filters)
     export = _export_format()
     if export != "html":
-        return download(exports.finding_rows(finder), exports.FINDING_COLUMNS, export, name)
+        return download(queries.finding_rows(finder), queries.FINDING_COLUMNS, export, name)
     query = finder.select().options(
         selectinload(Finding.follow_ups),
         selectinload(Finding.inspection),
@@ -182,10 +183,3 @@ def unit(slug):
     if agency is None:
         abort(404)
     return render_template("inspections/unit.html", agency=agency, card=scorecard(agency))
-
-
-@bp.app_template_global()
-def inspection_summary(agency):
-    """For the agency page: how the unit's inspections came out, or None if never inspected."""
-    card = scorecard(agency)
-    return card if card.inspections else None

@@ -1,4 +1,4 @@
-"""The queries behind the inspection list and the findings table: filters, counts, sorting.
+"""What the inspection pages, exports and API share: finders, overdue rules, scorecards.
 
 The HTML pages and their CSV/JSON exports call the same finders, so they cannot disagree.
 The text box goes through the site's search engine (accentless, ranked); until an index
@@ -6,24 +6,32 @@ exists it falls back to a plain case-insensitive match in the database.
 """
 
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from flask import url_for
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from portal import listing, workdays
-from portal.inspections import deadlines
+from portal.i18n import current_language
 from portal.models import (
+    OVERDUE,
     STATUSES,
     Agency,
     Finding,
+    FindingStatus,
     InspectedUnit,
     Inspection,
     InspectionPlan,
     InspectionTopic,
     Level,
     Topic,
+    db,
+    localized,
 )
+from portal.workdays import due_date, overdue_cutoff
 
 LEVELS = ("province", "district", "commune")
 SLUG_RE = re.compile(r"^[a-z0-9-]{1,120}$")
@@ -88,7 +96,7 @@ class _Base:
         self.ranked = listing.ranked_ids(filters.q, self.kind) if filters.q else None
         cal = workdays.calendar()
         self.today = today or workdays.today()
-        self.status = deadlines.status_expression(workdays.overdue_cutoff(self.today, cal))
+        self.status = status_expression(workdays.overdue_cutoff(self.today, cal))
 
     def _text_conditions(self):
         if not self.filters.q:
@@ -308,3 +316,224 @@ def _ordered(facets):
     for name, order in orders.items():
         facets[name].sort(key=lambda item, order=order: order.index(item[0]))
     return facets
+
+
+# Overdue and on time: the one rule, in SQL for lists and in Python for a loaded finding.
+
+
+def status_expression(cutoff):
+    """SQL for a finding's status with "overdue" derived from its deadline."""
+    return sa.case(
+        (sa.and_(Finding.status != FindingStatus.DONE, Finding.deadline <= cutoff), OVERDUE),
+        else_=sa.type_coerce(Finding.status, sa.String(20)),
+    )
+
+
+def status_of(finding, on, cal):
+    """A finding's status on a day: what the unit reported, or overdue past the deadline.
+
+    The same rule as `status_expression()`, for one finding already loaded.
+    """
+    done = finding.status == FindingStatus.DONE
+    if not done and finding.deadline is not None and finding.deadline <= overdue_cutoff(on, cal):
+        return OVERDUE
+    return str(finding.status)
+
+
+def working_days_late(finding, on, cal):
+    """Working days past the deadline: until it was done, or until `on` while open."""
+    due = due_date(finding.deadline, cal)
+    if due is None:
+        return 0
+    end = finding.resolved_on if finding.status == FindingStatus.DONE else on
+    if end is None or end <= due:
+        return 0
+    return cal.working_days_between(due, end)
+
+
+def outcome(finding, on, cal):
+    """For scorecards: "on_time", "late" (done after the deadline) or "open" (not done yet)."""
+    if finding.status != FindingStatus.DONE:
+        return "open"
+    return "late" if working_days_late(finding, on, cal) else "on_time"
+
+
+# Scorecards: a unit's record over the years, fixed on time, late, or still open.
+
+
+@dataclass
+class Row:
+    """A finding as a scorecard shows it."""
+
+    finding: Finding
+    status: str
+    outcome: str  # on_time, late, open
+    days_late: int
+
+
+@dataclass
+class Scorecard:
+    inspections: list
+    rows: list = field(default_factory=list)
+    totals: Counter = field(default_factory=Counter)
+    by_topic: dict = field(default_factory=dict)
+
+
+def rate(finding, on, cal):
+    """One finding's status, outcome and working days late."""
+    return Row(
+        finding,
+        status_of(finding, on, cal),
+        outcome(finding, on, cal),
+        working_days_late(finding, on, cal),
+    )
+
+
+def _priority(row):
+    """Overdue first (longest overdue first), then other open ones, then the done ones."""
+    rank = 0 if row.status == OVERDUE else 1 if row.outcome == "open" else 2
+    deadline = row.finding.deadline.toordinal() if row.finding.deadline else 10**7
+    return (rank, deadline, row.finding.id)
+
+
+def scorecard(agency, on=None):
+    """Every inspection of `agency`, and its findings counted per outcome and per topic."""
+    on = on or workdays.today()
+    cal = workdays.calendar()
+    inspections = db.session.scalars(
+        sa.select(Inspection)
+        .join(InspectedUnit)
+        .where(InspectedUnit.agency_id == agency.id)
+        .order_by(Inspection.started_on.desc())
+    ).all()
+    findings = db.session.scalars(
+        sa.select(Finding)
+        .where(Finding.agency_id == agency.id)
+        .options(selectinload(Finding.follow_ups), selectinload(Finding.inspection))
+    ).all()
+    card = Scorecard(inspections)
+    card.rows = sorted((rate(f, on, cal) for f in findings), key=_priority)
+    for row in card.rows:
+        counts = card.by_topic.setdefault(row.finding.topic, Counter())
+        for counter in (card.totals, counts):
+            counter["total"] += 1
+            counter[row.outcome] += 1
+            counter[OVERDUE] += row.status == OVERDUE
+    card.by_topic = {t: card.by_topic[t] for t in Topic if t in card.by_topic}
+    return card
+
+
+def summary(agency):
+    """For the agency page: how the unit's inspections came out, or None if never inspected."""
+    card = scorecard(agency)
+    return card if card.inspections else None
+
+
+# The rows of the lists' CSV and JSON downloads (streamed by portal.downloads).
+
+
+INSPECTION_COLUMNS = (
+    "slug",
+    "title",
+    "plan",
+    "year",
+    "started_on",
+    "ended_on",
+    "units",
+    "topics",
+    "conclusion_number",
+    "conclusion_signed_on",
+    "conclusion_published_on",
+    "findings",
+    "overdue",
+    "url",
+)
+FINDING_COLUMNS = (
+    "inspection",
+    "unit",
+    "topic",
+    "finding",
+    "recommendation",
+    "responsible",
+    "deadline",
+    "status",
+    "working_days_overdue",
+    "last_follow_up",
+    "last_follow_up_on",
+    "url",
+)
+
+
+def _text(record, field):
+    return localized(record, field, current_language()).text if record else ""
+
+
+def inspection_rows(finder):
+    """Every matching inspection as a flat dict, read in batches."""
+    query = (
+        finder.select()
+        .options(
+            selectinload(Inspection.plan),
+            selectinload(Inspection.topic_links),
+            selectinload(Inspection.units).joinedload(InspectedUnit.agency),
+            selectinload(Inspection.findings),
+        )
+        .execution_options(yield_per=200)
+    )
+    cal, on = workdays.calendar(), finder.today
+    for inspection in db.session.scalars(query):
+        statuses = [status_of(f, on, cal) for f in inspection.findings]
+        yield {
+            "slug": inspection.slug,
+            "title": _text(inspection, "title"),
+            "plan": inspection.plan.number if inspection.plan else "",
+            "year": inspection.year,
+            "started_on": inspection.started_on.isoformat(),
+            "ended_on": inspection.ended_on.isoformat(),
+            "units": "; ".join(_text(u.agency, "name") for u in inspection.units),
+            "topics": " ".join(inspection.topics),
+            "conclusion_number": inspection.conclusion_number or "",
+            "conclusion_signed_on": _iso(inspection.conclusion_signed_on),
+            "conclusion_published_on": _iso(inspection.conclusion_published_on),
+            "findings": len(statuses),
+            "overdue": statuses.count(OVERDUE),
+            "url": url_for("inspections.detail", slug=inspection.slug, _external=True),
+        }
+
+
+def finding_rows(finder):
+    """Every matching finding as a flat dict, in the page's order."""
+    query = finder.select().options(
+        selectinload(Finding.follow_ups),
+        selectinload(Finding.inspection),
+        selectinload(Finding.agency),
+        selectinload(Finding.responsible),
+    )
+    cal, on = workdays.calendar(), finder.today
+    for finding, status in db.session.execute(query.execution_options(yield_per=500)):
+        last = finding.last_follow_up
+        yield {
+            "inspection": _text(finding.inspection, "title"),
+            "unit": _text(finding.agency, "name"),
+            "topic": str(finding.topic),
+            "finding": _text(finding, "text"),
+            "recommendation": _text(finding, "recommendation"),
+            "responsible": _text(finding.responsible, "name"),
+            "deadline": _iso(finding.deadline),
+            "status": status,
+            "working_days_overdue": working_days_late(finding, on, cal)
+            if status == OVERDUE
+            else "",
+            "last_follow_up": _text(last, "text"),
+            "last_follow_up_on": _iso(last.reported_on) if last else "",
+            "url": url_for(
+                "inspections.detail",
+                slug=finding.inspection.slug,
+                _anchor=f"finding-{finding.id}",
+                _external=True,
+            ),
+        }
+
+
+def _iso(day):
+    return day.isoformat() if day else ""
