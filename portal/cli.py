@@ -8,11 +8,12 @@ import click
 from babel.messages.pofile import read_po, write_po
 from flask.cli import AppGroup
 
-from portal import ROOT, announcements, demo, workdays
+from portal import ROOT, demo, workdays
+from portal.announcements import importer as announcements_importer
 from portal.importing import SourceError
 from portal.indexing import sync
 from portal.inspections import importer as inspections_importer
-from portal.procedures import importer
+from portal.procedures import importer as procedures_importer
 
 demo_cli = AppGroup("demo", help="Demo content.")
 procedures_cli = AppGroup("procedures", help="Administrative procedures.")
@@ -49,7 +50,7 @@ def demo_load():
 def import_announcements(path, dry_run):
     """Import announcements from a JSON Lines file (format in the README)."""
     try:
-        counts = announcements.import_jsonl(path, dry_run=dry_run)
+        counts = announcements_importer.import_jsonl(path, dry_run=dry_run)
     except SourceError as error:
         raise click.ClickException(f"{error}\nNothing was imported.") from error
     click.echo(_summary("announcements", counts, dry_run))
@@ -61,8 +62,8 @@ def import_announcements(path, dry_run):
 def import_procedures(paths, dry_run):
     """Import procedures from national-database records (.jsonl) and list exports (.xlsx)."""
     try:
-        counts = importer.import_paths(paths, dry_run=dry_run)
-    except importer.ImportFailed as failure:
+        counts = procedures_importer.import_paths(paths, dry_run=dry_run)
+    except procedures_importer.ImportFailed as failure:
         for message in failure.errors:
             click.echo(message, err=True)
         click.echo(_summary("procedures", failure.counts) + " (nothing written)", err=True)
@@ -95,7 +96,7 @@ def import_inspections(path, dry_run):
 def abolish_procedure(code, decision, on, replaced_by):
     """Mark a procedure abolished; it stays on record with a banner naming the decision."""
     try:
-        changed = importer.abolish(
+        changed = procedures_importer.abolish(
             code,
             decision,
             on=on.date() if on else None,

@@ -1,4 +1,7 @@
-"""Demo content: a believable province (Cà Mau) with agencies, hotlines and announcements."""
+"""`flask demo load`: a believable province (Cà Mau), its directory here, the rest by feature.
+
+Agencies and hotlines come first: every other feature's demo records point at them.
+"""
 
 import json
 from collections import Counter
@@ -7,11 +10,11 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from portal import announcements
+from portal.announcements import demo as announcements_demo
 from portal.importing import assign
 from portal.inspections import demo as inspections_demo
 from portal.models import Agency, Hotline, Level, db
-from portal.procedures import importer
+from portal.procedures import demo as procedures_demo
 
 DATA = Path(__file__).with_name("demo_data")
 AGENCY_FIELDS = (
@@ -26,37 +29,16 @@ AGENCY_FIELDS = (
 )
 
 
-# Two demo abolitions, so the abolished banner and the status filter have something to show.
-ABOLISHED = (
-    # code, decision (invented for the demo), effective date, replaced by
-    ("1.004772", "1520/QĐ-UBND", date(2025, 7, 1), "1.000689"),
-    ("2.001023", "1520/QĐ-UBND", date(2025, 7, 1), "2.000986"),
-)
-
-
 def load():
     """Create or update the demo records; a second run changes nothing. Returns counts."""
     counts = Counter()
     agencies = _load_agencies(counts)
     _load_hotlines(agencies, counts)
     db.session.commit()
-    counts.update(announcements.import_jsonl(DATA / "announcements.jsonl"))
-    _load_procedures(counts)
+    counts.update(announcements_demo.load())
+    counts.update(procedures_demo.load())
     counts.update(inspections_demo.load())
     return counts
-
-
-def _load_procedures(counts):
-    result = importer.import_paths(
-        [DATA / "procedures.jsonl"], changed_by="demo: national database records"
-    )
-    counts.update({key: result[key] for key in ("created", "updated", "unchanged")})
-    counts["updated"] += importer.translate(
-        _read("procedure_names_en.json"), _read("sectors_en.json"), "demo: English names"
-    )
-    for code, decision, on, replaced_by in ABOLISHED:
-        if importer.abolish(code, decision, on=on, replaced_by=replaced_by, changed_by="demo"):
-            counts["updated"] += 1
 
 
 def _read(name):

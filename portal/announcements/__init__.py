@@ -1,0 +1,1 @@
+"""Announcements: news the province's admins publish, listed newest first."""
