@@ -28,7 +28,7 @@ from portal.indexing import sync  # noqa: E402
 from portal.listing import ranked_ids  # noqa: E402
 from portal.models import Procedure, db  # noqa: E402
 from portal.procedures import importer  # noqa: E402
-from portal.procedures.finder import Filters, Finder  # noqa: E402
+from portal.procedures.queries import Filters, Finder  # noqa: E402
 
 FINDER_URLS = (
     "/vi/procedures",

@@ -3,7 +3,7 @@
 import re
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
@@ -13,33 +13,17 @@ from portal.i18n import translated
 from portal.models import (
     DecisionAction,
     Hotline,
-    LifeEvent,
     Procedure,
     ProcedureAgency,
     db,
-    procedure_life_event,
 )
 from portal.pagination import page_arg
-from portal.procedures.finder import Filters, Finder
+from portal.procedures import queries
+from portal.procedures.queries import Filters, Finder
 
 bp = Blueprint("procedures", __name__, url_prefix="/<lang>/procedures")
 
 CODE_RE = re.compile(r"^\d\.\d{6}(\.\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})?$")
-EXPORT_COLUMNS = (
-    "code",
-    "name_vi",
-    "name_en",
-    "sector",
-    "levels",
-    "applicants",
-    "online_level",
-    "validity",
-    "processing_days",
-    "fee",
-    "implementing_agencies",
-    "decisions",
-    "url",
-)
 
 
 @bp.context_processor
@@ -69,7 +53,7 @@ def index():
     finder = Finder(filters, listing.ranked_ids(filters.q, "procedure") if filters.q else None)
     export = request.args.get("format", "html")
     if export in ("csv", "json"):
-        return download(_export_rows(finder), EXPORT_COLUMNS, export, "procedures")
+        return download(queries.export_rows(finder), queries.EXPORT_COLUMNS, export, "procedures")
     if export != "html":
         abort(400, description=str(_l("The format must be csv or json.")))
     page = db.paginate(
@@ -114,76 +98,7 @@ def detail(code):
         procedure=procedure,
         implementing=implementing,
         hotlines=hotlines,
-        related=_related(procedure),
+        related=queries.related(procedure),
         abolished_by=procedure.decision_for(DecisionAction.ABOLISHED),
-        replacement=_replacement(procedure),
+        replacement=queries.replacement(procedure),
     )
-
-
-def _replacement(procedure):
-    if not procedure.replaced_by_code:
-        return None
-    return db.session.scalar(sa.select(Procedure).filter_by(code=procedure.replaced_by_code))
-
-
-def _related(procedure, limit=6):
-    """Other procedures of the same field, then of the same life events."""
-    related = {}
-    if procedure.sector_id:
-        related[procedure.sector.name_vi] = db.session.scalars(
-            sa.select(Procedure)
-            .where(
-                Procedure.sector_id == procedure.sector_id,
-                Procedure.id != procedure.id,
-                Procedure.validity != "abolished",
-            )
-            .order_by(Procedure.name_vi)
-            .limit(limit)
-        ).all()
-    for event in procedure.life_events:
-        related[event] = db.session.scalars(
-            sa.select(Procedure)
-            .join(procedure_life_event)
-            .join(LifeEvent)
-            .where(
-                LifeEvent.id == event.id,
-                Procedure.id != procedure.id,
-                Procedure.validity != "abolished",
-            )
-            .order_by(Procedure.name_vi)
-            .limit(limit)
-        ).all()
-    return {key: items for key, items in related.items() if items}
-
-
-def _export_rows(finder):
-    """Every matching procedure as a flat dict, read in batches (memory stays flat)."""
-    query = (
-        finder.select()
-        .options(
-            selectinload(Procedure.sector),
-            selectinload(Procedure.agencies).joinedload(ProcedureAgency.agency),
-            selectinload(Procedure.decisions),
-        )
-        .execution_options(yield_per=500)
-    )
-    for procedure in db.session.scalars(query):
-        yield {
-            "code": procedure.code,
-            "name_vi": procedure.name_vi,
-            "name_en": procedure.name_en or "",
-            "sector": procedure.sector.name_vi if procedure.sector else "",
-            "levels": " ".join(procedure.levels),
-            "applicants": " ".join(procedure.applicant_kinds),
-            "online_level": str(procedure.online_level),
-            "validity": str(procedure.validity),
-            "processing_days": ""
-            if procedure.processing_days is None
-            else f"{procedure.processing_days:g}",
-            "fee": procedure.fee_summary or "",
-            "implementing_agencies": "; ".join(
-                a.name_vi for a in procedure.agencies_in("implementing")
-            ),
-            "decisions": "; ".join(link.decision.number for link in procedure.decisions),
-            "url": url_for("procedures.detail", code=procedure.code, _external=True),
-        }

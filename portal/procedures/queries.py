@@ -1,4 +1,4 @@
-"""The procedure finder's query: filters from the URL, facet counts, sorting.
+"""What the procedure pages, exports and API share: the finder's query, related procedures.
 
 The HTML page, the CSV/JSON export and the API all call `Finder`, so they cannot disagree.
 """
@@ -6,6 +6,8 @@ The HTML page, the CSV/JSON export and the API all call `Finder`, so they cannot
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import url_for
+from sqlalchemy.orm import selectinload
 
 from portal import listing
 from portal.models import (
@@ -18,6 +20,7 @@ from portal.models import (
     ProcedureDecision,
     Sector,
     Validity,
+    db,
     procedure_life_event,
 )
 from portal.text import fold
@@ -193,3 +196,89 @@ class Finder:
             (getattr(row, "slug", None) or row.number, row, count)
             for row, count in session.execute(query).all()
         ]
+
+
+EXPORT_COLUMNS = (
+    "code",
+    "name_vi",
+    "name_en",
+    "sector",
+    "levels",
+    "applicants",
+    "online_level",
+    "validity",
+    "processing_days",
+    "fee",
+    "implementing_agencies",
+    "decisions",
+    "url",
+)
+
+
+def replacement(procedure):
+    if not procedure.replaced_by_code:
+        return None
+    return db.session.scalar(sa.select(Procedure).filter_by(code=procedure.replaced_by_code))
+
+
+def related(procedure, limit=6):
+    """Other procedures of the same field, then of the same life events."""
+    related = {}
+    if procedure.sector_id:
+        related[procedure.sector.name_vi] = db.session.scalars(
+            sa.select(Procedure)
+            .where(
+                Procedure.sector_id == procedure.sector_id,
+                Procedure.id != procedure.id,
+                Procedure.validity != "abolished",
+            )
+            .order_by(Procedure.name_vi)
+            .limit(limit)
+        ).all()
+    for event in procedure.life_events:
+        related[event] = db.session.scalars(
+            sa.select(Procedure)
+            .join(procedure_life_event)
+            .join(LifeEvent)
+            .where(
+                LifeEvent.id == event.id,
+                Procedure.id != procedure.id,
+                Procedure.validity != "abolished",
+            )
+            .order_by(Procedure.name_vi)
+            .limit(limit)
+        ).all()
+    return {key: items for key, items in related.items() if items}
+
+
+def export_rows(finder):
+    """Every matching procedure as a flat dict, read in batches (memory stays flat)."""
+    query = (
+        finder.select()
+        .options(
+            selectinload(Procedure.sector),
+            selectinload(Procedure.agencies).joinedload(ProcedureAgency.agency),
+            selectinload(Procedure.decisions),
+        )
+        .execution_options(yield_per=500)
+    )
+    for procedure in db.session.scalars(query):
+        yield {
+            "code": procedure.code,
+            "name_vi": procedure.name_vi,
+            "name_en": procedure.name_en or "",
+            "sector": procedure.sector.name_vi if procedure.sector else "",
+            "levels": " ".join(procedure.levels),
+            "applicants": " ".join(procedure.applicant_kinds),
+            "online_level": str(procedure.online_level),
+            "validity": str(procedure.validity),
+            "processing_days": ""
+            if procedure.processing_days is None
+            else f"{procedure.processing_days:g}",
+            "fee": procedure.fee_summary or "",
+            "implementing_agencies": "; ".join(
+                a.name_vi for a in procedure.agencies_in("implementing")
+            ),
+            "decisions": "; ".join(link.decision.number for link in procedure.decisions),
+            "url": url_for("procedures.detail", code=procedure.code, _external=True),
+        }
