@@ -54,10 +54,11 @@ def create_app(test_config=None):
     security.init_app(app)
     sync.init_app(app)
 
-    from portal import agencies, api, hotlines, pages, search
+    from portal import agencies, api, hotlines, pages
     from portal.announcements import views as announcements
     from portal.inspections import views as inspections
     from portal.procedures import views as procedures
+    from portal.search import views as search
 
     for blueprint in (
         pages.bp,

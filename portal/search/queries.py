@@ -1,21 +1,15 @@
-"""Site search: one box across every content type, with tabs, facets and snippets.
-
-The page and `GET /api/v1/search` both call `run()`, so they cannot disagree.
+"""What the search page and `GET /api/v1/search` share: the request as the URL states it, and
+the engine's results for it, so the two cannot disagree.
 """
 
 from dataclasses import dataclass, field
 
-import sqlalchemy as sa
-from flask import Blueprint, abort, render_template, request
+from flask import abort
 from flask_babel import gettext as _
 
 from portal import labels, listing
-from portal.i18n import current_language, translated
 from portal.indexing.sync import get_index
-from portal.models import Agency, Sector, db
 from portal.pagination import page_arg
-
-bp = Blueprint("search", __name__, url_prefix="/<lang>/search")
 
 PER_PAGE = 20
 FILTERS = ("agency", "field", "level", "year", "status")
@@ -88,46 +82,4 @@ def run(search, lang):
         page=search.page,
         per_page=search.per_page,
         sort=search.sort,
-    )
-
-
-def facet_labels(results):
-    """Functions giving readable names for facet values (slugs, level and status keys)."""
-    records = {"agency": {}, "field": {}}
-    if results is not None:
-        for name, model in (("agency", Agency), ("field", Sector)):
-            slugs = list(results.facets.get(name, {}))
-            if slugs:
-                records[name] = {
-                    r.slug: r
-                    for r in db.session.scalars(sa.select(model).where(model.slug.in_(slugs)))
-                }
-
-    def named(name):
-        return lambda value: (
-            translated(records[name][value], "name") if value in records[name] else value
-        )
-
-    return {
-        "agency_label": named("agency"),
-        "field_label": named("field"),
-        "level_label": lambda value: labels.PROCEDURE_LEVELS.get(value, value),
-        "status_label": lambda value: labels.SEARCH_STATUSES.get(value, value),
-        "year_label": str,
-    }
-
-
-@bp.route("")
-def index():
-    search = read_request(request.args)
-    results = run(search, current_language())
-    if results is not None and search.page > 1 and not results.hits:
-        abort(404)
-    return render_template(
-        "search/index.html",
-        search=search,
-        query=search.q,
-        results=results,
-        index_ready=get_index().exists(),
-        **facet_labels(results),
     )

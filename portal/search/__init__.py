@@ -1,0 +1,1 @@
+"""Site search: one box across every content type (the engine is portal.searching)."""
