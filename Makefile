@@ -20,9 +20,10 @@ setup: $(VENV)/.stamp-runtime translations instance/secret_key  ## Database, dem
 test: lint translations  ## lint, then the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: $(VENV)/.stamp-dev  ## formatting and lint rules (also the pre-commit hook)
+lint: $(VENV)/.stamp-dev  ## formatting, lint rules and types (also the pre-commit hook)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 $(VENV)/.stamp-runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

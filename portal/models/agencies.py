@@ -6,7 +6,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.models.base import Timestamped, db, enum_column
+from portal.models.base import Model, Timestamped, enum_column
 
 
 class Level(enum.StrEnum):
@@ -16,7 +16,7 @@ class Level(enum.StrEnum):
     COMMUNE = "commune"
 
 
-class Agency(Timestamped, db.Model):
+class Agency(Timestamped, Model):
     """A public body: the province's committee, a department, a district or a commune."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,7 +42,7 @@ class Agency(Timestamped, db.Model):
     )
 
 
-class Hotline(Timestamped, db.Model):
+class Hotline(Timestamped, Model):
     """A phone number (and other channels) where citizens report problems to an agency."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.agencies import Agency
-from portal.models.base import Timestamped, db, enum_column
+from portal.models.base import Model, Timestamped, enum_column
 
 
 class Status(enum.StrEnum):
@@ -16,7 +16,7 @@ class Status(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
-class Announcement(Timestamped, db.Model):
+class Announcement(Timestamped, Model):
     """News an admin publishes; the body is Markdown, sanitised when rendered."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,10 +5,10 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.models.base import UTCDateTime, db, utcnow
+from portal.models.base import Model, UTCDateTime, utcnow
 
 
-class HolidayChange(db.Model):
+class HolidayChange(Model):
     """An admin's edit to the working-day calendar: a day off added, or a holiday removed."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.agencies import Agency
-from portal.models.base import Timestamped, db, enum_column
+from portal.models.base import Model, Timestamped, db, enum_column
 
 
 class Topic(enum.StrEnum):
@@ -37,7 +37,7 @@ OVERDUE = "overdue"
 STATUSES = ("open", "in_progress", "partly_done", "done", OVERDUE)
 
 
-class InspectionPlan(Timestamped, db.Model):
+class InspectionPlan(Timestamped, Model):
     """A plan (kế hoạch kiểm tra) under which the year's inspections take place."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -53,7 +53,7 @@ class InspectionPlan(Timestamped, db.Model):
     issuer: Mapped[Agency | None] = relationship()
 
 
-class InspectionTopic(db.Model):
+class InspectionTopic(Model):
     """A topic the team checked during an inspection."""
 
     inspection_id: Mapped[int] = mapped_column(
@@ -72,7 +72,7 @@ inspection_member = sa.Table(
 )
 
 
-class Inspection(Timestamped, db.Model):
+class Inspection(Timestamped, Model):
     """An inspection team's visit (đợt kiểm tra) and its published conclusion."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -127,7 +127,7 @@ class Inspection(Timestamped, db.Model):
         return None
 
 
-class InspectedUnit(db.Model):
+class InspectedUnit(Model):
     """A unit the team inspected, with the conclusion's overall assessment of it."""
 
     inspection_id: Mapped[int] = mapped_column(
@@ -154,7 +154,7 @@ letter_finding = sa.Table(
 )
 
 
-class Finding(Timestamped, db.Model):
+class Finding(Timestamped, Model):
     """A shortcoming (hạn chế, thiếu sót) of one unit and what it was told to fix, by when."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -193,7 +193,7 @@ class Finding(Timestamped, db.Model):
         return self.follow_ups[-1] if self.follow_ups else None
 
 
-class FollowUp(Timestamped, db.Model):
+class FollowUp(Timestamped, Model):
     """A remediation report (báo cáo khắc phục) the unit sent about one finding."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -210,7 +210,7 @@ class FollowUp(Timestamped, db.Model):
     finding: Mapped[Finding] = relationship(back_populates="follow_ups")
 
 
-class FollowUpLetter(Timestamped, db.Model):
+class FollowUpLetter(Timestamped, Model):
     """A letter of the chairman (công văn) that follows up on findings."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.agencies import Agency
-from portal.models.base import Timestamped, UTCDateTime, db, enum_column, utcnow
+from portal.models.base import Model, Timestamped, UTCDateTime, db, enum_column, utcnow
 
 
 class Validity(enum.StrEnum):
@@ -28,7 +28,7 @@ class DecisionAction(enum.StrEnum):
     ABOLISHED = "abolished"
 
 
-class Sector(Timestamped, db.Model):
+class Sector(Timestamped, Model):
     """A field of procedures (lĩnh vực): civil status, land, customs …"""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,7 +37,7 @@ class Sector(Timestamped, db.Model):
     name_en: Mapped[str | None] = mapped_column(sa.String(300))
 
 
-class Decision(Timestamped, db.Model):
+class Decision(Timestamped, Model):
     """A publishing decision (quyết định công bố) that announces, amends or abolishes procedures."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,7 +47,7 @@ class Decision(Timestamped, db.Model):
     url: Mapped[str | None] = mapped_column(sa.String(500))
 
 
-class LifeEvent(Timestamped, db.Model):
+class LifeEvent(Timestamped, Model):
     """A moment in life that needs several procedures: having a baby, marrying, building …"""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -70,7 +70,7 @@ procedure_life_event = sa.Table(
 )
 
 
-class ProcedureAgency(db.Model):
+class ProcedureAgency(Model):
     """An agency's role in a procedure: implementing, competent or coordinating."""
 
     procedure_id: Mapped[int] = mapped_column(
@@ -82,7 +82,7 @@ class ProcedureAgency(db.Model):
     agency: Mapped[Agency] = relationship()
 
 
-class ProcedureDecision(db.Model):
+class ProcedureDecision(Model):
     """Which decision did what to a procedure."""
 
     procedure_id: Mapped[int] = mapped_column(
@@ -96,7 +96,7 @@ class ProcedureDecision(db.Model):
     decision: Mapped[Decision] = relationship()
 
 
-class Procedure(Timestamped, db.Model):
+class Procedure(Timestamped, Model):
     """An administrative procedure (thủ tục hành chính) with every part the law requires.
 
     Structured parts (steps, channels, documents, legal bases, result) are JSON lists as the
@@ -240,7 +240,7 @@ class Procedure(Timestamped, db.Model):
         return 1 - len(self.missing_parts()) / len(self.REQUIRED_PARTS)
 
 
-class ProcedureRevision(db.Model):
+class ProcedureRevision(Model):
     """One change to a procedure: which fields, old and new values, when, by whom, under what."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,10 +5,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.models.base import UTCDateTime, db, utcnow
+from portal.models.base import Model, UTCDateTime, utcnow
 
 
-class SearchChange(db.Model):
+class SearchChange(Model):
     """One pending change for the search index, written in the same transaction as the change.
 
     Each index remembers the id of the last change it applied, so several hosts sharing this

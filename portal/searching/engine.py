@@ -101,8 +101,8 @@ class SearchIndex:
         self.directory = Path(directory)
         self._local = threading.local()
         self._cache = SegmentCache()
-        self._composed = {}
-        self._searchers = set()  # open in any thread, closed with the index object
+        self._composed: dict[tuple, dict] = {}  # per segment set: composed masks, shared
+        self._searchers: set = set()  # open in any thread, closed with the index object
         self._lock = threading.Lock()
         self._pid = os.getpid()
         self._pointer = (None, None)  # (stat of CURRENT, generation name)
@@ -370,7 +370,7 @@ class SearchIndex:
 
         need = min(page * per_page, MAX_RESULTS)
         weighted = features(view, clauses, builder) if sort != "date" else []
-        ranked = []
+        ranked: list[tuple[float, int]] = []
         for bits in (full & within, partial & within):
             if len(ranked) < need and bits:
                 if sort == "date":
