@@ -13,9 +13,9 @@ from portal.indexing import sync
 from portal.models import (
     Agency,
     Announcement,
+    AnnouncementStatus,
     Hotline,
     Procedure,
-    Status,
     Validity,
     db,
 )
@@ -76,7 +76,7 @@ def root():
 def home():
     announcements = db.session.scalars(
         sa.select(Announcement)
-        .where(Announcement.status == Status.PUBLISHED)
+        .where(Announcement.status == AnnouncementStatus.PUBLISHED)
         .order_by(Announcement.published_on.desc(), Announcement.id.desc())
         .limit(4)
     ).all()
@@ -87,7 +87,9 @@ def home():
         "agencies": db.session.scalar(sa.select(sa.func.count(Agency.id))),
         "hotlines": db.session.scalar(sa.select(sa.func.count(Hotline.id))),
         "announcements": db.session.scalar(
-            sa.select(sa.func.count(Announcement.id)).where(Announcement.status == Status.PUBLISHED)
+            sa.select(sa.func.count(Announcement.id)).where(
+                Announcement.status == AnnouncementStatus.PUBLISHED
+            )
         ),
     }
     return render_template("pages/home.html", announcements=announcements, figures=figures)

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from portal import create_app
 from portal.indexing import sync
-from portal.models import Agency, Announcement, Hotline, Level, Status, db
+from portal.models import Agency, Announcement, AnnouncementStatus, Hotline, Level, db
 
 DATABASES = ("sqlite", "postgresql")
 
@@ -160,7 +160,7 @@ def make_announcement(app):
         values.setdefault("title_vi", f"Thông báo số {n}")
         values.setdefault("body_vi", "Nội dung thông báo.")
         values.setdefault("published_on", date(2017, 11, 23))
-        values.setdefault("status", Status.PUBLISHED)
+        values.setdefault("status", AnnouncementStatus.PUBLISHED)
         announcement = Announcement(**values)
         db.session.add(announcement)
         db.session.commit()

@@ -6,13 +6,13 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from portal.models import Announcement, Status, db
+from portal.models import Announcement, AnnouncementStatus, db
 
 
 def test_list_is_newest_first_and_hides_drafts(client, make_announcement):
     make_announcement(title_vi="Cũ", published_on=date(2017, 3, 1))
     make_announcement(title_vi="Mới", published_on=date(2020, 7, 23))
-    make_announcement(title_vi="Bản nháp", status=Status.DRAFT)
+    make_announcement(title_vi="Bản nháp", status=AnnouncementStatus.DRAFT)
     html = client.get("/vi/announcements").get_data(as_text=True)
     assert html.index("Mới") < html.index("Cũ")
     assert "Bản nháp" not in html
@@ -64,8 +64,8 @@ def test_markdown_body_cannot_inject_script(client, make_announcement):
 
 
 def test_withdrawn_stays_with_a_banner_and_drafts_are_not_found(client, make_announcement):
-    make_announcement(slug="rut", status=Status.WITHDRAWN)
-    make_announcement(slug="nhap", status=Status.DRAFT)
+    make_announcement(slug="rut", status=AnnouncementStatus.WITHDRAWN)
+    make_announcement(slug="nhap", status=AnnouncementStatus.DRAFT)
     assert "This announcement has been withdrawn." in client.get("/en/announcements/rut").get_data(
         as_text=True
     )

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from portal.indexing import sync
-from portal.models import Announcement, Procedure, SearchChange, Status, db, utcnow
+from portal.models import Announcement, AnnouncementStatus, Procedure, SearchChange, db, utcnow
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -128,7 +128,7 @@ def test_a_committed_edit_is_searchable_at_once(client, content):
     db.session.commit()
     found = client.get("/api/v1/search?q=tinh+gian+bien+che").get_json()["results"]
     assert found[0]["id"] == str(announcement.id) and found[0]["missing_terms"] == []
-    announcement.status = Status.DRAFT
+    announcement.status = AnnouncementStatus.DRAFT
     db.session.commit()
     found = client.get("/api/v1/search?q=tinh+gian+bien+che").get_json()["results"]
     assert str(announcement.id) not in [r["id"] for r in found]

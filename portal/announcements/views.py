@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 
 from portal import listing
 from portal.announcements import queries
-from portal.models import Announcement, Status, db
+from portal.models import Announcement, AnnouncementStatus, db
 from portal.pagination import page_arg
 from portal.text import render_markdown
 
@@ -36,7 +36,7 @@ def index():
 def detail(slug):
     announcement = db.session.scalar(sa.select(Announcement).where(Announcement.slug == slug))
     # Drafts do not exist for visitors; a withdrawn one stays, marked as withdrawn.
-    if announcement is None or announcement.status == Status.DRAFT:
+    if announcement is None or announcement.status == AnnouncementStatus.DRAFT:
         abort(404)
     return render_template(
         "announcements/detail.html", announcement=announcement, markdown=render_markdown

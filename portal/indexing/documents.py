@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from portal.models import (
     Agency,
     Announcement,
+    AnnouncementStatus,
     Finding,
     FollowUp,
     FollowUpLetter,
@@ -22,7 +23,6 @@ from portal.models import (
     Procedure,
     ProcedureAgency,
     ProcedureDecision,
-    Status,
     db,
 )
 from portal.searching.engine import Document
@@ -158,7 +158,7 @@ def _procedure(p):
 
 
 def _announcement(a):
-    if a.status == Status.DRAFT:
+    if a.status == AnnouncementStatus.DRAFT:
         return None
     return Document(
         type="announcement",

@@ -12,7 +12,7 @@ A model module imports only `portal.models.*`: never a feature, a view or the CL
 """
 
 from portal.models.agencies import Agency, Hotline, Level
-from portal.models.announcements import Announcement, Status
+from portal.models.announcements import Announcement, AnnouncementStatus
 from portal.models.base import (
     Base,
     Localized,
@@ -62,6 +62,7 @@ __all__ = [
     "STATUSES",
     "Agency",
     "Announcement",
+    "AnnouncementStatus",
     "Base",
     "Decision",
     "DecisionAction",
@@ -85,7 +86,6 @@ __all__ = [
     "ProcedureRevision",
     "SearchChange",
     "Sector",
-    "Status",
     "Timestamped",
     "Topic",
     "UTCDateTime",

@@ -10,7 +10,7 @@ from portal.models.agencies import Agency
 from portal.models.base import Model, Timestamped, enum_column
 
 
-class Status(enum.StrEnum):
+class AnnouncementStatus(enum.StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
     WITHDRAWN = "withdrawn"
@@ -28,7 +28,10 @@ class Announcement(Timestamped, Model):
     body_vi: Mapped[str] = mapped_column(sa.Text)
     body_en: Mapped[str | None] = mapped_column(sa.Text)
     published_on: Mapped[date] = mapped_column(index=True)
-    status: Mapped[Status] = mapped_column(enum_column(Status), default=Status.PUBLISHED)
+    status: Mapped[AnnouncementStatus] = mapped_column(
+        enum_column(AnnouncementStatus, name="status"),  # the constraint keeps its first name
+        default=AnnouncementStatus.PUBLISHED,
+    )
     agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agency.id"), index=True)
     source_url: Mapped[str | None] = mapped_column(sa.String(500))
 

@@ -61,10 +61,14 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
     cursor.close()
 
 
-def enum_column(enum_class):
-    """An enum stored as its value (`"province"`), checked by the database, not a native type."""
+def enum_column(enum_class, name=None):
+    """An enum stored as its value (`"province"`), checked by the database, not a native type.
+
+    `name` names the CHECK constraint (the class's name in lower case by default).
+    """
     return sa.Enum(
         enum_class,
+        name=name or enum_class.__name__.lower(),
         native_enum=False,
         length=20,
         create_constraint=True,
