@@ -54,14 +54,14 @@ def create_app(test_config=None):
     security.init_app(app)
     sync.init_app(app)
 
-    from portal import agencies, api, hotlines, pages
+    from portal import agencies, api, home, hotlines, layout
     from portal.announcements import views as announcements
     from portal.inspections import views as inspections
     from portal.procedures import views as procedures
     from portal.search import views as search
 
     for blueprint in (
-        pages.bp,
+        home.bp,
         procedures.bp,
         inspections.bp,
         announcements.bp,
@@ -71,7 +71,7 @@ def create_app(test_config=None):
         api.bp,
     ):
         app.register_blueprint(blueprint)
-    pages.init_app(app)
+    layout.init_app(app)
 
     from portal import cli
 

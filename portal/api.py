@@ -67,7 +67,7 @@ def search_api():
                     "type": hit.type,
                     "id": hit.id,
                     "title": hit.title,
-                    "url": url_for("pages.home", lang=lang, _external=True).rstrip("/") + hit.url,
+                    "url": url_for("home.index", lang=lang, _external=True).rstrip("/") + hit.url,
                     "snippet": hit.snippet,
                     "score": round(hit.score, 4),
                     "missing_terms": hit.missing_terms,

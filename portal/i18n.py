@@ -84,7 +84,7 @@ def language_links():
     """The current page in every language, for the switch and the hreflang alternates."""
     endpoint = request.endpoint
     if not endpoint or not _needs_language(endpoint):
-        return {lang: url_for("pages.home", lang=lang) for lang in LANGUAGES}
+        return {lang: url_for("home.index", lang=lang) for lang in LANGUAGES}
     args = dict(request.view_args or {})
     query = request.args.to_dict(flat=False)
     return {lang: url_for(endpoint, **args, **query, lang=lang) for lang in LANGUAGES}

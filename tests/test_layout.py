@@ -19,7 +19,7 @@ FEATURES = (
     "portal.api",
     "portal.hotlines",
     "portal.inspections",
-    "portal.pages",
+    "portal.home",
     "portal.procedures",
     "portal.search",
 )
@@ -29,6 +29,7 @@ HELPERS = (
     "portal.importing",
     "portal.indexing",
     "portal.labels",
+    "portal.layout",
     "portal.listing",
     "portal.pagination",
     "portal.security",

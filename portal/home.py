@@ -1,0 +1,62 @@
+"""The home page, the language redirect at `/` and the health check for load balancers."""
+
+import logging
+
+import sqlalchemy as sa
+from flask import Blueprint, jsonify, redirect, render_template, url_for
+
+from portal.announcements.queries import published
+from portal.i18n import preferred_language
+from portal.indexing import sync
+from portal.models import (
+    Agency,
+    Announcement,
+    AnnouncementStatus,
+    Hotline,
+    Procedure,
+    Validity,
+    db,
+)
+
+bp = Blueprint("home", __name__)
+log = logging.getLogger(__name__)
+
+
+@bp.route("/")
+def root():
+    """Send visitors to their language; the response varies with Accept-Language."""
+    response = redirect(url_for("home.index", lang=preferred_language()))
+    response.headers["Vary"] = "Accept-Language"
+    return response
+
+
+@bp.route("/<lang>/")
+def index():
+    announcements = db.session.scalars(published().limit(4)).all()
+    figures = {
+        "procedures": db.session.scalar(
+            sa.select(sa.func.count(Procedure.id)).where(Procedure.validity != Validity.ABOLISHED)
+        ),
+        "agencies": db.session.scalar(sa.select(sa.func.count(Agency.id))),
+        "hotlines": db.session.scalar(sa.select(sa.func.count(Hotline.id))),
+        "announcements": db.session.scalar(
+            sa.select(sa.func.count(Announcement.id)).where(
+                Announcement.status == AnnouncementStatus.PUBLISHED
+            )
+        ),
+    }
+    return render_template("home/index.html", announcements=announcements, figures=figures)
+
+
+@bp.route("/healthz")
+def healthz():
+    """For load balancers and monitoring: 200 when the database answers, 503 when not.
+
+    The search index is a cache, so its state is reported without failing the check.
+    """
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        log.exception("health check: database unreachable")
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok", search=sync.status())

@@ -1,0 +1,78 @@
+"""What every page shares: the navigation, the site's names, the `tel` filter, error pages."""
+
+import re
+from types import SimpleNamespace
+
+from flask import current_app, render_template, request
+from flask_babel import lazy_gettext as _l
+
+from portal.i18n import LANGUAGES, set_language
+from portal.models import (
+    db,
+)
+
+# The main navigation, in order. An entry shows once its feature is registered.
+NAVIGATION = (
+    ("procedures.index", _l("Procedures")),
+    ("hotlines.index", _l("Hotlines")),
+    ("inspections.index", _l("Inspections")),
+    ("feedback.index", _l("Feedback")),
+    ("announcements.index", _l("Announcements")),
+    ("agencies.index", _l("Agencies")),
+    ("search.index", _l("Search")),
+)
+
+
+def init_app(app):
+    app.context_processor(_layout_context)
+    app.jinja_env.filters["tel"] = tel_href
+    app.register_error_handler(400, _bad_request)
+    app.register_error_handler(404, _not_found)
+    app.register_error_handler(405, _method_not_allowed)
+    app.register_error_handler(500, _server_error)
+
+
+def _layout_context():
+    views = current_app.view_functions
+    config = current_app.config
+    site = SimpleNamespace(
+        province_name_vi=config["PROVINCE_NAME_VI"],
+        province_name_en=config["PROVINCE_NAME_EN"],
+        publisher_name_vi=config["PUBLISHER_NAME_VI"],
+        publisher_name_en=config["PUBLISHER_NAME_EN"],
+    )
+    return {
+        "navigation": [(endpoint, label) for endpoint, label in NAVIGATION if endpoint in views],
+        "site": site,
+    }
+
+
+def tel_href(phone):
+    """`0768.221.221` -> `tel:0768221221`, for phones that dial on a tap."""
+    return "tel:" + re.sub(r"[^\d+]", "", phone or "")
+
+
+def _language_from_path():
+    first = request.path.strip("/").split("/", 1)[0]
+    set_language(first if first in LANGUAGES else None)
+
+
+def _bad_request(error):
+    _language_from_path()
+    return render_template("errors/400.html", error=error), 400
+
+
+def _not_found(error):
+    _language_from_path()
+    return render_template("errors/404.html"), 404
+
+
+def _method_not_allowed(error):
+    _language_from_path()
+    return render_template("errors/405.html"), 405
+
+
+def _server_error(error):
+    _language_from_path()
+    db.session.rollback()
+    return render_template("errors/500.html"), 500
