@@ -1,6 +1,7 @@
 """The search engine: what a visitor finds, and how the index survives writers and rebuilds.
 
-Every test builds a fresh on-disk index in its own tmp_path.
+Every test builds a fresh on-disk index in its own tmp_path, except the tests that only
+search the corpus: they share one index of it, built once for the module (`real`).
 """
 
 import datetime
@@ -402,19 +403,19 @@ def test_sort_by_date_puts_newest_first_and_undated_last(faceted):
     assert found.hits[0].date == datetime.date(2024, 7, 1)
 
 
-def test_ranked_keys_follow_the_search_order_for_every_full_match(real):
-    real.apply([doc("new", "Đăng ký khai sinh lưu động", "khai sinh tại nhà")], [], 2, wait=5)
-    found = real.search("dang ky khai sinh", per_page=100)
+def test_ranked_keys_follow_the_search_order_for_every_full_match(own_real):
+    own_real.apply([doc("new", "Đăng ký khai sinh lưu động", "khai sinh tại nhà")], [], 2, wait=5)
+    found = own_real.search("dang ky khai sinh", per_page=100)
     full = [hit.key for hit in found.hits if not hit.missing_terms]
     assert "procedure:new" in full  # a segment written by apply(), without a sidecar
-    assert real.ranked("dang ky khai sinh") == full
-    assert real.ranked("dang ky khai sinh", limit=3) == full[:3]
-    every = [hit.key for hit in real.search("cai cach hanh chinh", per_page=100).hits]
+    assert own_real.ranked("dang ky khai sinh") == full
+    assert own_real.ranked("dang ky khai sinh", limit=3) == full[:3]
+    every = [hit.key for hit in own_real.search("cai cach hanh chinh", per_page=100).hits]
     announcements = [key for key in every if key.startswith("announcement:")]
     assert announcements and announcements != every
-    assert real.ranked("cai cach hanh chinh", types=["announcement"]) == announcements
-    assert real.ranked("khong co tu nay xyzzy") == []
-    assert real.ranked("") == []
+    assert own_real.ranked("cai cach hanh chinh", types=["announcement"]) == announcements
+    assert own_real.ranked("khong co tu nay xyzzy") == []
+    assert own_real.ranked("") == []
 
 
 def test_pages_split_results_without_overlap(index):
@@ -445,8 +446,33 @@ def corpus():
     return [Document(**row) for row in rows]
 
 
+def _files(directory):
+    """What an index's directory holds: every file with its size and contents' time."""
+    return {
+        str(path.relative_to(directory)): (path.stat().st_size, path.stat().st_mtime_ns)
+        for path in sorted(directory.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory, corpus):
+    """The corpus indexed once for the module's tests that only search it.
+
+    A test that writes to an index of the corpus asks for `own_real` instead; the files are
+    compared at the end, so a test that wrote here by mistake shows as an error.
+    """
+    ix = SearchIndex(tmp_path_factory.mktemp("real") / "real")
+    ix.rebuild(corpus, position=1, procs=1)
+    before = _files(ix.directory)
+    yield ix
+    ix.close()
+    assert _files(ix.directory) == before, "a test changed the shared, read-only index"
+
+
 @pytest.fixture
-def real(tmp_path, corpus):
+def own_real(tmp_path, corpus):
+    """The corpus indexed for this test alone: it may write to it."""
     ix = SearchIndex(tmp_path / "real")
     ix.rebuild(corpus, position=1, procs=1)
     yield ix
@@ -691,14 +717,14 @@ def test_a_failing_rebuild_process_leaves_the_live_index_alone(index, monkeypatc
     assert len(list(index.directory.glob("gen-*"))) == 1
 
 
-def test_precomputed_masks_give_the_same_results_as_postings(real):
+def test_precomputed_masks_give_the_same_results_as_postings(own_real):
     queries = ["thủ tục", "dang ky khai sinh", '"hộ kinh doanh"', "giấy phép lái xe", "cap"]
-    before = [real.search(q, per_page=50) for q in queries]
-    sidecars = list(real.directory.glob("gen-*/*.masks"))
+    before = [own_real.search(q, per_page=50) for q in queries]
+    sidecars = list(own_real.directory.glob("gen-*/*.masks"))
     assert sidecars
     for path in sidecars:
         path.unlink()
-    after = [SearchIndex(real.directory).search(q, per_page=50) for q in queries]
+    after = [SearchIndex(own_real.directory).search(q, per_page=50) for q in queries]
     assert [(r.total, r.facets, [(h.key, h.score) for h in r.hits]) for r in before] == [
         (r.total, r.facets, [(h.key, h.score) for h in r.hits]) for r in after
     ]
