@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from pagetext import visible_text
 
 from portal import workdays
 from portal.indexing import sync
@@ -77,11 +78,6 @@ def _snapshot():
 
 def _text(response):
     return response.get_data(as_text=True)
-
-
-def _visible(html):
-    """The page's text without tags or repeated spaces, as a reader sees it."""
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
 
 
 # Status and overdue rules
@@ -346,7 +342,7 @@ def test_english_pages_fall_back_to_vietnamese_and_say_so(client, sample):
 
 
 def test_inspection_page_shows_team_units_findings_and_follow_up(client, sample):
-    page = _visible(_text(client.get("/en/inspections/kiem-tra-cchc-2017")))
+    page = visible_text(_text(client.get("/en/inspections/kiem-tra-cchc-2017")))
     assert (
         "Deputy team leader Trần Thị B, Deputy Director of the Department of Home "
         "Affairs, Department of Home Affairs"
@@ -359,20 +355,20 @@ def test_inspection_page_shows_team_units_findings_and_follow_up(client, sample)
         "190 working days late Follow-up letters 8952/UBND-NC"
     ) in page
     assert "Status Done done on 15 May 2018, after the deadline" in page
-    assert "20 Dec 2017 · 1520/STC-VP : A remediation plan was issued." in page
-    vi = _visible(_text(client.get("/vi/inspections/kiem-tra-cchc-2017")))
+    assert "20 Dec 2017 · 1520/STC-VP: A remediation plan was issued." in page
+    vi = visible_text(_text(client.get("/vi/inspections/kiem-tra-cchc-2017")))
     assert "Quá hạn 190 ngày làm việc" in vi
 
 
 def test_late_publication_is_flagged(client, sample):
     late = _text(client.get("/en/inspections/kiem-tra-cchc-2017"))
-    publication = _visible(late.split('class="publication late"')[1].split("</p>")[0])
+    publication = visible_text(late.split('class="publication late"')[1].split("</p>")[0])
     assert (
         "Conclusion no. 215/TB-UBND. Signed on 30 Oct 2017. Published on this portal on "
         "20 Nov 2017. Published 21 days after signing: the law asks for publication "
         "within 10 days."
     ) in publication
-    listed = _visible(_text(client.get("/en/inspections")))
+    listed = visible_text(_text(client.get("/en/inspections")))
     assert "Conclusion no. 215/TB-UBND, 30 Oct 2017 · published late" in listed
     assert "Conclusion no. 98/TB-ĐKT, 1 Jul 2019 Procedure" in listed
     prompt = _text(client.get("/vi/inspections/kiem-tra-phu-tan-2019"))
@@ -385,7 +381,7 @@ def test_late_publication_is_flagged(client, sample):
     [
         (
             "en",
-            "Office of the Cà Mau Provincial People&#39;s Committee. “Inspection of procedure "
+            "Office of the Cà Mau Provincial People's Committee. “Inspection of procedure "
             "control in 2017”. Conclusion no. 215/TB-UBND, 30 Oct 2017. Công Khai, "
             "http://localhost/en/inspections/kiem-tra-cchc-2017 (accessed 23 Nov 2026).",
         ),
@@ -400,7 +396,7 @@ def test_late_publication_is_flagged(client, sample):
 def test_citation_block_in_the_readers_language(client, sample, lang, expected):
     html = _text(client.get(f"/{lang}/inspections/kiem-tra-cchc-2017"))
     citation = html.split('class="cite-text"')[1].split("</p>")[0]
-    assert re.sub(r"\s+", " ", citation.split(">", 1)[1]).strip() == expected
+    assert visible_text(citation.split(">", 1)[1]) == expected
 
 
 def test_list_filters_and_their_counts(client, sample):
@@ -507,7 +503,7 @@ def _table_rows(html):
     body = html.split("<tbody>")[1].split("</tbody>")[0]
     rows = []
     for row in body.split("</tr>")[:-1]:
-        cells = [_visible(c).strip() for c in re.split(r"<t[hd][^>]*>", row)[1:]]
+        cells = [visible_text(c) for c in re.split(r"<t[hd][^>]*>", row)[1:]]
         rows.append(
             (
                 cells[0].split(" Inspection")[0].split(" Kiểm tra")[0],
@@ -582,10 +578,10 @@ def test_overdue_page_lists_the_oldest_first_and_exports_them(client, sample):
 def test_unit_scorecard_numbers(client, sample, runner, tmp_path):
     # Hand-counted from the sample: Finance fixed one finding on time (20/12 for 29/12) and
     # one late (15/5 for 30/3); Phú Tân has one overdue (13/2/2026) and one open (30/6/2027).
-    finance = _visible(_text(client.get("/en/inspections/units/so-tai-chinh")))
+    finance = visible_text(_text(client.get("/en/inspections/units/so-tai-chinh")))
     assert "Findings 2 Fixed on time 1 Fixed late 1 Still open 0 of which overdue 0" in finance
     phu_tan = _text(client.get("/en/inspections/units/ubnd-huyen-phu-tan"))
-    visible = _visible(phu_tan)
+    visible = visible_text(phu_tan)
     assert "Findings 2 Fixed on time 0 Fixed late 0 Still open 2 of which overdue 1" in visible
     assert "Procedure control and publicity 1 0 0 1 1 One-stop shop 1 0 0 1 0" in visible
     # Overdue first, then the other open one; both inspections of the unit are listed.
@@ -593,7 +589,7 @@ def test_unit_scorecard_numbers(client, sample, runner, tmp_path):
         "Extra documents were demanded."
     )
     assert "/en/inspections/kiem-tra-phu-tan-2019" in phu_tan
-    agency = _visible(_text(client.get("/en/agencies/ubnd-huyen-phu-tan")))
+    agency = visible_text(_text(client.get("/en/agencies/ubnd-huyen-phu-tan")))
     assert (
         "Inspected 2 times. Findings: 2; fixed on time: 0; fixed late: 0; still open: 2, "
         "of which overdue: 1."
