@@ -15,7 +15,25 @@ import sqlalchemy as sa
 
 from portal import create_app
 from portal.indexing import sync
-from portal.models import Agency, Announcement, AnnouncementStatus, Hotline, Level, db
+from portal.models import (
+    Agency,
+    Announcement,
+    AnnouncementStatus,
+    Decision,
+    Finding,
+    FollowUp,
+    FollowUpLetter,
+    Hotline,
+    InspectedUnit,
+    Inspection,
+    InspectionPlan,
+    Level,
+    Procedure,
+    Sector,
+    Topic,
+    db,
+)
+from portal.text import fold
 
 DATABASES = ("sqlite", "postgresql")
 
@@ -165,5 +183,155 @@ def make_announcement(app):
         db.session.add(announcement)
         db.session.commit()
         return announcement
+
+    return make
+
+
+def _saved(row):
+    db.session.add(row)
+    db.session.commit()
+    return row
+
+
+@pytest.fixture
+def make_sector(app):
+    """Factory: a field of procedures (lĩnh vực)."""
+    counter = iter(range(1, 10_000))
+
+    def make(**values):
+        n = next(counter)
+        values.setdefault("slug", f"linh-vuc-{n}")
+        values.setdefault("name_vi", f"Lĩnh vực thử nghiệm {n}")
+        return _saved(Sector(**values))
+
+    return make
+
+
+@pytest.fixture
+def make_procedure(app):
+    """Factory: a procedure in force, coded 1.000001, 1.000002 …; in a sector only if given.
+
+    `name_folded` (what the finder's box matches) follows from the code and names, as the
+    importer sets it, so it cannot be passed.
+    """
+    counter = iter(range(1, 10_000))
+
+    def make(**values):
+        if "name_folded" in values:
+            raise TypeError("name_folded follows from the code and the names")
+        n = next(counter)
+        values.setdefault("code", f"1.{n:06d}")
+        values.setdefault("name_vi", f"Thủ tục thử nghiệm {n}")
+        values["name_folded"] = fold(
+            f"{values['code']} {values['name_vi']} {values.get('name_en') or ''}"
+        )
+        return _saved(Procedure(**values))
+
+    return make
+
+
+@pytest.fixture
+def make_decision(app):
+    """Factory: a publishing decision (quyết định công bố)."""
+    counter = iter(range(1, 10_000))
+
+    def make(**values):
+        n = next(counter)
+        values.setdefault("number", f"{n}/QĐ-UBND")
+        values.setdefault("signed_on", date(2017, 11, 23))
+        values.setdefault("title_vi", f"Quyết định công bố thủ tục hành chính số {n}")
+        return _saved(Decision(**values))
+
+    return make
+
+
+@pytest.fixture
+def make_plan(app):
+    """Factory: an inspection plan (kế hoạch kiểm tra) for 2017."""
+    counter = iter(range(1, 10_000))
+
+    def make(**values):
+        n = next(counter)
+        values.setdefault("number", f"{n}/KH-UBND")
+        values.setdefault("year", 2017)
+        values.setdefault("signed_on", date(values["year"] - 1, 12, 20))
+        values.setdefault("title_vi", f"Kế hoạch kiểm tra cải cách hành chính năm {values['year']}")
+        return _saved(InspectionPlan(**values))
+
+    return make
+
+
+@pytest.fixture
+def make_inspection(app):
+    """Factory: an inspection of September–October 2017, its year that of its start, with no
+    plan, unit or conclusion unless given."""
+    counter = iter(range(1, 10_000))
+
+    def make(**values):
+        n = next(counter)
+        values.setdefault("slug", f"kiem-tra-{n}")
+        values.setdefault("title_vi", f"Kiểm tra cải cách hành chính đợt {n}")
+        values.setdefault("started_on", date(2017, 9, 11))
+        values.setdefault("ended_on", date(2017, 10, 20))
+        values.setdefault("year", values["started_on"].year)
+        return _saved(Inspection(**values))
+
+    return make
+
+
+@pytest.fixture
+def make_finding(app, make_inspection, make_agency):
+    """Factory: an open finding about procedures, with no deadline, of a new inspection and a
+    new agency unless given. As the importer requires, the agency becomes one of the
+    inspection's units (if it is not already) and is responsible unless told otherwise."""
+    counter = iter(range(1, 10_000))
+
+    def make(**values):
+        n = next(counter)
+        if "inspection" not in values:
+            values["inspection"] = make_inspection()
+        if "agency" not in values:
+            values["agency"] = make_agency()
+        inspection, agency = values["inspection"], values["agency"]
+        if all(unit.agency_id != agency.id for unit in inspection.units):
+            inspection.units.append(InspectedUnit(agency=agency, position=len(inspection.units)))
+        values.setdefault("ref", f"finding-{n}")
+        values.setdefault("position", len(inspection.findings))
+        values.setdefault("topic", Topic.PROCEDURES)
+        values.setdefault("text_vi", f"Chưa niêm yết đầy đủ thủ tục hành chính ({n}).")
+        values.setdefault("recommendation_vi", "Niêm yết đầy đủ thủ tục hành chính.")
+        values.setdefault("responsible", agency)
+        return _saved(Finding(**values))
+
+    return make
+
+
+@pytest.fixture
+def make_follow_up(app, make_finding):
+    """Factory: a remediation report of 20 Dec 2017, on a new finding unless given."""
+
+    def make(**values):
+        if "finding" not in values:
+            values["finding"] = make_finding()
+        finding = values["finding"]
+        values.setdefault("position", len(finding.follow_ups))
+        values.setdefault("reported_on", date(2017, 12, 20))
+        values.setdefault("text_vi", "Đã ban hành kế hoạch khắc phục.")
+        return _saved(FollowUp(**values))
+
+    return make
+
+
+@pytest.fixture
+def make_letter(app):
+    """Factory: a follow-up letter (công văn) of 15 Jan 2018; about the findings given."""
+    counter = iter(range(1, 10_000))
+
+    def make(**values):
+        n = next(counter)
+        values.setdefault("number", f"{n}/UBND-NC")
+        values.setdefault("signed_on", date(2018, 1, 15))
+        values.setdefault("title_vi", "Về việc khắc phục hạn chế sau kiểm tra")
+        return _saved(FollowUpLetter(**values))
 
     return make
