@@ -4,12 +4,22 @@ import csv
 import io
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from pagetext import visible_text
 
-from portal.models import Agency, Procedure, ProcedureRevision, Sector, db
+from portal.models import (
+    Agency,
+    DecisionAction,
+    Procedure,
+    ProcedureDecision,
+    ProcedureRevision,
+    Sector,
+    db,
+)
 from portal.procedures import importer
 
 DATA = Path(__file__).parent / "data"
@@ -287,3 +297,23 @@ def test_an_import_of_files_with_long_names_keeps_them_all(runner, tmp_path):
     assert result.exit_code == 0, result.output
     revision = _procedure("1.010038").revisions[0]
     assert revision.changed_by == f"import: {long_name.name}, {LIST.name}"
+
+
+def test_a_procedure_made_by_the_factory_shows_on_its_page_and_in_the_finder(
+    client, make_procedure, make_sector, make_decision
+):
+    civil_status = make_sector(name_vi="Hộ tịch")
+    decision = make_decision(number="1234/QĐ-UBND", signed_on=date(2024, 3, 1))
+    birth = make_procedure(
+        name_vi="Đăng ký khai sinh",
+        sector=civil_status,
+        decisions=[ProcedureDecision(decision=decision, action=DecisionAction.ANNOUNCED)],
+    )
+    other = make_procedure()
+    page = visible_text(client.get(f"/vi/procedures/{birth.code}").get_data(as_text=True))
+    assert f"Thủ tục hành chính › Hộ tịch Đăng ký khai sinh Mã thủ tục: {birth.code}" in page
+    assert "Quyết định công bố Công bố: 1234/QĐ-UBND, 01/03/2024" in page
+    found = visible_text(client.get("/vi/procedures?q=DANG+KY+khai+sinh").get_data(as_text=True))
+    assert "Đăng ký khai sinh" in found and other.name_vi not in found
+    by_code = visible_text(client.get(f"/vi/procedures?q={other.code}").get_data(as_text=True))
+    assert other.name_vi in by_code and "Đăng ký khai sinh" not in by_code
