@@ -14,7 +14,7 @@ from pagetext import visible_text
 from portal import workdays
 from portal.indexing import sync
 from portal.inspections import queries
-from portal.models import Finding, FindingStatus, FollowUpLetter, Inspection, Level, db
+from portal.models import Finding, FindingStatus, FollowUpLetter, Inspection, Level, Topic, db
 
 SAMPLE = Path(__file__).parent / "data" / "inspections-sample.jsonl"
 TODAY = date(2026, 11, 23)
@@ -603,6 +603,61 @@ def test_page_has_a_print_stylesheet_and_no_script(client, sample):
     assert '<link rel="stylesheet" media="print"' in html
     assert "<script" not in html
     assert '<th scope="col">' in _text(client.get("/en/inspections/findings"))
+
+
+def test_a_finding_made_by_the_factory_shows_under_its_unit(client, make_finding, make_agency):
+    finance = make_agency(name_vi="Sở Tài chính")
+    finding = make_finding(
+        agency=finance,
+        topic=Topic.PUBLIC_FINANCE,
+        text_vi="Chưa công khai dự toán ngân sách.",
+        recommendation_vi="Công khai dự toán đúng hạn.",
+    )
+    commune = make_agency(name_vi="UBND xã Phú Mỹ", level=Level.COMMUNE)
+    make_finding(inspection=finding.inspection, agency=commune)
+    page = visible_text(_text(client.get(f"/vi/inspections/{finding.inspection.slug}")))
+    assert "Số đơn vị được kiểm tra 2 Hạn chế, thiếu sót 2" in page
+    assert (
+        "Sở Tài chính Cấp tỉnh Kết quả kiểm tra và khắc phục của đơn vị qua các năm "
+        "Hạn chế, thiếu sót 1 · Cải cách tài chính công Chưa công khai dự toán ngân sách. "
+        "Kiến nghị Công khai dự toán đúng hạn. Thời hạn khắc phục Không ấn định "
+        "Tình trạng Chưa khắc phục"
+    ) in page
+    assert page.index("Sở Tài chính Cấp tỉnh") < page.index("UBND xã Phú Mỹ Cấp xã")
+
+
+def test_a_plan_follow_up_and_letter_made_by_the_factories_show_on_the_inspection_page(
+    client, make_plan, make_inspection, make_finding, make_follow_up, make_letter
+):
+    plan = make_plan(
+        number="4261/KH-UBND",
+        year=2019,
+        signed_on=date(2018, 12, 20),
+        title_vi="Kế hoạch kiểm tra cải cách hành chính năm 2019",
+    )
+    inspection = make_inspection(plan=plan, title_vi="Kiểm tra tại huyện Phú Tân")
+    finding = make_finding(inspection=inspection)
+    make_follow_up(
+        finding=finding,
+        reported_on=date(2019, 8, 1),
+        number="15/UBND-VP",
+        text_vi="Đã niêm yết đủ thủ tục.",
+    )
+    make_letter(findings=[finding], number="8952/UBND-NC", title_vi="Về việc đôn đốc khắc phục")
+    page = visible_text(_text(client.get(f"/vi/inspections/{inspection.slug}")))
+    assert (
+        "Kế hoạch kiểm tra Kế hoạch số 4261/KH-UBND ngày 20/12/2018: "
+        "Kế hoạch kiểm tra cải cách hành chính năm 2019"
+    ) in page
+    assert (
+        "Văn bản chỉ đạo, đôn đốc 8952/UBND-NC "
+        "Theo dõi khắc phục 01/08/2019 · 15/UBND-VP: Đã niêm yết đủ thủ tục."
+    ) in page
+    assert "Văn bản chỉ đạo, đôn đốc 8952/UBND-NC, 15/01/2018: Về việc đôn đốc khắc phục" in page
+    make_inspection(title_vi="Kiểm tra ngoài kế hoạch")
+    listed = visible_text(_text(client.get("/vi/inspections?plan=4261/KH-UBND")))
+    assert "1 đợt kiểm tra" in listed and "Kiểm tra tại huyện Phú Tân" in listed
+    assert "Kiểm tra ngoài kế hoạch" not in listed
 
 
 # The text box
