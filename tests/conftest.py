@@ -3,6 +3,11 @@
 Every test that asks for `app` (or `client`, `db_session`, a factory) runs twice: once on
 an SQLite file, once on the PostgreSQL database named by TEST_DATABASE_URL. Without that
 variable the PostgreSQL runs are skipped, except in CI (CI=true) where that is a failure.
+
+A factory per model builds a row with sensible defaults, commits it and returns it; pass only
+what the test is about: make_agency, make_hotline, make_announcement, make_sector,
+make_procedure, make_decision, make_plan, make_inspection, make_finding, make_follow_up and
+make_letter. For what a visitor reads on a page, use `visible_text` from tests/pagetext.py.
 """
 
 import os
