@@ -99,11 +99,6 @@ def tokens(folded):
     return _TOKEN.findall(folded)
 
 
-def phrases(folded):
-    """Folded text cut at punctuation, as lists of words."""
-    return [words for part in _PHRASE_BREAK.split(folded) if (words := tokens(part))]
-
-
 def bigram(a, b):
     """The single index term for two adjacent words."""
     return a + " " + b
@@ -270,11 +265,6 @@ def vietnamese_terms(folded, exact_text=None):
 def stem(word):
     """The Porter stem of an English word."""
     return porter_stem(word)
-
-
-def english_words(text):
-    """Stems of the English words of text, without stop words."""
-    return [stem(w) for w in tokens(fold(text)) if w not in STOP_WORDS]
 
 
 def english_terms(text):
