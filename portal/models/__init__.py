@@ -43,6 +43,7 @@ from portal.models.inspections import (
     letter_finding,
 )
 from portal.models.procedures import (
+    PROCEDURE_CODE,
     Decision,
     DecisionAction,
     LifeEvent,
@@ -59,6 +60,7 @@ from portal.models.search import SearchChange
 
 __all__ = [
     "OVERDUE",
+    "PROCEDURE_CODE",
     "STATUSES",
     "Agency",
     "Announcement",

@@ -1,6 +1,7 @@
 """Administrative procedures, their fields, decisions, life events and revisions."""
 
 import enum
+import re
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -94,6 +95,10 @@ class ProcedureDecision(Model):
     action: Mapped[DecisionAction] = mapped_column(enum_column(DecisionAction), primary_key=True)
 
     decision: Mapped[Decision] = relationship()
+
+
+# A national procedure code: 1.000689, or in full 1.001612.000.00.00.H01.
+PROCEDURE_CODE = re.compile(r"^\d\.\d{6}(\.\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})?$")
 
 
 class Procedure(Timestamped, Model):

@@ -15,8 +15,8 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from portal import importing
 from portal.importing import SourceError
+from portal.models import PROCEDURE_CODE
 
-CODE_RE = re.compile(r"^\d\.\d{6}(\.\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})?$")
 LEVELS = {
     "cấp bộ": "ministry",
     "cấp tỉnh": "province",
@@ -140,7 +140,7 @@ def code_problem(code):
     """Why code is not a national procedure code ("1.000232"), or None if it is one."""
     if not code:
         return "the procedure code is missing"
-    return None if CODE_RE.match(code) else f'code "{code}" is not a national procedure code'
+    return None if PROCEDURE_CODE.match(code) else f'code "{code}" is not a national procedure code'
 
 
 def dedupe(items):

@@ -1,7 +1,5 @@
 """The procedure finder (`/vi/procedures`), its exports and the procedure page."""
 
-import re
-
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -11,6 +9,7 @@ from portal import listing
 from portal.downloads import download
 from portal.i18n import translated
 from portal.models import (
+    PROCEDURE_CODE,
     DecisionAction,
     Hotline,
     Procedure,
@@ -22,8 +21,6 @@ from portal.procedures import queries
 from portal.procedures.queries import Filters, Finder
 
 bp = Blueprint("procedures", __name__, url_prefix="/<lang>/procedures")
-
-CODE_RE = re.compile(r"^\d\.\d{6}(\.\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})?$")
 
 
 @bp.context_processor
@@ -71,7 +68,7 @@ def index():
 
 @bp.route("/<code>")
 def detail(code):
-    if not CODE_RE.match(code):
+    if not PROCEDURE_CODE.match(code):
         abort(404)
     procedure = db.session.scalar(
         sa.select(Procedure)
