@@ -72,6 +72,16 @@ def test_tabs_and_facets_count_results(client, content):
     assert only["facets"]["type"]["agency"] == 1  # the tabs' counts ignore the type filter
 
 
+@pytest.mark.parametrize("query", ["the birth", "a birth", "register the birth"])
+def test_english_searches_starting_or_gapped_by_a_stop_word_find_the_birth(client, content, query):
+    body = client.get("/api/v1/search", query_string={"q": query, "lang": "en"}).get_json()
+    assert body["results"][0]["url"].endswith("/en/announcements/khai-sinh")
+    html = client.get("/en/search", query_string={"q": query}).text
+    assert 'href="/en/announcements/khai-sinh"' in html
+    html = client.get("/en/announcements", query_string={"q": query}).text
+    assert 'href="/en/announcements/khai-sinh"' in html
+
+
 def test_english_search_says_when_a_result_is_untranslated(client, content):
     body = client.get("/api/v1/search?q=8952/UBND-NC&lang=en").get_json()
     assert body["results"][0]["untranslated"] is True

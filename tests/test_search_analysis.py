@@ -195,6 +195,17 @@ def test_parse_english_drops_stop_words_unless_nothing_is_left():
     assert [c.text for c in parse("the", "en")] == ["the"]
 
 
+def test_an_english_word_after_a_dropped_stop_word_is_joined_to_nothing():
+    # It was left joined to the stop word, and ranking then asked for a bigram with nothing.
+    assert [(c.text, c.joined) for c in parse("the birth", "en")] == [("birth", False)]
+    clauses = parse("birth of a child today", "en")
+    assert [(c.text, c.joined) for c in clauses] == [
+        ("birth", False),
+        ("child", False),
+        ("today", True),
+    ]
+
+
 def test_snippet_marks_accented_words_for_an_accentless_query_and_escapes_html():
     html = snippet("<b>Đăng ký</b> khai sinh tại UBND & nộp hồ sơ", parse("dang ky khai sinh"))
     assert "<b>" not in html and "&lt;b&gt;" in html and "&amp;" in html

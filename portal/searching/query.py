@@ -85,9 +85,20 @@ def parse(text, lang="vi"):
         previous_end = start + len(clause.text)
         clauses.append(clause)
     if lang == "en":
-        meaningful = [c for c in clauses if not (c.kind == "word" and c.words[0] in STOP_WORDS)]
-        clauses = meaningful or clauses
+        clauses = _without_stop_words(clauses) or clauses
     return clauses[:MAX_CLAUSES]
+
+
+def _without_stop_words(clauses):
+    """English clauses without stop words; a word stays joined only to the word it followed."""
+    kept = []
+    for before, clause in zip([None, *clauses], clauses, strict=False):
+        if clause.kind == "word" and clause.words[0] in STOP_WORDS:
+            continue
+        if clause.joined and (not kept or kept[-1] is not before):
+            clause.joined = False  # "the birth", "birth of children": no bigram across a gap
+        kept.append(clause)
+    return kept
 
 
 def _phrase(fieldname, words):
