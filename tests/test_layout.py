@@ -1,125 +1,148 @@
-"""The house rules that keep one shape: arrows that must not exist, a README that names it all.
-
-Checked on the import graph (grimp, the library under import-linter), so a rule holds for
-modules added later too, and through any chain of imports, not only direct ones.
-"""
+"""The layout every page shares, the home page, language redirect, errors and health."""
 
 import re
-from pathlib import Path
 
-import grimp
 import pytest
+import sqlalchemy as sa
 
-ROOT = Path(__file__).resolve().parent.parent
-GRAPH = grimp.build_graph("portal", cache_dir=None)
-# What a visitor uses: each has its blueprint; the shared helpers below use none of them.
-FEATURES = (
-    "portal.agencies",
-    "portal.announcements",
-    "portal.api",
-    "portal.hotlines",
-    "portal.inspections",
-    "portal.home",
-    "portal.procedures",
-    "portal.search",
-)
-HELPERS = (
-    "portal.downloads",
-    "portal.i18n",
-    "portal.importing",
-    "portal.indexing",
-    "portal.labels",
-    "portal.layout",
-    "portal.listing",
-    "portal.pagination",
-    "portal.security",
-    "portal.text",
-    "portal.workdays",
+PAGES = (
+    "/{lang}/",
+    "/{lang}/announcements",
+    "/{lang}/hotlines",
+    "/{lang}/agencies",
+    "/{lang}/search",
 )
 
 
-def _modules(package):
-    return sorted(GRAPH.find_descendants(package) | {package})
+@pytest.mark.parametrize(
+    "accept, expected",
+    [
+        ("en-GB,en;q=0.9", "/en/"),
+        ("vi-VN,vi;q=0.9,en;q=0.5", "/vi/"),
+        ("fr-FR", "/vi/"),
+        (None, "/vi/"),
+    ],
+)
+def test_root_redirects_by_accept_language(client, accept, expected):
+    headers = {"Accept-Language": accept} if accept else {}
+    response = client.get("/", headers=headers)
+    assert response.status_code == 302
+    assert response.headers["Location"] == expected
+    assert "Accept-Language" in response.headers["Vary"]
 
 
-def _chain(importer, imported):
-    return GRAPH.find_shortest_chain(importer=importer, imported=imported)
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_every_page_renders_in_both_languages(client, page, lang):
+    response = client.get(page.format(lang=lang))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f'<html lang="{lang}">' in html
+    assert 'href="#main"' in html and 'id="main"' in html
+    for code in ("vi", "en"):
+        assert re.search(rf'<link rel="alternate" hreflang="{code}" href="/{code}/', html)
 
 
-def test_every_module_is_a_feature_a_helper_or_a_known_part():
-    known = (*FEATURES, *HELPERS, "portal.models", "portal.searching", "portal.migrations")
-    top = {m for m in GRAPH.modules if m.count(".") == 1}
-    others = top - set(known) - {"portal.cli", "portal.demo"}
-    assert not others, f"say in tests/test_layout.py what these are: {sorted(others)}"
+def test_layout_speaks_the_page_language(client):
+    vi = client.get("/vi/").get_data(as_text=True)
+    en = client.get("/en/").get_data(as_text=True)
+    assert "Chuyển đến nội dung chính" in vi and "Skip to main content" in en
+    assert "Thủ tục" not in en
+    assert ">Thông báo</a>" in vi and ">Announcements</a>" in en
 
 
-def test_the_engine_imports_nothing_of_the_portal_outside_itself():
-    for module in _modules("portal.searching"):
-        outside = [
-            imported
-            for imported in GRAPH.find_modules_directly_imported_by(module)
-            if imported.split(".")[0] == "portal" and not imported.startswith("portal.searching")
-        ]
-        assert not outside, f"{module} imports {outside}"
+def test_language_switch_leads_to_the_same_page(client, make_announcement):
+    make_announcement(slug="ket-qua-2017", title_vi="Kết quả 2017", title_en="2017 results")
+    html = client.get("/vi/announcements/ket-qua-2017").get_data(as_text=True)
+    assert 'href="/en/announcements/ket-qua-2017" hreflang="en" lang="en">English</a>' in html
+    html = client.get("/en/announcements?page=1").get_data(as_text=True)
+    assert 'href="/vi/announcements?page=1" hreflang="vi" lang="vi">Tiếng Việt</a>' in html
 
 
-@pytest.mark.parametrize("feature", FEATURES)
-def test_the_models_and_the_helpers_use_no_feature(feature):
-    for part in ("portal.models", *HELPERS):
-        for module in _modules(part):
-            for target in _modules(feature):
-                assert _chain(module, target) is None, " → ".join(_chain(module, target))
+def test_hotline_strip_and_footer_on_every_page(client, app):
+    app.config["PROVINCE_HOTLINE"] = "0768.221.221"
+    html = client.get("/en/hotlines").get_data(as_text=True)
+    assert 'href="tel:0768221221">0768.221.221</a>' in html
+    assert "Office of the Cà Mau Provincial People&#39;s Committee" in html
 
 
-def test_only_the_app_factory_imports_the_cli():
-    importers = GRAPH.find_modules_that_directly_import("portal.cli")
-    assert importers == {"portal"}
-    for module in GRAPH.modules - {"portal", "portal.cli"}:
-        assert _chain(module, "portal.cli") is None, " → ".join(_chain(module, "portal.cli"))
+def test_no_inline_script_or_outside_files(client):
+    html = client.get("/vi/").get_data(as_text=True)
+    assert "<script" not in html
+    assert not re.search(r'(src|href)="(https?:)?//', html.split("<main")[0])
 
 
-def test_a_features_views_are_registered_by_the_factory_alone():
-    for feature in FEATURES:
-        views = f"{feature}.views" if f"{feature}.views" in GRAPH.modules else feature
-        assert GRAPH.find_modules_that_directly_import(views) <= {"portal"}, views
+def test_home_shows_latest_announcements_and_figures(client, make_announcement, make_agency):
+    make_agency()
+    for n in range(6):
+        make_announcement(
+            title_vi=f"Tin số {n}",
+            slug=f"tin-{n}",
+            published_on=__import__("datetime").date(2020, 1, 1 + n),
+        )
+    html = client.get("/vi/").get_data(as_text=True)
+    assert "Tin số 5" in html and "Tin số 2" in html
+    assert "Tin số 1" not in html  # only the four newest
+    assert html.index("Tin số 5") < html.index("Tin số 2")
+    assert re.search(r"<dt>Thông báo</dt><dd>6</dd>", html)
 
 
-def test_a_feature_package_has_no_second_shape():
-    # The common parts carry common names; the other modules are named in the README.
-    common = {"__init__", "views", "queries", "importer", "demo"}
-    for feature in FEATURES:
-        modules = _modules(feature)
-        if len(modules) > 1:
-            assert f"{feature}.views" in modules, feature
-            names = {m.rpartition(".")[2] for m in modules if m != feature}
-            assert not {"finder", "models", "records", "exports", "checks"} & names, names
-            assert names - common <= {"sources", "life_events"}, names - common
+@pytest.mark.parametrize("lang, text", [("vi", "Không tìm thấy trang"), ("en", "Page not found")])
+def test_not_found_is_helpful_in_both_languages(client, lang, text):
+    response = client.get(f"/{lang}/no-such-page")
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert text in html and f'<html lang="{lang}">' in html
+    assert 'href="tel:1022"' in html
 
 
-def _layout_block():
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    return text.split("## Layout", 1)[1].split("```", 2)[1]
+def test_unknown_language_prefix_is_not_found(client):
+    assert client.get("/fr/announcements").status_code == 404
 
 
-def test_the_readme_layout_names_every_module():
-    entries, current = {}, None
-    for line in _layout_block().splitlines():
-        if line.startswith(("portal/", "templates/", "static/", "tests/", "translations/")):
-            current = line.split()[0]
-            entries[current] = line
-        elif current and line.startswith(" "):
-            entries[current] += " " + line
-    missing = []
-    for path in sorted((ROOT / "portal").rglob("*.py")):
-        relative = path.relative_to(ROOT).as_posix()
-        if "/migrations/" in relative:
-            continue
-        if path.name == "__init__.py" and relative != "portal/__init__.py":
-            continue
-        folder = relative.rpartition("/")[0] + "/"
-        if relative in entries or any(relative in entry for entry in entries.values()):
-            continue
-        if folder in entries and re.search(rf"\b{re.escape(path.name)}\b", entries[folder]):
-            continue
-        missing.append(relative)
-    assert not missing, f"the README's layout does not name: {missing}"
+def test_server_error_page_is_in_the_visitors_language(app, client):
+    @app.route("/<lang>/boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    response = client.get("/en/boom")
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.get_data(as_text=True)
+
+
+def test_healthz_checks_the_database(client, app, monkeypatch):
+    assert client.get("/healthz").get_json() == {
+        "status": "ok",
+        "database": "ok",
+        "search": "missing",
+    }
+
+    def broken(*args, **kwargs):
+        raise sa.exc.OperationalError("SELECT 1", {}, Exception("down"))
+
+    monkeypatch.setattr(sa.orm.Session, "execute", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "unreachable"
+
+
+@pytest.mark.parametrize(
+    "lang, message",
+    [
+        ("vi", "Số trang phải là số nguyên từ 1 trở lên."),
+        ("en", "The page number must be a whole number from 1."),
+    ],
+)
+def test_bad_page_number_is_a_clear_400(client, lang, message):
+    response = client.get(f"/{lang}/announcements?page=abc")
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+
+
+def test_security_headers_forbid_outside_and_inline_code(client):
+    response = client.get("/en/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "object-src 'none'" in policy
+    assert "frame-ancestors 'none'" in policy and "unsafe-inline" not in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
