@@ -1,6 +1,7 @@
 """Languages: the `/vi/…` and `/en/…` URL prefix, Babel, locale formatting, content fallback."""
 
 from datetime import date, datetime
+from urllib.parse import urlencode
 
 import flask_babel
 from babel import dates as babel_dates
@@ -85,9 +86,14 @@ def language_links():
     endpoint = request.endpoint
     if not endpoint or not _needs_language(endpoint):
         return {lang: url_for("home.index", lang=lang) for lang in LANGUAGES}
-    args = dict(request.view_args or {})
-    query = request.args.to_dict(flat=False)
-    return {lang: url_for(endpoint, **args, **query, lang=lang) for lang in LANGUAGES}
+    # The query string is carried over as it came, encoded again: passing it to url_for()
+    # would let a parameter named lang, endpoint or _anchor collide with url_for's own.
+    query = urlencode(request.args.to_dict(flat=False), doseq=True)
+    suffix = "?" + query if query else ""
+    return {
+        lang: url_for(endpoint, **(request.view_args or {}), lang=lang) + suffix
+        for lang in LANGUAGES
+    }
 
 
 def _locale():

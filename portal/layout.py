@@ -1,15 +1,16 @@
 """What every page shares: the navigation, the site's names, the `tel` filter, error pages."""
 
+import logging
 import re
 from types import SimpleNamespace
 
-from flask import current_app, render_template, request
+from flask import Response, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 
 from portal.i18n import LANGUAGES, set_language
-from portal.models import (
-    db,
-)
+from portal.models import db
+
+log = logging.getLogger(__name__)
 
 # The main navigation, in order. An entry shows once its feature is registered.
 NAVIGATION = (
@@ -57,22 +58,47 @@ def _language_from_path():
     set_language(first if first in LANGUAGES else None)
 
 
-def _bad_request(error):
+def _wants_json():
+    """Errors under /api/ are JSON, also when no API route matched (404, 405)."""
+    return request.path.startswith("/api/")
+
+
+def _error_page(error, template, code, headers=None):
+    """The error page in the visitor's language; a plain page if even that fails."""
+    headers = headers or {}
+    if _wants_json():
+        name = getattr(error, "name", "Internal Server Error")
+        message = getattr(error, "description", "The server could not answer.")
+        return jsonify(error=name, message=str(message)), code, headers
     _language_from_path()
-    return render_template("errors/400.html", error=error), 400
+    try:
+        return render_template(template, error=error), code, headers
+    except Exception:  # the last resort must not fail: no template, no language switch
+        log.exception("the %s page could not be rendered", code)
+        db.session.rollback()
+        return Response(FALLBACK_PAGE.format(code=code), code, headers, mimetype="text/html")
+
+
+FALLBACK_PAGE = (
+    '<!doctype html><html lang="vi"><meta charset="utf-8"><title>{code}</title>'
+    "<h1>Lỗi {code} / Error {code}</h1>"
+    '<p><a href="/">Trang chủ / Home page</a></p></html>'
+)
+
+
+def _bad_request(error):
+    return _error_page(error, "errors/400.html", 400)
 
 
 def _not_found(error):
-    _language_from_path()
-    return render_template("errors/404.html"), 404
+    return _error_page(error, "errors/404.html", 404)
 
 
 def _method_not_allowed(error):
-    _language_from_path()
-    return render_template("errors/405.html"), 405
+    allowed = {"Allow": ", ".join(sorted(error.valid_methods))} if error.valid_methods else {}
+    return _error_page(error, "errors/405.html", 405, allowed)
 
 
 def _server_error(error):
-    _language_from_path()
     db.session.rollback()
-    return render_template("errors/500.html"), 500
+    return _error_page(error, "errors/500.html", 500)

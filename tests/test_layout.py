@@ -111,6 +111,47 @@ def test_server_error_page_is_in_the_visitors_language(app, client):
     assert "Something went wrong on our side" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("name", ["lang", "endpoint", "_anchor", "_scheme", "_method", "code"])
+def test_a_query_parameter_named_like_url_fors_own_arguments_is_carried_not_obeyed(
+    client, make_announcement, name
+):
+    make_announcement(slug="tin-moi")
+    for url in ("/vi/procedures", "/en/announcements/tin-moi"):
+        response = client.get(url, query_string={name: "en", "q": "x"})
+        assert response.status_code == 200, url
+        # The language switch keeps the query, encoded, and points at the same page.
+        assert f"?{name}=en&amp;q=x" in response.text, url
+    response = client.get("/vi/nothing-here", query_string={name: "en"})
+    assert response.status_code == 404 and "Về trang chủ" in response.text
+
+
+def test_the_error_page_cannot_fail_and_keeps_the_security_headers(app, client, monkeypatch):
+    @app.route("/<lang>/boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    monkeypatch.setitem(app.jinja_env.globals, "language_links", None)  # base.html now fails
+    response = client.get("/en/boom")
+    assert response.status_code == 500
+    assert "Error 500" in response.text and response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_a_wrong_method_says_which_are_allowed(client):
+    response = client.post("/vi/procedures")
+    assert response.status_code == 405 and response.headers["Allow"] == "GET, HEAD, OPTIONS"
+
+
+@pytest.mark.parametrize("url", ["/api/v1/nothing-here", "/api/v1"])
+def test_the_api_answers_json_when_no_route_matched(client, url):
+    response = client.get(url)
+    assert response.status_code == 404 and response.get_json()["error"] == "Not Found"
+    response = client.post("/api/v1/search")
+    assert response.status_code == 405 and response.get_json()["error"] == "Method Not Allowed"
+    assert response.headers["Allow"] == "GET, HEAD, OPTIONS"
+
+
 def test_healthz_checks_the_database(client, app, monkeypatch):
     assert client.get("/healthz").get_json() == {
         "status": "ok",
