@@ -60,6 +60,7 @@ def create_app(test_config=None):
     from portal.procedures import views as procedures
     from portal.search import views as search
 
+    layout.init_app(app)
     for blueprint in (
         home.bp,
         procedures.bp,
@@ -71,7 +72,6 @@ def create_app(test_config=None):
         api.bp,
     ):
         app.register_blueprint(blueprint)
-    layout.init_app(app)
 
     from portal import cli
 

@@ -58,7 +58,7 @@ def index():
     )
 
 
-@bp.route("/<slug>")
+@bp.route("/<slug:slug>")
 def detail(slug):
     agency = db.session.scalar(
         sa.select(Agency)

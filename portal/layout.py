@@ -6,9 +6,10 @@ from types import SimpleNamespace
 
 from flask import Response, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from werkzeug.routing import BaseConverter
 
 from portal.i18n import LANGUAGES, set_language
-from portal.models import db
+from portal.models import SLUG, db
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,15 @@ NAVIGATION = (
 )
 
 
+class SlugConverter(BaseConverter):
+    """`<slug:slug>`: anything else is not found before a query is made (NUL included)."""
+
+    regex = SLUG
+
+
 def init_app(app):
+    """Before the blueprints: their routes use the converter."""
+    app.url_map.converters["slug"] = SlugConverter
     app.context_processor(_layout_context)
     app.jinja_env.filters["tel"] = tel_href
     app.register_error_handler(400, _bad_request)

@@ -51,7 +51,20 @@ def read_query(args):
 
 def invalid(name, value):
     """The message for a query argument with a value that cannot be right."""
-    return _l('"%(value)s" is not a valid value for %(name)s.', value=value[:40], name=name)
+    value = _CONTROL.sub("", value)[:40]
+    return _l('"%(value)s" is not a valid value for %(name)s.', value=value, name=name)
+
+
+def text_problem(name, value):
+    """The message for a free-text argument no list can match (PostgreSQL refuses NUL)."""
+    return invalid(name, value) if _CONTROL.search(value) else None
+
+
+def whole_number(text, low, high):
+    """`text` as a whole number from low to high, or None: ASCII digits only ("²" is not 2)."""
+    if text.isascii() and text.isdigit() and len(text) <= 9 and low <= int(text) <= high:
+        return int(text)
+    return None
 
 
 def ranked_ids(query, kind):
@@ -125,6 +138,11 @@ class Filters:
         for name, allowed in {**cls.CHOICES, "sort": ("relevance", *cls.SORTS)}.items():
             if values[name] and values[name] not in allowed:
                 problems.append(invalid(name, values[name]))
+        problems += [
+            problem
+            for name, value in values.items()
+            if name not in cls.CHOICES and (problem := text_problem(name, value))
+        ]
         problems += cls.problems(values)
         if problems:
             raise BadRequest(description=" ".join(str(p) for p in problems))

@@ -3,10 +3,12 @@
 from flask import abort, request
 from flask_babel import gettext as _
 
+from portal.listing import whole_number
+
 
 def page_arg():
     """The `page` query argument; a clear 400 when it is not a positive whole number."""
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+    page = whole_number(request.args.get("page", "1"), 1, 100_000)
+    if page is None:
         abort(400, description=_("The page number must be a whole number from 1."))
-    return int(raw)
+    return page

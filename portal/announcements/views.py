@@ -32,7 +32,7 @@ def index():
     return render_template("announcements/index.html", page=page, q=query)
 
 
-@bp.route("/<slug>")
+@bp.route("/<slug:slug>")
 def detail(slug):
     announcement = db.session.scalar(sa.select(Announcement).where(Announcement.slug == slug))
     # Drafts do not exist for visitors; a withdrawn one stays, marked as withdrawn.

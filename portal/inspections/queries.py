@@ -18,6 +18,7 @@ from portal import listing, workdays
 from portal.i18n import current_language
 from portal.models import (
     OVERDUE,
+    SLUG,
     STATUSES,
     Agency,
     Finding,
@@ -34,8 +35,7 @@ from portal.models import (
 from portal.workdays import due_date, overdue_cutoff
 
 LEVELS = ("province", "district", "commune")
-SLUG_RE = re.compile(r"^[a-z0-9-]{1,120}$")
-CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
+SLUG_RE = re.compile(SLUG)
 INSPECTION_SORTS = {
     "newest": (Inspection.started_on.desc(), Inspection.id.desc()),
     "oldest": (Inspection.started_on, Inspection.id),
@@ -66,12 +66,10 @@ class Filters(listing.Filters):
     @classmethod
     def problems(cls, values):
         problems = []
-        if values["year"] and not (values["year"].isdigit() and len(values["year"]) == 4):
+        if values["year"] and listing.whole_number(values["year"], 1000, 9999) is None:
             problems.append(_l("The year must be four digits, like 2017."))
-        if values["unit"] and not SLUG_RE.match(values["unit"]):
+        if values["unit"] and not SLUG_RE.fullmatch(values["unit"]):
             problems.append(listing.invalid("unit", values["unit"]))
-        if CONTROL_RE.search(values["plan"]):  # PostgreSQL refuses NUL in a query parameter
-            problems.append(listing.invalid("plan", CONTROL_RE.sub("", values["plan"])))
         if len(values["plan"]) > 80:
             problems.append(_l("The plan number is too long: at most %(max)s characters.", max=80))
         return problems

@@ -9,7 +9,6 @@ from portal import labels, workdays
 from portal.downloads import download
 from portal.inspections import queries
 from portal.inspections.queries import (
-    SLUG_RE,
     Filters,
     FindingFilters,
     FindingFinder,
@@ -144,10 +143,8 @@ def _findings_page(filters, endpoint, name):
     )
 
 
-@bp.route("/<slug>")
+@bp.route("/<slug:slug>")
 def detail(slug):
-    if not SLUG_RE.match(slug):
-        abort(404)
     inspection = db.session.scalar(
         sa.select(Inspection)
         .where(Inspection.slug == slug)
@@ -175,10 +172,8 @@ def detail(slug):
     )
 
 
-@bp.route("/units/<slug>")
+@bp.route("/units/<slug:slug>")
 def unit(slug):
-    if not SLUG_RE.match(slug):
-        abort(404)
     agency = db.session.scalar(sa.select(Agency).where(Agency.slug == slug))
     if agency is None:
         abort(404)

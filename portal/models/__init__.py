@@ -14,6 +14,7 @@ A model module imports only `portal.models.*`: never a feature, a view or the CL
 from portal.models.agencies import Agency, Hotline, Level
 from portal.models.announcements import Announcement, AnnouncementStatus
 from portal.models.base import (
+    SLUG,
     Base,
     Localized,
     Timestamped,
@@ -61,6 +62,7 @@ from portal.models.search import SearchChange
 __all__ = [
     "OVERDUE",
     "PROCEDURE_CODE",
+    "SLUG",
     "STATUSES",
     "Agency",
     "Announcement",

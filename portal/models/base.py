@@ -104,6 +104,10 @@ class Timestamped:
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
+# What a slug in a URL may be: slugify() makes them; routes take them with <slug:…>.
+SLUG = "[a-z0-9-]{1,120}"
+
+
 def slugify(text, max_length=80):
     """ASCII slug for stable URLs: `Sở Tư pháp` -> `so-tu-phap`."""
     slug = re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")

@@ -41,32 +41,19 @@ def read_request(args, max_per_page=PER_PAGE):
     q = listing.read_query(args)
     kind = args.get("type", "")
     if kind and kind not in labels.CONTENT_TYPES:
-        abort(
-            400,
-            description=_(
-                '"%(value)s" is not a valid value for %(name)s.', value=kind[:40], name="type"
-            ),
-        )
+        abort(400, description=str(listing.invalid("type", kind)))
     sort = args.get("sort") or "relevance"
     if sort not in SORTS:
-        abort(
-            400,
-            description=_(
-                '"%(value)s" is not a valid value for %(name)s.', value=sort[:40], name="sort"
-            ),
-        )
-    per_page = args.get("per_page", str(PER_PAGE))
-    if not per_page.isdigit() or not 1 <= int(per_page) <= max_per_page:
-        abort(
-            400,
-            description=_(
-                "The number of results per page must be from 1 to %(max)s.", max=max_per_page
-            ),
-        )
+        abort(400, description=str(listing.invalid("sort", sort)))
+    per_page = listing.whole_number(args.get("per_page", str(PER_PAGE)), 1, max_per_page)
+    if per_page is None:
+        message = _("The number of results per page must be from 1 to %(max)s.", max=max_per_page)
+        abort(400, description=message)
     filters = {name: args.get(name, "").strip()[:100] for name in FILTERS if args.get(name)}
-    return Request(
-        q=q, type=kind, filters=filters, sort=sort, page=page_arg(), per_page=int(per_page)
-    )
+    for name, value in filters.items():
+        if problem := listing.text_problem(name, value):
+            abort(400, description=str(problem))
+    return Request(q=q, type=kind, filters=filters, sort=sort, page=page_arg(), per_page=per_page)
 
 
 def run(search, lang):
