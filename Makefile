@@ -4,18 +4,20 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 5000
 export FLASK_APP := portal
+# The settings a local run needs; production sets its own in the environment.
+RUN_ENV := SECRET_KEY="$$(cat instance/secret_key)" TRUSTED_HOSTS="$${TRUSTED_HOSTS:-127.0.0.1,localhost}"
 
 .PHONY: run setup test lint translations db demo clean
 
 run: setup  ## Serve the portal with demo content at http://127.0.0.1:$(PORT)
 	@echo "Serving http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
-	SECRET_KEY="$$(cat instance/secret_key)" $(BIN)/gunicorn --workers 2 \
+	$(RUN_ENV) $(BIN)/gunicorn --workers 2 \
 		--bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
 setup: $(VENV)/.stamp-runtime translations instance/secret_key  ## Database, demo content
-	SECRET_KEY="$$(cat instance/secret_key)" $(BIN)/flask db upgrade
-	SECRET_KEY="$$(cat instance/secret_key)" $(BIN)/flask demo load
-	SECRET_KEY="$$(cat instance/secret_key)" $(BIN)/flask search sync
+	$(RUN_ENV) $(BIN)/flask db upgrade
+	$(RUN_ENV) $(BIN)/flask demo load
+	$(RUN_ENV) $(BIN)/flask search sync
 
 test: lint translations  ## lint, then the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -101,6 +101,10 @@ def _settings_from_environment(config):
     for name in _ENV_SETTINGS:
         if os.environ.get(name):
             config[name] = os.environ[name]
+    if os.environ.get("TRUSTED_HOSTS"):
+        config["TRUSTED_HOSTS"] = [h.strip() for h in os.environ["TRUSTED_HOSTS"].split(",")]
+    if os.environ.get("PROXY_COUNT"):
+        config["PROXY_COUNT"] = os.environ["PROXY_COUNT"]
 
 
 def _normalise_database_url(url):
@@ -121,6 +125,19 @@ def _check_settings(app):
                 "SECRET_KEY is not set. Set it in the environment to a long random value, "
                 "e.g. SECRET_KEY=\"$(python -c 'import secrets; print(secrets.token_hex(32))')\""
             )
+    # Absolute links (exports, the API) are built from the Host header: only names listed
+    # here are answered (anything else is a 400), so a forged Host cannot plant links.
+    if not app.config.get("TRUSTED_HOSTS") and not (app.debug or app.testing):
+        raise ConfigError(
+            "TRUSTED_HOSTS is not set. List the host names the portal answers to, "
+            "e.g. TRUSTED_HOSTS=congkhai.camau.gov.vn (make run uses 127.0.0.1,localhost)"
+        )
+    proxies = str(app.config.get("PROXY_COUNT") or 0)
+    if not (proxies.isascii() and proxies.isdigit() and int(proxies) <= 5):
+        raise ConfigError(
+            f"PROXY_COUNT must be the number of proxies in front (0-5), not {proxies}"
+        )
+    app.config["PROXY_COUNT"] = int(proxies)
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if not uri.startswith(("sqlite:", "postgresql")):
         raise ConfigError(

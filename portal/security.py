@@ -1,5 +1,8 @@
 """HTTP security headers on every response (OWASP ASVS level 2 asks for these)."""
 
+from flask import request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
 # Everything the portal serves comes from its own host; no inline script or style exists.
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -12,8 +15,15 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 def init_app(app):
     app.after_request(_add_security_headers)
+    if app.config["PROXY_COUNT"]:
+        # Behind a reverse proxy: its X-Forwarded-For/-Proto/-Host say what the visitor used.
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def _add_security_headers(response):
@@ -22,4 +32,6 @@ def _add_security_headers(response):
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     headers.setdefault("X-Frame-Options", "DENY")
+    if request.is_secure:  # over HTTPS, the browser is told to stay on it for a year
+        headers.setdefault("Strict-Transport-Security", HSTS)
     return response

@@ -203,6 +203,7 @@ def _environment(app):
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "SEARCH_INDEX_DIR": app.config["SEARCH_INDEX_DIR"],
         "SECRET_KEY": "test",
+        "TRUSTED_HOSTS": "localhost",
         "PYTHONPATH": str(ROOT),
     }
 

@@ -17,19 +17,61 @@ def test_settings_come_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", "postgres://user@db.example/portal")
     monkeypatch.setenv("SEARCH_INDEX_DIR", str(tmp_path))
     monkeypatch.setenv("PORTAL_NAME", "Cổng thử")
+    monkeypatch.setenv("TRUSTED_HOSTS", "congkhai.camau.gov.vn, localhost")
     app = create_app()
     assert app.config["SECRET_KEY"] == "from-env"
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://user@db.example/portal"
     assert app.config["SEARCH_INDEX_DIR"] == str(tmp_path)
     assert app.config["PORTAL_NAME"] == "Cổng thử"
     assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
+    assert app.config["TRUSTED_HOSTS"] == ["congkhai.camau.gov.vn", "localhost"]
 
 
 def test_an_unsupported_database_is_refused(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x")
+    monkeypatch.setenv("TRUSTED_HOSTS", "localhost")
     monkeypatch.setenv("DATABASE_URL", "mysql://root@localhost/portal")
     with pytest.raises(ConfigError, match="DATABASE_URL must be a sqlite"):
         create_app()
+
+
+def test_trusted_hosts_are_required_outside_debug_and_tests(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x")
+    monkeypatch.delenv("TRUSTED_HOSTS", raising=False)
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    with pytest.raises(ConfigError, match="TRUSTED_HOSTS is not set"):
+        create_app()
+    monkeypatch.setenv("TRUSTED_HOSTS", "localhost")
+    monkeypatch.setenv("PROXY_COUNT", "²")
+    with pytest.raises(ConfigError, match="PROXY_COUNT must be the number of proxies"):
+        create_app()
+
+
+def test_a_forged_host_is_refused_and_absolute_links_use_a_trusted_one(app, client, index):
+    app.config["TRUSTED_HOSTS"] = ["congkhai.camau.gov.vn"]
+    response = client.get("/vi/procedures?format=csv", headers={"Host": "evil.example"})
+    assert response.status_code == 400
+    response = client.get("/api/v1/search?q=a", headers={"Host": "evil.example"})
+    assert response.status_code == 400 and response.get_json()["error"] == "Bad Request"
+    response = client.get("/vi/", headers={"Host": "congkhai.camau.gov.vn"})
+    assert response.status_code == 200
+
+
+def test_hsts_only_over_https_and_behind_a_proxy_only_when_configured(monkeypatch, tmp_path):
+    def serve(proxies):
+        monkeypatch.setenv("PROXY_COUNT", proxies)
+        database = f"sqlite:///{tmp_path / 'portal.db'}"
+        settings = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database}
+        app = create_app({**settings, "SEARCH_INDEX_DIR": str(tmp_path)})
+        return app.test_client()
+
+    forwarded = {"X-Forwarded-Proto": "https"}
+    assert "Strict-Transport-Security" not in serve("0").get("/healthz", headers=forwarded).headers
+    response = serve("1").get("/healthz", headers=forwarded)
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert "Strict-Transport-Security" not in serve("1").get("/healthz").headers
+    response = serve("0").get("/healthz", base_url="https://localhost")
+    assert "max-age=31536000" in response.headers["Strict-Transport-Security"]
 
 
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
