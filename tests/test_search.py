@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from portal.indexing import sync
 from portal.models import Announcement, AnnouncementStatus, Procedure, SearchChange, db, utcnow
@@ -221,6 +222,27 @@ WRITER = textwrap.dedent("""
                                         body_vi="Nội dung", published_on=date(2026, 1, 1)))
             db.session.commit()
 """)
+
+
+def test_a_change_committed_after_a_later_one_is_not_skipped(app, index):
+    # On PostgreSQL a long transaction (an import) could take change ids before a short one
+    # that committed first; the index applied the short one's and skipped the long one's.
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time: ids always come in commit order")
+    long_import = Session(db.engine)
+    long_import.add(Announcement(slug="dai", title_vi="Nhập khẩu dài", body_vi="x",
+                                 published_on=date(2026, 1, 2)))  # fmt: skip
+    long_import.flush()
+    db.session.add(Announcement(slug="ngan", title_vi="Tin ngắn", body_vi="x",
+                                published_on=date(2026, 1, 3)))  # fmt: skip
+    db.session.commit()  # applied at once, past the long import's first flush
+    long_import.commit()
+    long_import.close()
+    sync.sync(wait=30)
+    assert sync.check() == {"missing": [], "orphaned": [], "stale": []}
+    assert [hit.id for hit in index.search("nhap khau dai").hits] == [
+        str(db.session.scalar(sa.select(Announcement.id).filter_by(slug="dai")))
+    ]
 
 
 def test_several_processes_writing_at_once_lose_nothing(app, runner, index):

@@ -1,7 +1,11 @@
 """Keeping the index in step with the database, whatever process changed it.
 
-Every flush that touches a searchable row writes its keys to `search_change`, in the same
-transaction, so a rolled-back change leaves no trace. After the commit, the index applies
+Every flush that touches a searchable row notes its keys; the commit writes them to
+`search_change` in the same transaction, so a rolled-back change leaves no trace. The rows
+are written last and, on PostgreSQL, under a lock held to the commit, so change ids come in
+commit order: an index that has applied id N can never see a smaller id commit later (ids
+handed out at the first flush let a long import commit ids below those a short one had
+committed meanwhile, and the index skipped them for good). After the commit, it applies
 the changes after its own position without waiting: when another worker holds the writer
 lock, the next writer (or `flask search sync`) picks them up. The database is the truth and
 `flask search rebuild` rebuilds the index from it at any time.
@@ -22,6 +26,7 @@ from portal.searching.engine import SearchIndex
 log = logging.getLogger(__name__)
 BATCH = 2000
 PRUNED = "_pruned:"  # a log row saying changes up to this id were deleted
+LOG_LOCK = 0x5EA2C4  # the advisory lock that orders change ids by commit (PostgreSQL)
 
 
 def init_app(app):
@@ -33,20 +38,31 @@ def get_index():
 
 
 @event.listens_for(Session, "after_flush")
-def _record_changes(session, flush_context):
-    """Log the keys of every searchable row this flush wrote, in the flush's transaction."""
-    keys = set()
+def _note_changes(session, flush_context):
+    """Note the keys of every searchable row this flush wrote; the commit logs them."""
+    keys = session.info.setdefault("search_keys", set())
     for obj in session.new | session.deleted:
         keys.update(documents.keys_for(obj))
     for obj in session.dirty:
         if session.is_modified(obj, include_collections=False):
             keys.update(documents.keys_for(obj))
-    if keys:
-        now = utcnow()
-        session.connection().execute(
-            sa.insert(SearchChange), [{"key": key, "created_at": now} for key in sorted(keys)]
-        )
-        session.info["search_changed"] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _record_changes(session):
+    """Log the noted keys last in the transaction, in commit order (see the module's note)."""
+    session.flush()  # what is still pending has keys too
+    keys = session.info.pop("search_keys", None)
+    if not keys:
+        return
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":  # SQLite has one writer at a time already
+        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOG_LOCK})
+    now = utcnow()
+    connection.execute(
+        sa.insert(SearchChange), [{"key": key, "created_at": now} for key in sorted(keys)]
+    )
+    session.info["search_changed"] = True
 
 
 @event.listens_for(Session, "after_commit")
@@ -60,6 +76,7 @@ def _apply_after_commit(session):
 
 @event.listens_for(Session, "after_rollback")
 def _forget_changes(session):
+    session.info.pop("search_keys", None)
     session.info.pop("search_changed", None)
 
 
