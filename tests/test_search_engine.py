@@ -717,6 +717,68 @@ def test_a_failing_rebuild_process_leaves_the_live_index_alone(index, monkeypatc
     assert len(list(index.directory.glob("gen-*"))) == 1
 
 
+REBUILD_FOREVER = """
+import sys
+from portal.searching.engine import Document, SearchIndex
+ix = SearchIndex(sys.argv[1])
+def documents():
+    for i in range(10**9):
+        if i == 3000:  # past PARALLEL_FROM: the writer processes are running
+            print("writers", flush=True)
+        yield Document(type="procedure", id=str(i), title_vi=f"Thủ tục số {i}",
+                       body_vi="đăng ký khai sinh " * 20)
+ix.rebuild(documents(), position=1, procs=2)
+"""
+
+
+def _children(pid):
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid):
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_killed_rebuild_leaves_no_writer_behind_and_the_next_one_runs(index):
+    fill(index, doc("old", "Đăng ký khai sinh"))
+    with python(REBUILD_FOREVER, index.directory) as rebuild:
+        assert rebuild.stdout.readline().strip() == "writers"
+        writers = [pid for pid in _children(rebuild.pid) if _alive(pid)]
+        assert len(writers) >= 2
+        rebuild.send_signal(signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in writers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    orphans = [pid for pid in writers if _alive(pid)]
+    for pid in orphans:  # a failing run must not leave them to the next test
+        os.kill(pid, signal.SIGKILL)
+    assert not orphans, "writer processes outlived the rebuild"
+    assert len(list(index.directory.glob("gen-*"))) == 2  # the live one, the killed one's
+    done = []
+    thread = threading.Thread(
+        target=lambda: done.append(index.rebuild([doc("new", "Khai sinh")], 2, procs=1)),
+        daemon=True,
+    )
+    thread.start()
+    thread.join(timeout=30)
+    assert done == [1], "the next rebuild waited for the killed one's lock"
+    assert len(list(index.directory.glob("gen-*"))) == 1
+    assert ids(index.search("khai sinh")) == ["new"]
+
+
 def test_precomputed_masks_give_the_same_results_as_postings(own_real):
     queries = ["thủ tục", "dang ky khai sinh", '"hộ kinh doanh"', "giấy phép lái xe", "cap"]
     before = [own_real.search(q, per_page=50) for q in queries]

@@ -191,6 +191,7 @@ class SearchIndex:
             yield {"key": META_KEY, "data": (int(position), ANALYSIS_VERSION)}
 
         with self._admin_lock():
+            self._remove_stale_generations()
             name = self._new_generation()
             path = self.directory / name
             try:
@@ -203,10 +204,15 @@ class SearchIndex:
                 raise
             self._point_to(name)
             self._local.checked = 0.0  # this thread searches the new generation at once
-            for old in self.directory.glob("gen-*"):
-                if old.name != name:
-                    shutil.rmtree(old, ignore_errors=True)
+            self._remove_stale_generations()
         return count
+
+    def _remove_stale_generations(self):
+        """Generations other than the live one: replaced, or left by a killed rebuild."""
+        live = self._generation()
+        for old in self.directory.glob("gen-*"):
+            if old.name != live:
+                shutil.rmtree(old, ignore_errors=True)
 
     # Writing
 

@@ -11,8 +11,12 @@ contents.
 Only for a new generation nobody else writes to: there is no lock here.
 """
 
+import ctypes
 import multiprocessing
+import os
 import queue
+import signal
+import sys
 import traceback
 from array import array
 from collections import defaultdict, deque
@@ -30,6 +34,7 @@ from portal.searching.masks import write_sidecar
 SEGMENT_DOCS = 25000  # documents per segment: fewer segments, fewer lookups per term
 PARALLEL_FROM = 2000  # fewer documents are written in this process
 CHUNK = 200  # documents per message to a writer process
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 _IDS = partial(array, "I")
 _WEIGHTS = partial(array, "f")
 
@@ -110,8 +115,11 @@ def write_documents(path, documents, codec, procs=1):
         return _write(str(path), chain(first, documents), codec)
     context = multiprocessing.get_context("fork")
     tasks, results = context.Queue(maxsize=2 * procs), context.Queue()
+    parent = os.getpid()
     workers = [
-        context.Process(target=_worker, args=(str(path), codec, tasks, results), daemon=True)
+        context.Process(
+            target=_worker, args=(str(path), codec, tasks, results, parent), daemon=True
+        )
         for _ in range(procs)
     ]
     for worker in workers:
@@ -173,8 +181,22 @@ def _finish(path, ix, builder):
     return segment
 
 
-def _worker(path, codec, tasks, results):
+def _die_with(parent):
+    """Be killed when the rebuilding process dies, even by SIGKILL (Linux).
+
+    An orphaned writer kept its memory and the index's admin lock (an inherited flock), so
+    the next rebuild waited for it forever.
+    """
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it died before prctl() took effect
+        os._exit(1)
+
+
+def _worker(path, codec, tasks, results, parent):
     """A writer process: documents from the task queue, its segments to the results."""
+    _die_with(parent)
 
     def documents():
         while (chunk := tasks.get()) is not None:
