@@ -9,7 +9,6 @@ from pathlib import Path
 from flask import Blueprint, jsonify, request, url_for
 
 from portal.i18n import LANGUAGES, set_language
-from portal.indexing.sync import get_index
 from portal.search import queries as search
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -40,7 +39,7 @@ def search_api():
         return jsonify(error="Bad Request", message="lang must be vi or en"), 400
     wanted = search.read_request(request.args, max_per_page=MAX_PER_PAGE)
     results = search.run(wanted, lang)
-    if results is None and wanted.q and not get_index().exists():
+    if results is None and wanted.q and not search.ready():
         return jsonify(
             error="Service Unavailable",
             message="The search index is being built; try again shortly.",

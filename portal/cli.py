@@ -124,7 +124,14 @@ def search_sync(timeout):
     if not sync.get_index().exists():
         click.echo(f"search index created: {sync.rebuild()} documents")
         return
-    if sync.get_index().outdated():
+    try:
+        outdated = sync.read(lambda index: index.outdated())
+    except sync.SearchUnavailable as damage:
+        click.echo(
+            f"search index was corrupt ({str(damage)[:80]}), rebuilt: {sync.rebuild()} documents"
+        )
+        return
+    if outdated:
         click.echo(f"search index built by an older analysis, rebuilt: {sync.rebuild()} documents")
         return
     applied = sync.sync(wait=timeout)
@@ -137,6 +144,9 @@ def search_sync(timeout):
 def search_check():
     """Compare index and database; exit 1 on any drift."""
     drift = sync.check()
+    if drift.get("corrupt"):
+        click.echo(f"search index corrupt: {drift['corrupt'][0]}; flask search sync rebuilds it")
+        raise SystemExit(1)
     click.echo(", ".join(f"{len(keys)} {name}" for name, keys in drift.items()))
     for name, keys in drift.items():
         for key in keys[:10]:

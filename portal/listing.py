@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import BadRequest
 
 from portal.i18n import current_language
-from portal.indexing.sync import get_index
+from portal.indexing.sync import SearchUnavailable, get_index, read
 
 MAX_QUERY_LENGTH = 200
 _BREAKS = re.compile(r"[\t\n\r\v\f]+")
@@ -71,15 +71,16 @@ def ranked_ids(query, kind):
     """Ids of one type's records holding every clause of the query, best first.
 
     In the page's language (an English page's box also matches English text). None when
-    there is no index yet.
+    there is no index yet, or it could not answer (the list then falls back).
     """
     index = get_index()
-    if not index.exists():
+    if not index.exists() or index.corrupt():
         return None
-    return [
-        int(key.partition(":")[2])
-        for key in index.ranked(query, lang=current_language(), types=[kind])
-    ]
+    try:
+        keys = read(lambda index: index.ranked(query, lang=current_language(), types=[kind]))
+    except SearchUnavailable:
+        return None
+    return [int(key.partition(":")[2]) for key in keys]
 
 
 def rank_order(id_column, ranked):

@@ -245,6 +245,54 @@ def test_a_change_committed_after_a_later_one_is_not_skipped(app, index):
     ]
 
 
+def _damage(index, suffix, keep):
+    files = list(index.directory.glob(f"gen-*/*.{suffix}"))
+    assert files
+    for path in files:
+        with open(path, "r+b") as handle:
+            handle.truncate(int(path.stat().st_size * keep))
+
+
+# Whoosh cannot close a reader over a damaged file cleanly; its files are left to the GC.
+DAMAGED_READER = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+
+
+@DAMAGED_READER
+@pytest.mark.parametrize("suffix, keep", [("trm", 0.0), ("pst", 0.5)])
+def test_a_damaged_index_is_reported_pages_keep_answering_and_sync_rebuilds(
+    app, client, runner, content, suffix, keep
+):
+    app.config["SEARCH_ERRORS"] = "fallback"  # as in production
+    index = sync.get_index()
+    _damage(index, suffix, keep)
+    # Pages answer from the database while the index cannot; the API says it is unavailable.
+    html = client.get("/vi/announcements?q=khai+sinh").text
+    assert 'href="/vi/announcements/khai-sinh"' in html
+    response = client.get("/vi/hotlines?q=ho+tich")
+    assert response.status_code == 200
+    assert client.get("/api/v1/search?q=khai+sinh").status_code == 503
+    assert "Search is being prepared" in client.get("/en/search?q=khai+sinh").text
+    health = client.get("/healthz")
+    assert health.status_code == 200 and health.get_json()["search"] == "corrupt"
+    result = runner.invoke(args=["search", "check"])
+    assert result.exit_code == 1 and "search index corrupt" in result.output
+    result = runner.invoke(args=["search", "sync"])
+    assert result.exit_code == 0 and "search index was corrupt" in result.output
+    assert runner.invoke(args=["search", "check"]).output == "0 missing, 0 orphaned, 0 stale\n"
+    assert client.get("/healthz").get_json()["search"] == "ok"
+    body = client.get("/api/v1/search?q=khai+sinh").get_json()
+    assert body["results"][0]["url"].endswith("/vi/announcements/khai-sinh")
+
+
+@DAMAGED_READER
+def test_check_finds_damage_no_page_has_read_yet(app, runner, content):
+    app.config["SEARCH_ERRORS"] = "fallback"
+    _damage(sync.get_index(), "pst", 0.5)
+    result = runner.invoke(args=["search", "check"])
+    assert result.exit_code == 1 and "search index corrupt" in result.output
+    assert "rebuilt" in runner.invoke(args=["search", "sync"]).output
+
+
 def test_several_processes_writing_at_once_lose_nothing(app, runner, index):
     workers = [
         subprocess.Popen([sys.executable, "-c", WRITER, str(n), "15"], env=_environment(app))

@@ -37,6 +37,29 @@ def get_index():
     return current_app.extensions["search_index"]
 
 
+class SearchUnavailable(Exception):
+    """The index could not answer (damaged or unreadable): pages fall back, sync rebuilds."""
+
+
+def read(operation):
+    """`operation(index)`; a failure marks the index corrupt and raises SearchUnavailable.
+
+    The index is a cache: a page must not fail with it. A known-corrupt index is not read
+    at all. With SEARCH_ERRORS = "raise" (the tests) failures propagate, so bugs show.
+    """
+    index = get_index()
+    if index.corrupt():
+        raise SearchUnavailable(index.corrupt())
+    try:
+        return operation(index)
+    except Exception as error:
+        if current_app.config.get("SEARCH_ERRORS") == "raise":
+            raise
+        log.exception("search: the index failed to answer; marked corrupt until a rebuild")
+        index.mark_corrupt(f"{type(error).__name__}: {error}")
+        raise SearchUnavailable(str(error)) from error
+
+
 @event.listens_for(Session, "after_flush")
 def _note_changes(session, flush_context):
     """Note the keys of every searchable row this flush wrote; the commit logs them."""
@@ -87,7 +110,14 @@ def sync(wait=False):
     if not index.exists():
         return None
     applied = 0
-    position = index.position()
+    try:
+        position = read(lambda index: index.position())
+    except SearchUnavailable:
+        if not wait:
+            return None
+        log.warning("search: the index is corrupt (%s): rebuilding", index.corrupt())
+        rebuild()
+        return 0
     with Session(db.engine) as session:
         # An index built by an older analysis still takes changes until a CLI sync rebuilds it.
         if _log_was_pruned_past(session, position) or (wait and index.outdated()):
@@ -128,13 +158,17 @@ def _log_was_pruned_past(session, position):
 
 
 def status():
-    """ "ok", "missing" (no index built) or "behind" (changes waiting for a sync, or an
-    index built by an older analysis)."""
+    """ "ok", "missing" (no index built), "corrupt" (it failed to answer; sync rebuilds it)
+    or "behind" (changes waiting for a sync, or an index built by an older analysis)."""
     index = get_index()
     if not index.exists():
         return "missing"
+    try:
+        position, outdated = read(lambda index: (index.position(), index.outdated()))
+    except SearchUnavailable:
+        return "corrupt"
     latest = db.session.scalar(sa.select(sa.func.max(SearchChange.id))) or 0
-    return "ok" if index.position() >= latest and not index.outdated() else "behind"
+    return "ok" if position >= latest and not outdated else "behind"
 
 
 def rebuild():
@@ -147,8 +181,11 @@ def rebuild():
 
 
 def check():
-    """Compare the index with the database: {"missing", "orphaned", "stale"} key lists."""
+    """Compare the index with the database: {"missing", "orphaned", "stale"} key lists, and
+    "corrupt": why a full read of the index failed (it is then marked for a rebuild)."""
     index = get_index()
+    if index.exists() and (reason := index.corrupt() or index.verify()):
+        return {"missing": [], "orphaned": [], "stale": [], "corrupt": [reason]}
     indexed = index.versions() if index.exists() else {}
     with Session(db.engine) as session:
         current = {doc.key: doc.version for doc in documents.all_documents(session)}

@@ -8,7 +8,7 @@ from flask import abort
 from flask_babel import gettext as _
 
 from portal import labels, listing
-from portal.indexing.sync import get_index
+from portal.indexing.sync import SearchUnavailable, get_index, read
 from portal.pagination import page_arg
 
 PER_PAGE = 20
@@ -57,16 +57,26 @@ def read_request(args, max_per_page=PER_PAGE):
 
 
 def run(search, lang):
-    """The engine's results for a search, or None when the index is not built."""
-    index = get_index()
-    if not search.q or not index.exists():
+    """The engine's results for a search, or None when the index is not ready."""
+    if not search.q or not ready():
         return None
-    return index.search(
-        search.q,
-        lang=lang,
-        types=[search.type] if search.type else None,
-        filters=search.filters,
-        page=search.page,
-        per_page=search.per_page,
-        sort=search.sort,
-    )
+    try:
+        return read(
+            lambda index: index.search(
+                search.q,
+                lang=lang,
+                types=[search.type] if search.type else None,
+                filters=search.filters,
+                page=search.page,
+                per_page=search.per_page,
+                sort=search.sort,
+            )
+        )
+    except SearchUnavailable:
+        return None
+
+
+def ready():
+    """Whether the index is built and not found damaged."""
+    index = get_index()
+    return index.exists() and not index.corrupt()

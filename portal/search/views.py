@@ -5,7 +5,6 @@ from flask import Blueprint, abort, render_template, request
 
 from portal import labels
 from portal.i18n import current_language, translated
-from portal.indexing.sync import get_index
 from portal.models import Agency, Sector, db
 from portal.search import queries
 
@@ -49,6 +48,6 @@ def index():
         search=search,
         query=search.q,
         results=results,
-        index_ready=get_index().exists(),
+        index_ready=queries.ready(),
         **facet_labels(results),
     )

@@ -7,6 +7,7 @@
     index.apply(upserts, deletes, position, wait=30)   # CLI sync: waits up to 30 s
     index.rebuild(documents, position)                 # new generation, swapped in atomically
     index.versions()                                   # {"type:id": version} for check()
+    index.verify(), index.corrupt(), index.mark_corrupt(reason)  # damaged files
     index.search("dang ky khai sinh", lang="vi", types=["procedure"],
                  filters={"agency": "so-tu-phap", "year": 2024}, page=1, per_page=20,
                  sort="relevance")                     # or sort="date"
@@ -51,7 +52,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterable
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -79,6 +80,7 @@ from portal.searching.segments import commit, write_documents
 
 __all__ = ["Document", "Hit", "Results", "SearchIndex"]
 
+CORRUPT = "CORRUPT"  # the file in a generation that says why it could not be read
 PARTIAL_BELOW = 10  # fewer full matches than this: show partial matches after them
 MAX_PER_PAGE = 100
 MAX_PAGE = 500
@@ -265,6 +267,39 @@ class SearchIndex:
             raise
         return True
 
+    # Damage: a generation's files can be cut short or garbled (a full disk, a bad copy).
+
+    def mark_corrupt(self, reason: str) -> None:
+        """Note in the live generation why reading it failed; a rebuild starts a new one."""
+        name = self._generation()
+        if name is not None:
+            (self.directory / name / CORRUPT).write_text(reason[:2000] + "\n")
+
+    def corrupt(self) -> str | None:
+        """Why the live generation was found unreadable, or None."""
+        name = self._generation()
+        try:
+            return (self.directory / name / CORRUPT).read_text().strip() if name else None
+        except FileNotFoundError:
+            return None
+
+    def verify(self) -> str | None:
+        """Read every posting list of the live generation; why it failed (marked), or None.
+
+        Costs a read of the whole index (about a second per 35,000 terms).
+        """
+        try:
+            for segreader, _ in self._searcher(fresh=True).reader().leaf_readers():
+                for fieldname, text in segreader.all_terms():
+                    if segreader.schema[fieldname].format is not None:
+                        for _ in segreader.postings(fieldname, text).all_ids():
+                            pass
+        except Exception as error:  # Whoosh raises bare Exceptions for a bad block
+            reason = f"{type(error).__name__}: {error}"
+            self.mark_corrupt(reason)
+            return reason
+        return None
+
     def versions(self) -> dict[str, str]:
         """{key: version} of every indexed document."""
         out = {}
@@ -322,7 +357,8 @@ class SearchIndex:
     def _close_searcher(self, searcher):
         with self._lock:
             self._searchers.discard(searcher)
-        searcher.close()
+        with suppress(Exception):  # a damaged segment's reader may be closed already
+            searcher.close()
 
     def close(self) -> None:
         """Close this thread's searcher (the next search opens one again)."""
