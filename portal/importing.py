@@ -7,6 +7,7 @@ import unicodedata
 from datetime import date
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tabs and line breaks are text
 
 
 class SourceError(ValueError):
@@ -62,6 +63,8 @@ class Fields:
         value = unicodedata.normalize("NFC", value.strip())
         if len(value) > max_length:
             self.fail(field, f"is longer than {max_length} characters")
+        if CONTROL.search(value):
+            self.fail(field, "contains a control character (such as NUL) no text holds")
         return value
 
     def date(self, field, required=True):
@@ -177,9 +180,10 @@ def read_jsonl(path, keep_going=False):
                 if not line.strip():
                     continue
                 try:
-                    value = json.loads(line)
-                except json.JSONDecodeError as error:
-                    value = SourceError(f"not valid JSON ({error.msg})", file=name, row=number)
+                    value = _json(line)
+                except ValueError as error:  # JSONDecodeError is one
+                    message = getattr(error, "msg", None) or str(error)
+                    value = SourceError(f"not valid JSON ({message})", file=name, row=number)
                 if not isinstance(value, dict | SourceError):
                     value = SourceError("each line must be a JSON object", file=name, row=number)
                 if isinstance(value, SourceError) and not keep_going:
@@ -187,6 +191,39 @@ def read_jsonl(path, keep_going=False):
                 yield number, value
         except UnicodeDecodeError as error:
             raise SourceError("the file is not UTF-8 text", file=name) from error
+
+
+MAX_LINE = 2_000_000  # characters in one JSON Lines object: more is not a record
+MAX_DEPTH = 20  # nesting of arrays and objects: records are shallow
+
+
+def _json(line):
+    """One JSON Lines object, refusing what Python's json would take but no record holds."""
+    if len(line) > MAX_LINE:
+        raise ValueError(f"the line is longer than {MAX_LINE:,} characters")
+    depth = deepest = 0
+    # The parser would recurse once per level, up to a RecursionError. Few brackets in all
+    # (a record has a handful) cannot nest deeply: only then is each character looked at.
+    brackets = line.count("[") + line.count("{")
+    for char in line if brackets > MAX_DEPTH else "":
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    if deepest > MAX_DEPTH:  # counts brackets in strings too: only ever too careful
+        raise ValueError(f"nested more than {MAX_DEPTH} levels deep")
+    return json.loads(line, parse_constant=_no_constant, parse_int=_integer)
+
+
+def _no_constant(name):
+    raise ValueError(f"{name} is not a number a record can hold")
+
+
+def _integer(text):
+    if len(text.lstrip("-")) > 18:
+        raise ValueError("a number longer than 18 digits")
+    return int(text)
 
 
 def assign(record, values):

@@ -247,6 +247,17 @@ def _bad_file(tmp_path, line, change):
     "line, change, message",
     [
         (
+            1,
+            lambda r: r.update(number=["4261/KH-UBND"]),
+            'line 1, field "number": must be a string',
+        ),
+        (2, lambda r: r.update(slug={"a": 1}), 'line 2, field "slug": must be a string'),
+        (
+            2,
+            lambda r: r.update(title_vi="Kiểm tra\x00"),
+            'line 2, field "title_vi": contains a control character',
+        ),
+        (
             2,
             lambda r: r["findings"][1].update(deadline="30/03/2018"),
             'line 2, field "findings[1].deadline": "30/03/2018" is not a date like 2017-11-23',

@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import shutil
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -131,6 +132,17 @@ def test_agencies_named_by_their_heads_or_in_stray_text_are_the_directory_s(
             'line 2, field "ma_thu_tuc": code "1.0x" is not a national procedure code',
         ),
         ({"ten_thu_tuc": ""}, 'line 2, field "ten_thu_tuc": the procedure has no name'),
+        ({"ten_thu_tuc": ["a", "b"]}, 'line 2, field "ten_thu_tuc": must be text, not a list'),
+        ({"ma_thu_tuc": 1000232}, 'line 2, field "ma_thu_tuc": must be text, not a number'),
+        (
+            {"cach_thuc_thuc_hien": {}},
+            'line 2, field "cach_thuc_thuc_hien": must be text, not an object',
+        ),
+        ({"linh_vuc": "Hộ\x00tịch"}, 'line 2, field "linh_vuc": contains a control character'),
+        (
+            {"trinh_tu_thuc_hien": "x" * 200_001},
+            'line 2, field "trinh_tu_thuc_hien": is longer than 200,000 characters',
+        ),
     ],
 )
 def test_a_bad_record_is_rejected_and_nothing_written(runner, tmp_path, change, message):
@@ -147,6 +159,63 @@ def test_a_bad_record_is_rejected_and_nothing_written(runner, tmp_path, change, 
         result.output
     )
     assert _count() == 0
+
+
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ('{"ten_thu_tuc": NaN}', "NaN is not a number a record can hold"),
+        ('{"ma_thu_tuc": ' + "9" * 5000 + "}", "a number longer than 18 digits"),
+        ("[" * 100_000 + "]" * 100_000, "nested more than 20 levels deep"),
+        (
+            '{"ten_thu_tuc": "' + "x" * 2_000_001 + '"}',
+            "the line is longer than 2,000,000 characters",
+        ),
+    ],
+)
+def test_a_line_no_record_could_be_is_refused_without_a_traceback(runner, tmp_path, line, message):
+    lines = RECORDS.read_text(encoding="utf-8").splitlines()[:1]
+    path = tmp_path / "bad.jsonl"
+    path.write_text("\n".join([lines[0], line]), encoding="utf-8")
+    result = _import(runner, path)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"bad.jsonl, line 2: not valid JSON ({message})" in result.output
+    assert _count() == 0
+
+
+def _damaged_workbook(tmp_path, how):
+    """The sample list export with its sheet cut short, removed, or its bytes garbled."""
+    path = tmp_path / f"{how}.xlsx"
+    with zipfile.ZipFile(DATA / "tthc-list-sample.xlsx") as source:
+        members = {name: source.read(name) for name in source.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    if how == "cut":
+        members[sheet] = members[sheet][:200]
+    if how == "no sheet":
+        del members[sheet]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in members.items():
+            target.writestr(name, data)
+    if how == "garbled":
+        data = bytearray(path.read_bytes())
+        start = data.index(sheet.encode()) + 80  # inside the sheet's compressed bytes
+        data[start : start + 40] = bytes(b ^ 0xFF for b in data[start : start + 40])
+        path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize(
+    "how, message",
+    [
+        ("cut", "cut.xlsx: not a valid .xlsx workbook"),
+        ("garbled", "garbled.xlsx: not a valid .xlsx workbook"),
+        ("no sheet", "no sheet.xlsx: the workbook has no sheet"),
+    ],
+)
+def test_a_damaged_workbook_is_a_clear_error_not_a_traceback(runner, tmp_path, how, message):
+    result = _import(runner, _damaged_workbook(tmp_path, how))
+    assert result.exit_code == 1 and message in result.output
+    assert "Traceback" not in result.output and _count() == 0
 
 
 def test_a_bad_list_export_names_file_row_and_column(runner):

@@ -59,12 +59,10 @@ def import_jsonl(path, dry_run=False):
         for number, data in read_jsonl(path):
             check = Checker(data, agencies, file=name, row=number)
             kind = check.choice("kind", ("plan", "inspection", "letter"))
-            key = data.get("number") if kind != "inspection" else data.get("slug")
+            field = "slug" if kind == "inspection" else "number"
+            key = check.text(field, 120 if kind == "inspection" else 80)
             if key in seen[kind]:
-                check.fail(
-                    "slug" if kind == "inspection" else "number",
-                    f'"{key}" appears earlier in the file',
-                )
+                check.fail(field, f'"{key}" appears earlier in the file')
             handler = {"plan": _plan, "inspection": _inspection, "letter": _letter}[kind]
             counts[handler(check, cal)] += 1
             seen[kind].add(key)

@@ -8,7 +8,9 @@ in the record's `raw` dict, so nothing from the source is lost.
 import re
 import unicodedata
 import zipfile
+import zlib
 from pathlib import Path
+from xml.etree import ElementTree
 
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -151,8 +153,35 @@ def dedupe(items):
     return list(kept.values())
 
 
+MAX_FIELD = 200_000  # characters in one field; the national records' longest is 44,590
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+JSON_TYPES = {
+    list: "a list",
+    dict: "an object",
+    int: "a number",
+    float: "a number",
+    bool: "true/false",
+}
+
+
+def field_problem(value):
+    """Why a record's field cannot be taken (every field of a national record is text)."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        return f"must be text, not {JSON_TYPES.get(type(value), 'a value of another kind')}"
+    if len(value) > MAX_FIELD:
+        return f"is longer than {MAX_FIELD:,} characters"
+    if CONTROL.search(value):
+        return "contains a control character (such as NUL) no text holds"
+    return None
+
+
 def parse_record(raw):
     """One detail record as plain data; SourceError(column=...) without a code or a name."""
+    for key, value in raw.items():
+        if problem := field_problem(value):
+            raise SourceError(problem, column=key)
     src = {
         key: unicodedata.normalize("NFC", value) if isinstance(value, str) else value
         for key, value in raw.items()
@@ -472,33 +501,46 @@ def read_records(path):
             yield number, SourceError(error.message, file=name, row=number, column=error.column)
 
 
+# What openpyxl raises for a damaged workbook: a sheet's XML or a zip member cut or garbled.
+UNREADABLE = (ElementTree.ParseError, zlib.error, zipfile.BadZipFile, EOFError, KeyError)
+
+
 def read_list_xlsx(path):
     """Yield (row number, dict or SourceError) from a list export; raise for a bad file."""
     name = Path(path).name
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as error:
+    except (*UNREADABLE, InvalidFileException, OSError) as error:
         reason = getattr(error, "strerror", None) or "not a valid .xlsx workbook"
         raise SourceError(reason, file=name) from None
     try:
-        columns = None
-        for number, cells in enumerate(workbook.active.iter_rows(values_only=True), start=1):
-            values = [clean(cell, multiline=True) for cell in cells]
-            if columns is not None and any(values):
-                try:
-                    yield number, list_row(values, cells, columns, name, number)
-                except SourceError as error:
-                    yield number, error
-            elif columns is None and {"mã số", "tên"} <= {(v or "").casefold() for v in values}:
-                columns = {
-                    LIST_COLUMNS[value.casefold()]: (index, value)
-                    for index, value in enumerate(values)
-                    if (value or "").casefold() in LIST_COLUMNS
-                }
-        if columns is None:
-            raise SourceError('no header row with "Mã số" and "Tên"', file=name)
+        if workbook.active is None:
+            raise SourceError("the workbook has no sheet", file=name)
+        yield from _list_rows(workbook.active, name)
+    except UNREADABLE as error:  # a sheet's XML or a zip member damaged: found while reading
+        raise SourceError("not a valid .xlsx workbook", file=name) from error
     finally:
         workbook.close()
+
+
+def _list_rows(sheet, name):
+    """(row number, dict or SourceError) below the header row of a list export's sheet."""
+    columns = None
+    for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+        values = [clean(cell, multiline=True) for cell in cells]
+        if columns is not None and any(values):
+            try:
+                yield number, list_row(values, cells, columns, name, number)
+            except SourceError as error:
+                yield number, error
+        elif columns is None and {"mã số", "tên"} <= {(v or "").casefold() for v in values}:
+            columns = {
+                LIST_COLUMNS[value.casefold()]: (index, value)
+                for index, value in enumerate(values)
+                if (value or "").casefold() in LIST_COLUMNS
+            }
+    if columns is None:
+        raise SourceError('no header row with "Mã số" and "Tên"', file=name)
 
 
 def list_row(values, cells, columns, name, number):
