@@ -1,10 +1,14 @@
 """What every bulk import shares: precise error messages, field checks, JSON Lines reading."""
 
 import contextlib
+import fcntl
 import json
 import re
 import unicodedata
 from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tabs and line breaks are text
@@ -238,13 +242,37 @@ def assign(record, values):
 
 @contextlib.contextmanager
 def all_or_nothing(session, dry_run=False):
-    """One import's transaction: committed whole, or rolled back on error or for a dry run."""
-    try:
-        yield
-    except BaseException:
-        session.rollback()
-        raise
-    if dry_run:
-        session.rollback()
+    """One import's transaction: committed whole, or rolled back on error or for a dry run.
+
+    Imports run one at a time: a second one waits for the first to end, then finds what it
+    wrote (two identical imports at once: the second changes nothing, instead of dying on a
+    duplicate key).
+    """
+    with _one_import_at_a_time(session):
+        try:
+            yield
+        except BaseException:
+            session.rollback()
+            raise
+        if dry_run:
+            session.rollback()
+        else:
+            session.commit()
+
+
+IMPORT_LOCK = 0x494D5054  # the PostgreSQL advisory lock every import takes
+
+
+@contextlib.contextmanager
+def _one_import_at_a_time(session):
+    """A transaction advisory lock on PostgreSQL, a file lock beside an SQLite file."""
+    engine = session.get_bind()
+    if engine.dialect.name == "postgresql":
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": IMPORT_LOCK})
+        yield  # released by the commit or the rollback
+    elif engine.dialect.name == "sqlite" and engine.url.database:
+        with open(Path(engine.url.database).with_suffix(".import-lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
     else:
-        session.commit()
+        yield

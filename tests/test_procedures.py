@@ -3,7 +3,10 @@
 import csv
 import io
 import json
+import os
 import shutil
+import subprocess
+import sys
 import zipfile
 from datetime import date
 from pathlib import Path
@@ -386,3 +389,34 @@ def test_a_procedure_made_by_the_factory_shows_on_its_page_and_in_the_finder(
     assert "Đăng ký khai sinh" in found and other.name_vi not in found
     by_code = visible_text(client.get(f"/vi/procedures?q={other.code}").get_data(as_text=True))
     assert other.name_vi in by_code and "Đăng ký khai sinh" not in by_code
+
+
+def test_two_identical_imports_at_once_both_succeed_and_write_it_once(app, tmp_path):
+    # Without one import at a time, the slower died on a duplicate key with a traceback.
+    records = Path(__file__).resolve().parent.parent / "portal" / "demo_data" / "procedures.jsonl"
+    env = {
+        **os.environ,
+        "FLASK_APP": "portal",
+        "SECRET_KEY": "test",
+        "TRUSTED_HOSTS": "localhost",
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+    }
+    flask = Path(sys.executable).with_name("flask")
+    imports = [
+        subprocess.Popen(
+            [flask, "import", "procedures", str(records)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = [run.communicate(timeout=300)[0] for run in imports]
+    assert [run.returncode for run in imports] == [0, 0], outputs
+    assert sorted(line.splitlines()[-1] for line in outputs) == [
+        "procedures: 0 created, 0 updated, 420 unchanged, 0 rejected",
+        "procedures: 420 created, 0 updated, 0 unchanged, 0 rejected",
+    ]
+    assert _count() == 420

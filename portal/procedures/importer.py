@@ -355,9 +355,10 @@ def diff(before, after):
 
 def import_paths(paths, dry_run=False, changed_by=None):
     """Import every file in order, all or nothing. Returns the counts; raises ImportFailed."""
-    importer = Importer(changed_by or "import: " + ", ".join(Path(p).name for p in paths))
     errors = []
     with all_or_nothing(db.session, dry_run):
+        # Inside: what exists is read once the import's turn has come.
+        importer = Importer(changed_by or "import: " + ", ".join(Path(p).name for p in paths))
         for path in paths:
             try:
                 for name, number, values in read_path(path):
