@@ -1,4 +1,7 @@
-"""`flask` commands, grouped by noun: demo, import, procedures, holidays, translate."""
+"""`flask` commands, grouped by noun; `flask backup` and `flask restore` stand alone.
+
+Groups: demo, import, procedures, search, holidays, translate.
+"""
 
 import subprocess
 import sys
@@ -8,7 +11,7 @@ import click
 from babel.messages.pofile import read_po, write_po
 from flask.cli import AppGroup
 
-from portal import ROOT, demo, workdays
+from portal import ROOT, backups, demo, workdays
 from portal.announcements import importer as announcements_importer
 from portal.importing import SourceError
 from portal.indexing import sync
@@ -24,6 +27,8 @@ holidays_cli = AppGroup("holidays", help="The working-day calendar used for dead
 
 
 def init_app(app):
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     for group in (demo_cli, import_cli, procedures_cli, search_cli, translate_cli, holidays_cli):
         app.cli.add_command(group)
 
@@ -106,6 +111,28 @@ def abolish_procedure(code, decision, on, replaced_by):
     except SourceError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"procedure {code}: " + ("abolished" if changed else "already abolished"))
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+def backup_command(path):
+    """Copy the whole database to PATH, safely while the portal runs."""
+    try:
+        size = backups.backup(path)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"database backed up to {path}: {size:,} bytes")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, exists=True))
+def restore_command(path):
+    """Load a backup into an empty database, then rebuild the search index from it."""
+    try:
+        backups.restore(path)
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"database restored from {path}; search index rebuilt: {sync.rebuild()} documents")
 
 
 @search_cli.command("rebuild")

@@ -24,6 +24,7 @@ FEATURES = (
     "portal.search",
 )
 HELPERS = (
+    "portal.backups",
     "portal.downloads",
     "portal.i18n",
     "portal.importing",
