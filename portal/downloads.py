@@ -4,7 +4,31 @@ import csv
 import io
 import json
 
-from flask import Response, stream_with_context
+import sqlalchemy as sa
+from flask import Response, abort, stream_with_context
+from flask_babel import gettext as _
+
+from portal.i18n import format_number
+from portal.models import db
+
+# A download is written while the visitor waits, in one worker: past this many rows it would
+# outlast the worker's timeout and end cut off mid-file, so it is refused up front instead.
+MAX_ROWS = 10_000
+
+
+def check_size(select):
+    """A clear 413 before streaming when the list holds more than MAX_ROWS rows."""
+    rows = db.session.scalar(
+        sa.select(sa.func.count()).select_from(select.order_by(None).subquery())
+    )
+    if rows > MAX_ROWS:
+        message = _(
+            "This download would hold %(rows)s rows, more than %(max)s: narrow the list with "
+            "its filters first.",
+            rows=format_number(rows),
+            max=format_number(MAX_ROWS),
+        )
+        abort(413, description=message)
 
 
 def download(rows, columns, export, name):

@@ -39,6 +39,7 @@ def init_app(app):
     app.register_error_handler(400, _bad_request)
     app.register_error_handler(404, _not_found)
     app.register_error_handler(405, _method_not_allowed)
+    app.register_error_handler(413, _too_large)
     app.register_error_handler(500, _server_error)
 
 
@@ -106,6 +107,10 @@ def _not_found(error):
 def _method_not_allowed(error):
     allowed = {"Allow": ", ".join(sorted(error.valid_methods))} if error.valid_methods else {}
     return _error_page(error, "errors/405.html", 405, allowed)
+
+
+def _too_large(error):
+    return _error_page(error, "errors/413.html", 413)
 
 
 def _server_error(error):

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from portal import labels, workdays
-from portal.downloads import download
+from portal.downloads import check_size, download
 from portal.inspections import queries
 from portal.inspections.queries import (
     Filters,
@@ -77,6 +77,7 @@ def index():
     finder = InspectionFinder(filters)
     export = _export_format()
     if export != "html":
+        check_size(finder.select())
         return download(
             queries.inspection_rows(finder), queries.INSPECTION_COLUMNS, export, "inspections"
         )
@@ -121,6 +122,7 @@ def _findings_page(filters, endpoint, name):
     finder = FindingFinder(filters)
     export = _export_format()
     if export != "html":
+        check_size(finder.select())
         return download(queries.finding_rows(finder), queries.FINDING_COLUMNS, export, name)
     query = finder.select().options(
         selectinload(Finding.follow_ups),

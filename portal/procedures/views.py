@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from portal import listing
-from portal.downloads import download
+from portal.downloads import check_size, download
 from portal.i18n import translated
 from portal.models import (
     PROCEDURE_CODE,
@@ -50,6 +50,7 @@ def index():
     finder = Finder(filters, listing.ranked_ids(filters.q, "procedure") if filters.q else None)
     export = request.args.get("format", "html")
     if export in ("csv", "json"):
+        check_size(finder.select())
         return download(queries.export_rows(finder), queries.EXPORT_COLUMNS, export, "procedures")
     if export != "html":
         abort(400, description=str(_l("The format must be csv or json.")))
