@@ -81,6 +81,7 @@ from portal.searching.segments import commit, write_documents
 __all__ = ["Document", "Hit", "Results", "SearchIndex"]
 
 CORRUPT = "CORRUPT"  # the file in a generation that says why it could not be read
+OPEN_ATTEMPTS = 5  # tries to open the live generation while other processes commit
 PARTIAL_BELOW = 10  # fewer full matches than this: show partial matches after them
 MAX_PER_PAGE = 100
 MAX_PAGE = 500
@@ -151,10 +152,19 @@ class SearchIndex:
                 fcntl.flock(f, fcntl.LOCK_UN)
 
     def _open(self):
-        name = self._generation()
-        if name is None:
-            raise FileNotFoundError(f"no search index in {self.directory}: run create()")
-        return whoosh_index.open_dir(str(self.directory / name))
+        for attempt in range(OPEN_ATTEMPTS):
+            name = self._generation()
+            if name is None:
+                raise FileNotFoundError(f"no search index in {self.directory}: run create()")
+            try:
+                return whoosh_index.open_dir(str(self.directory / name))
+            except FileNotFoundError:
+                # Another process's commit replaced the table of contents between finding it
+                # and reading it (Whoosh deletes the old one): the next look finds the new.
+                if attempt == OPEN_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.01 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     # Lifecycle
 
@@ -349,7 +359,14 @@ class SearchIndex:
         return self._local.view
 
     def _new_searcher(self):
-        searcher = self._open().searcher()
+        for attempt in range(OPEN_ATTEMPTS):
+            try:
+                searcher = self._open().searcher()
+                break
+            except FileNotFoundError:  # a merge deleted a segment the contents listed
+                if attempt == OPEN_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.01 * (attempt + 1))
         with self._lock:
             self._searchers.add(searcher)
         return searcher
