@@ -1,8 +1,10 @@
 """Settings from the environment and the errors that stop a misconfigured start."""
 
 import pytest
+import sqlalchemy as sa
 
 from portal import ConfigError, create_app
+from portal.models import db
 
 
 def test_secret_key_is_required_outside_debug_and_tests(monkeypatch):
@@ -82,3 +84,24 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
     with db.engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15000
+
+
+def test_connections_the_database_dropped_cost_no_request(app, client):
+    # A PostgreSQL restart or failover ends every connection the pool holds; each is checked
+    # before use (pool_pre_ping), so the next request gets a new one instead of a 500.
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has no server to drop connections")
+    assert client.get("/vi/procedures").status_code == 200
+    db.session.remove()  # what the end of each request's app context does in production
+    admin = sa.create_engine(db.engine.url)
+    with admin.connect() as connection:
+        dropped = connection.execute(
+            sa.text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar()
+    admin.dispose()
+    assert dropped >= 1
+    for page in ("/vi/procedures", "/en/announcements", "/healthz"):
+        assert client.get(page).status_code == 200, page
