@@ -142,7 +142,7 @@ class Filters:
         problems += [
             problem
             for name, value in values.items()
-            if name not in cls.CHOICES and (problem := text_problem(name, value))
+            if name not in (*cls.CHOICES, "q", "sort") and (problem := text_problem(name, value))
         ]
         problems += cls.problems(values)
         if problems:

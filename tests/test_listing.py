@@ -85,3 +85,9 @@ def test_control_characters_in_a_filter_are_a_clear_400_on_every_database(client
 )
 def test_a_nul_in_a_path_is_not_found_on_every_database(client, url):
     assert client.get(url).status_code == 404
+
+
+def test_each_problem_is_said_once(client):
+    html = client.get("/en/procedures", query_string={"q": "a\x01b", "sort": "x\x00"}).text
+    assert html.count("The search text must not contain control characters.") == 1
+    assert html.count("is not a valid value for sort.") == 1
