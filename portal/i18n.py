@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 from portal.models import localized
 
 LANGUAGES = ("vi", "en")
+URL_SAFE = "!$'()*,/:;?@"  # left as they are in a query string, as url_for() leaves them
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 
 # Dates as people expect them: 23/11/2017 in Vietnamese, 23 Nov 2017 in English.
@@ -88,7 +89,7 @@ def language_links():
         return {lang: url_for("home.index", lang=lang) for lang in LANGUAGES}
     # The query string is carried over as it came, encoded again: passing it to url_for()
     # would let a parameter named lang, endpoint or _anchor collide with url_for's own.
-    query = urlencode(request.args.to_dict(flat=False), doseq=True)
+    query = urlencode(list(request.args.items(multi=True)), safe=URL_SAFE)
     suffix = "?" + query if query else ""
     return {
         lang: url_for(endpoint, **(request.view_args or {}), lang=lang) + suffix

@@ -121,6 +121,9 @@ def test_a_query_parameter_named_like_url_fors_own_arguments_is_carried_not_obey
         assert response.status_code == 200, url
         # The language switch keeps the query, encoded, and points at the same page.
         assert f"?{name}=en&amp;q=x" in response.text, url
+    # Encoded as url_for() encodes: a decision number's "/" stays as typed.
+    html = client.get("/vi/procedures", query_string={"decision": "163/QĐ-BTP"}).text
+    assert 'href="/en/procedures?decision=163/Q%C4%90-BTP"' in html
     response = client.get("/vi/nothing-here", query_string={name: "en"})
     assert response.status_code == 404 and "Về trang chủ" in response.text
 
