@@ -23,6 +23,21 @@ HOTLINE_CHANNELS = {
 }
 
 # Procedures
+# The national records' time units, keyed as the summary reads them (lower case).
+TIME_UNITS = {
+    "ngày làm việc": _l("working days"),
+    "ngày": _l("days"),
+    "giờ": _l("hours"),
+    "tháng": _l("months"),
+    "năm": _l("years"),
+}
+TIME_UNITS_ONE = {
+    "ngày làm việc": _l("working day"),
+    "ngày": _l("day"),
+    "giờ": _l("hour"),
+    "tháng": _l("month"),
+    "năm": _l("year"),
+}
 PROCEDURE_LEVELS = {
     "ministry": _l("Ministry level"),
     "province": _l("Province level"),

@@ -49,7 +49,8 @@ def test_fees_in_dong_per_channel(records):
     assert in_person["fee_text"].startswith("10,000 Việt Nam Đồng (Trường hợp công dân")
     assert online["description"].startswith("- Nộp hồ sơ trực tuyến qua các cổng")
     assert record["processing_days"] == 5.0
-    assert record["fee_summary"] == "5.000 – 10.000 đồng"
+    # Where channels differ, the summary says which costs what (issue 10), not a range.
+    assert record["fee_summary"] == "Trực tiếp: 10.000 đồng; Trực tuyến: 5.000 đồng"
     assert record["raw"] == {}
 
 
@@ -255,7 +256,9 @@ def test_fee_given_in_thousands_is_checked_against_its_note(records):
 
 def test_ambiguous_channels_keep_the_source_text(records):
     record = records["2.002032"]  # "Trực tuyến1100 VNĐ": 1 day + 100 VNĐ? 11 + 00? unknowable
-    assert [c["fee_text"] for c in record["channels"]] == ["1100 VNĐ", "1100 VNĐ", "125 VNĐ"]
+    # Kept as published, not shown as a fee of 1,100 VNĐ (issue 10): time and fee unknown.
+    assert [c["as_published"] for c in record["channels"]] == ["1100 VNĐ", "1100 VNĐ", "125 VNĐ"]
+    assert all(c["fee_text"] is None and c["time_text"] is None for c in record["channels"])
     assert all(c["fee_vnd"] is None and c["days"] is None for c in record["channels"])
     assert record["raw"] == {"cach_thuc_thuc_hien": raw_line("2.002032")["cach_thuc_thuc_hien"]}
 

@@ -23,6 +23,7 @@ from portal.models import (
     db,
     procedure_life_event,
 )
+from portal.procedures.sources import NOTED_AMOUNT, TIME_WORDS
 from portal.text import fold
 
 LEVEL_COLUMNS = {level: getattr(Procedure, f"level_{level}") for level in Procedure.LEVELS}
@@ -282,3 +283,45 @@ def export_rows(finder):
             "decisions": "; ".join(link.decision.number for link in procedure.decisions),
             "url": url_for("procedures.detail", code=procedure.code, _external=True),
         }
+
+
+def at_a_glance(channels):
+    """What the channels say of the time and the fee, for the summary box.
+
+    {"time": [...], "fee": [...]}, each a list of (channel kinds, what, value) in the
+    source's order, one entry when every channel says the same. `what`: "time" (a value
+    with unit_stated), "free", "amount" (đồng), "text" (the source's words), or
+    "as_published" (a cell the portal could not read apart). Channels that say nothing
+    of a part are left out of it; an empty list means no channel says anything.
+    """
+    return {"time": _grouped(channels, _time_of), "fee": _grouped(channels, _fee_of)}
+
+
+def _time_of(channel):
+    if channel.get("as_published"):
+        return "as_published", channel["as_published"]
+    time = TIME_WORDS.fullmatch(channel.get("time_text") or "")
+    if time:  # the number as written, the unit as a key of labels.TIME_UNITS (None: not stated)
+        return "time", (time.group(1), time.group(2).casefold() if time.group(2) else None)
+    return ("text", channel["time_text"]) if channel.get("time_text") else None
+
+
+def _fee_of(channel):
+    if channel.get("as_published"):
+        return "as_published", channel["as_published"]
+    text, amount = channel.get("fee_text"), channel.get("fee_vnd")
+    if amount == 0 and text and not NOTED_AMOUNT.search(text):
+        return "free", None
+    if amount:
+        return "amount", amount
+    # "Miễn phí" whose note charges ("50.000 đồng/giấy"), or words the portal cannot read.
+    return ("text", text) if text else None
+
+
+def _grouped(channels, said):
+    groups = {}
+    for channel in channels:
+        value = said(channel)
+        if value is not None:
+            groups.setdefault(value, []).append(channel["kind"])
+    return [(kinds, what, value) for (what, value), kinds in groups.items()]

@@ -97,6 +97,7 @@ def detail(code):
         implementing=implementing,
         hotlines=hotlines,
         related=queries.related(procedure),
+        glance=queries.at_a_glance(procedure.channels),
         abolished_by=procedure.decision_for(DecisionAction.ABOLISHED),
         replacement=queries.replacement(procedure),
     )
