@@ -85,6 +85,9 @@ def test_an_undecidable_cell_is_kept_and_its_channel_named_in_the_summary(record
 def test_free_with_a_note_that_charges_is_not_summed_up_as_free(records):
     summary = records["1.013425"]["fee_summary"]
     assert summary.startswith("Miễn phí (- Dưới 5 tấn: 50.000 đồng/giấy")
+    # "Miễn phí(a) … 30.000.000 đồng …": the note's "(a)" was read as all of it.
+    summary = records["3.000380"]["fee_summary"]
+    assert summary.startswith("Miễn phí (a) Cung cấp dịch vụ tại cảng hàng không quốc tế")
 
 
 def _page(client, code, lang="vi"):

@@ -23,7 +23,7 @@ from portal.models import (
     db,
     procedure_life_event,
 )
-from portal.procedures.sources import NOTED_AMOUNT, TIME_WORDS
+from portal.procedures.sources import TIME_WORDS, charged_despite_free
 from portal.text import fold
 
 LEVEL_COLUMNS = {level: getattr(Procedure, f"level_{level}") for level in Procedure.LEVELS}
@@ -310,12 +310,13 @@ def _fee_of(channel):
     if channel.get("as_published"):
         return "as_published", channel["as_published"]
     text, amount = channel.get("fee_text"), channel.get("fee_vnd")
-    if amount == 0 and text and not NOTED_AMOUNT.search(text):
+    if charged := charged_despite_free(channel):
+        return "text", charged
+    if amount == 0:
         return "free", None
     if amount:
         return "amount", amount
-    # "Miễn phí" whose note charges ("50.000 đồng/giấy"), or words the portal cannot read.
-    return ("text", text) if text else None
+    return ("text", text) if text else None  # words the portal cannot read as an amount
 
 
 def _grouped(channels, said):

@@ -340,6 +340,7 @@ GLUED_RE = re.compile(rf"(\d[\d.,]*) ?{CURRENCY}")
 WHOLE_TIME = re.compile(r"[1-9]\d{0,2}")  # a time given without its unit: 1 to 999
 AMOUNT = re.compile(r"0|[1-9]\d{0,2}(?:([.,])\d{3}(?:\1\d{3})*)?|[1-9]\d*")
 NOTED_AMOUNT = re.compile(r"\d{1,3}(?:[.,]\d{3})+")
+CHARGED = re.compile(r"\d{1,3}(?:[.,]\d{3})+ ?(?:VNĐ|vnđ|[Đđ]ồng|đ\b|Đ\b)")
 
 
 def split_glued(digits, note, times=()):
@@ -407,12 +408,30 @@ def fee_summary(channels):
     return "; ".join(f"{', '.join(kinds)}: {words}" for words, kinds in said.items())
 
 
+def charged_despite_free(channel):
+    """For "Miễn phí" whose note charges ("50.000 đồng/giấy"): the fee text with its note.
+
+    A note whose brackets do not balance is not read whole: the amounts may then open the
+    description, and are looked for there too.
+    """
+    text = channel.get("fee_text") or ""
+    if channel.get("fee_vnd") != 0:
+        return None
+    if NOTED_AMOUNT.search(text):
+        return text
+    description = channel.get("description") or ""
+    # "Miễn phí(a) … 30.000.000 đồng": the note's first bracket was read as the whole note.
+    if CHARGED.search(description[:400]):
+        return clean(f"{text} {description[:200]}…")
+    return None
+
+
 def _fee_words(channel):
     text, amount = channel["fee_text"], channel["fee_vnd"]
     if channel.get("as_published"):
         return _short(channel["as_published"])
-    if amount == 0 and text and NOTED_AMOUNT.search(text):
-        return _short(text)  # "Miễn phí" whose note charges: the note says how much
+    if charged := charged_despite_free(channel):
+        return _short(charged)  # the note says how much
     if amount == 0:
         return "Miễn phí"
     if amount:

@@ -1,0 +1,123 @@
+"""Fidelity: what the procedure pages say of time and fee, beside what the source cells say.
+
+    python bench/fidelity.py [--data ../shared/data]
+
+Reads every national record, as the import does, and counts per summary field how many
+pages show a value, show it without its unit, show the source's cell as published, or say
+"not stated"; beside it, from the raw cells alone (the baseline): how many records have a
+channel whose cell starts with a time, or charges (an amount anywhere in the cell). Then
+imports everything into a scratch database and counts the agencies the import created.
+Ends with one line of JSON.
+"""
+
+import argparse
+import json
+import re
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import flask_migrate  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
+
+from portal import create_app  # noqa: E402
+from portal.models import Agency, db  # noqa: E402
+from portal.procedures import importer, sources  # noqa: E402
+from portal.procedures.queries import at_a_glance  # noqa: E402
+
+KIND = "(?:Trực tiếp|Trực tuyến|Dịch vụ bưu chính)"
+CELL = re.compile(rf"{KIND}(?=Không|\d)(.*?)(?={KIND}(?:Không|\d)|$)", re.S)
+CHARGE = re.compile(
+    r"[1-9]\d{0,2}(?:[.,]\d{3})+ ?(?:VNĐ|vnđ|đồng|Đ|đ)|[1-9]\d* ?(?:VNĐ|Việt Nam Đồng)"
+)
+
+
+def shown(groups):
+    """What a summary line says: one word per kind of value it shows."""
+    if not groups:
+        return "not stated"
+    whats = {what for _, what, _ in groups}
+    if "as_published" in whats:
+        return "as published (with a note)"
+    if any(what == "time" and value[1] is None for _, what, value in groups):
+        return "number, unit not stated"
+    return "value" if len(groups) == 1 else "value per channel"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
+    options = parser.parse_args()
+    data = Path(options.data)
+    records = [
+        r for _, r in sources.read_records(data / "tthc-records.jsonl") if isinstance(r, dict)
+    ]
+    raw = {
+        json.loads(line)["ma_thu_tuc"]: json.loads(line).get("cach_thuc_thuc_hien") or ""
+        for line in (data / "tthc-records.jsonl").read_text(encoding="utf-8").splitlines()
+    }
+    time, fee = Counter(), Counter()
+    source = Counter()
+    false_none, false_free, small = 0, 0, 0
+    for record in records:
+        cell = raw[record["code"]].removeprefix(sources.CHANNEL_HEAD)
+        cells = CELL.findall(cell)
+        has_time = any(re.match(r"\d", c) for c in cells)
+        charges = any(CHARGE.search(c) for c in cells)
+        source["records"] += 1
+        source["a channel states a time"] += has_time
+        source["a channel or note charges"] += charges
+        glance = at_a_glance(record["channels"])
+        time[shown(glance["time"])] += 1
+        fee[shown(glance["fee"])] += 1
+        false_none += has_time and not glance["time"]
+        only_free = [what for _, what, _ in glance["fee"]] == ["free"]
+        false_free += charges and only_free
+        small += any(what == "amount" and value < 1000 for _, what, value in glance["fee"])
+    print(f"records read: {len(records):,}")
+    print(f"source (baseline): {dict(source)}")
+    print(f"processing time shown: {dict(time)}")
+    print(f"fee shown:             {dict(fee)}")
+    print(f'"not stated" where a channel states a time: {false_none}')
+    print(f'"free" alone where a channel or note charges: {false_free}')
+    print(f"fees under 1,000 đồng shown as amounts: {small}")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app(
+            {
+                "TESTING": True,
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/fidelity.db",
+                "SEARCH_INDEX_DIR": tmp,
+            }
+        )
+        with app.app_context():
+            flask_migrate.upgrade()
+            paths = [data / "tthc-records.jsonl", *sorted((data / "tthc-lists").glob("*.xlsx"))]
+            counts = importer.import_paths(paths)
+            agencies = db.session.scalar(sa.select(sa.func.count(Agency.id)))
+            db.engine.dispose()
+    print(f"import: {dict(counts)}; agencies created: {agencies}")
+    print(
+        json.dumps(
+            {
+                "records": len(records),
+                "source": dict(source),
+                "time": dict(time),
+                "fee": dict(fee),
+                "false_not_stated": false_none,
+                "false_free": false_free,
+                "fees_under_1000": small,
+                "agencies_created": agencies,
+            },
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
