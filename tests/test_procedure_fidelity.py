@@ -119,3 +119,9 @@ def test_the_page_says_each_channels_fee_and_time_as_the_record_does(client, imp
     # Every channel states a time, without its unit: not "no information" (was: Not stated).
     glance = _page(client, "1.000689", "en")
     assert "Processing time 3 (unit not stated)" in glance and "Not stated" not in glance
+
+
+def test_the_finder_keeps_the_sources_unit(client, imported):
+    text = visible_text(client.get("/en/procedures", query_string={"q": "1.009091"}).text)
+    assert "1.009091 · Hải quan (Not yet translated) · Commune level · 1 hour" in text
+    assert "0.042" not in text and "0,042" not in visible_text(client.get("/vi/procedures").text)

@@ -27,6 +27,7 @@ bp = Blueprint("procedures", __name__, url_prefix="/<lang>/procedures")
 def helpers():
     return {
         "change_text": change_text,
+        "at_a_glance": queries.at_a_glance,
         "translated_name": lambda record: translated(record, "name"),
         "decision_number": lambda decision: decision.number,
     }
