@@ -125,3 +125,13 @@ def test_the_finder_keeps_the_sources_unit(client, imported):
     text = visible_text(client.get("/en/procedures", query_string={"q": "1.009091"}).text)
     assert "1.009091 · Hải quan (Not yet translated) · Commune level · 1 hour" in text
     assert "0.042" not in text and "0,042" not in visible_text(client.get("/vi/procedures").text)
+
+
+def test_the_export_gives_the_time_in_the_sources_words(client, imported):
+    rows = {row["code"]: row for row in client.get("/vi/procedures?format=json").get_json()}
+    assert rows["1.009091"]["processing_time"] == "1 Giờ"
+    assert rows["1.007857"]["processing_time"] == (
+        "Trực tuyến: 2 (không ghi đơn vị); Trực tiếp: 2 Giờ"
+    )
+    assert rows["2.002797"]["processing_time"] == "1250 VNĐ"  # as published: not read apart
+    assert "processing_days" not in rows["1.009091"]  # 0.042 for "1 Giờ" said what it did not

@@ -23,6 +23,7 @@ from portal.models import (
     db,
     procedure_life_event,
 )
+from portal.procedures import sources
 from portal.procedures.sources import TIME_WORDS, charged_despite_free
 from portal.text import fold
 
@@ -208,7 +209,7 @@ EXPORT_COLUMNS = (
     "applicants",
     "online_level",
     "validity",
-    "processing_days",
+    "processing_time",
     "fee",
     "implementing_agencies",
     "decisions",
@@ -273,9 +274,7 @@ def export_rows(finder):
             "applicants": " ".join(procedure.applicant_kinds),
             "online_level": str(procedure.online_level),
             "validity": str(procedure.validity),
-            "processing_days": ""
-            if procedure.processing_days is None
-            else f"{procedure.processing_days:g}",
+            "processing_time": sources.time_summary(procedure.channels) or "",
             "fee": procedure.fee_summary or "",
             "implementing_agencies": "; ".join(
                 a.name_vi for a in procedure.agencies_in("implementing")

@@ -426,6 +426,21 @@ def charged_despite_free(channel):
     return None
 
 
+def time_summary(channels):
+    """The processing time for exports, in the source's words and units, named per channel
+    where they differ ("Trực tuyến: 1 Giờ; Trực tiếp: 3 (không ghi đơn vị)")."""
+    said = {}
+    for channel in channels:
+        words = channel.get("as_published") or channel.get("time_text")
+        if words and channel.get("unit_stated") is False:
+            words += " (không ghi đơn vị)"
+        if words:
+            said.setdefault(_short(words), []).append(CHANNEL_NAMES[channel["kind"]])
+    if len(said) <= 1:
+        return next(iter(said), None)
+    return "; ".join(f"{', '.join(kinds)}: {words}" for words, kinds in said.items())
+
+
 def _fee_words(channel):
     text, amount = channel["fee_text"], channel["fee_vnd"]
     if channel.get("as_published"):
