@@ -99,6 +99,7 @@ REVISION_FIELDS = {
     "validity": _l("status"),
     "abolished_on": _l("abolished on"),
     "replaced_by_code": _l("replaced by"),
+    "results": _l("result"),
 }
 PROCEDURE_SORTS = {
     "relevance": _l("Relevance"),

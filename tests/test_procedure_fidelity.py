@@ -135,3 +135,15 @@ def test_the_export_gives_the_time_in_the_sources_words(client, imported):
     )
     assert rows["2.002797"]["processing_time"] == "1250 VNĐ"  # as published: not read apart
     assert "processing_days" not in rows["1.009091"]  # 0.042 for "1 Giờ" said what it did not
+
+
+def test_every_result_is_shown_not_only_the_first(records, client, imported):
+    assert [r["code"] for r in records["1.005280"]["results"]] == [
+        "KQ.G12.001009",
+        "KQ.G12.001017",
+        "KQ.G12.001174",
+    ]
+    page = visible_text(client.get("/vi/procedures/1.005280").text)
+    result = page.split("Kết quả", 1)[1]
+    assert "Giấy chứng nhận đăng ký hợp tác xã KQ.G12.001174" in result
+    assert "Văn bản của Cơ quan đăng ký kinh doanh cấp xã thông báo lý do từ chối" in result

@@ -136,7 +136,7 @@ def _procedure(p):
             [
                 p.sector.name_vi if p.sector else None,
                 documents,
-                (p.result or {}).get("name"),
+                _joined(r.get("name") for r in (p.results or [p.result or {}])),
                 legal,
                 _joined(p.steps),
             ]

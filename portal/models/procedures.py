@@ -129,7 +129,8 @@ class Procedure(Timestamped, Model):
     channels: Mapped[list] = mapped_column(sa.JSON, default=list)
     documents: Mapped[list] = mapped_column(sa.JSON, default=list)
     legal_bases: Mapped[list] = mapped_column(sa.JSON, default=list)
-    result: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    result: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # the first of `results`
+    results: Mapped[list] = mapped_column(sa.JSON, default=list)  # every result, in order
     processing_days: Mapped[float | None]
     fee_summary: Mapped[str | None] = mapped_column(sa.Text)
     conditions_vi: Mapped[str | None] = mapped_column(sa.Text)
