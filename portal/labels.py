@@ -81,6 +81,8 @@ COMPLETENESS_PARTS = {
     "applicant_types": _l("who applies"),
     "agency": _l("implementing agency"),
     "result": _l("result"),
+    "fee": _l("fee"),
+    "legal_bases": _l("legal basis"),
 }
 REVISION_FIELDS = {
     **COMPLETENESS_PARTS,

@@ -68,8 +68,10 @@ def test_import_reads_records_and_list_exports(runner):
         "channels",
         "documents",
         "processing_time",
+        "fee",
         "applicant_types",
         "result",
+        "legal_bases",
     ]
 
 

@@ -214,16 +214,19 @@ class Procedure(Timestamped, Model):
         found = [link.decision for link in self.decisions if link.action == action]
         return max(found, key=lambda d: (d.signed_on or date.min, d.id), default=None)
 
-    # Decree 63/2010, Art. 8: a procedure is complete only with these parts.
+    # Decree 63/2010, Art. 8: a procedure is complete only with these parts (fees: a statement,
+    # "Miễn phí" included, since the national records state one for every procedure).
     REQUIRED_PARTS = (
         "name",
         "steps",
         "channels",
         "documents",
         "processing_time",
+        "fee",
         "applicant_types",
         "agency",
         "result",
+        "legal_bases",
     )
 
     def missing_parts(self):
@@ -232,8 +235,15 @@ class Procedure(Timestamped, Model):
             "steps": bool(self.steps),
             "channels": bool(self.channels),
             "documents": bool(self.documents),
-            "processing_time": self.processing_days is not None
-            or any(c.get("time_text") for c in self.channels),
+            # A cell kept as published states its time and fee, though not apart.
+            "processing_time": any(
+                c.get("time_text") or c.get("as_published") for c in self.channels
+            ),
+            "fee": any(
+                c.get("fee_text") or c.get("fee_vnd") is not None or c.get("as_published")
+                for c in self.channels
+            ),
+            "legal_bases": bool(self.legal_bases),
             "applicant_types": bool(self.applicant_types),
             "agency": bool(self.agency_names.get("implementing")),
             "result": bool(self.result.get("name")),
