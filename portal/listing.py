@@ -73,10 +73,9 @@ def ranked_ids(query, kind):
     In the page's language (an English page's box also matches English text). None when
     there is no index yet, or it could not answer (the list then falls back).
     """
-    index = get_index()
-    if not index.exists() or index.corrupt():
+    if not get_index().exists():
         return None
-    try:
+    try:  # read() does not touch an index already found corrupt
         keys = read(lambda index: index.ranked(query, lang=current_language(), types=[kind]))
     except SearchUnavailable:
         return None

@@ -48,8 +48,8 @@ def read(operation):
     at all. With SEARCH_ERRORS = "raise" (the tests) failures propagate, so bugs show.
     """
     index = get_index()
-    if index.corrupt():
-        raise SearchUnavailable(index.corrupt())
+    if reason := index.corrupt():
+        raise SearchUnavailable(reason)
     try:
         return operation(index)
     except Exception as error:

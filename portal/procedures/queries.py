@@ -24,7 +24,7 @@ from portal.models import (
     procedure_life_event,
 )
 from portal.procedures import sources
-from portal.procedures.sources import TIME_WORDS, charged_despite_free
+from portal.procedures.sources import TIME_WORDS, fee_said
 from portal.text import fold
 
 LEVEL_COLUMNS = {level: getattr(Procedure, f"level_{level}") for level in Procedure.LEVELS}
@@ -288,12 +288,12 @@ def at_a_glance(channels):
     """What the channels say of the time and the fee, for the summary box.
 
     {"time": [...], "fee": [...]}, each a list of (channel kinds, what, value) in the
-    source's order, one entry when every channel says the same. `what`: "time" (a value
-    with unit_stated), "free", "amount" (đồng), "text" (the source's words), or
-    "as_published" (a cell the portal could not read apart). Channels that say nothing
+    source's order, one entry when every channel says the same. `what`: for the time,
+    "time" (number and unit key), "text" or "as_published"; for the fee, what
+    sources.fee_said() says. Channels that say nothing
     of a part are left out of it; an empty list means no channel says anything.
     """
-    return {"time": _grouped(channels, _time_of), "fee": _grouped(channels, _fee_of)}
+    return {"time": _grouped(channels, _time_of), "fee": _grouped(channels, fee_said)}
 
 
 def _time_of(channel):
@@ -303,19 +303,6 @@ def _time_of(channel):
     if time:  # the number as written, the unit as a key of labels.TIME_UNITS (None: not stated)
         return "time", (time.group(1), time.group(2).casefold() if time.group(2) else None)
     return ("text", channel["time_text"]) if channel.get("time_text") else None
-
-
-def _fee_of(channel):
-    if channel.get("as_published"):
-        return "as_published", channel["as_published"]
-    text, amount = channel.get("fee_text"), channel.get("fee_vnd")
-    if charged := charged_despite_free(channel):
-        return "text", charged
-    if amount == 0:
-        return "free", None
-    if amount:
-        return "amount", amount
-    return ("text", text) if text else None  # words the portal cannot read as an amount
 
 
 def _grouped(channels, said):

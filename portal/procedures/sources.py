@@ -441,17 +441,35 @@ def time_summary(channels):
     return "; ".join(f"{', '.join(kinds)}: {words}" for words, kinds in said.items())
 
 
-def _fee_words(channel):
-    text, amount = channel["fee_text"], channel["fee_vnd"]
+def fee_said(channel):
+    """What a channel says of its fee, as (what, value), or None when it says nothing.
+
+    `what`: "as_published" (a cell not read apart), "charged" ("Miễn phí" whose note
+    charges: the text with its note), "free", "amount" (đồng), or "text" (words the portal
+    cannot read as an amount). The summary box and the stored fee summary both read this.
+    """
+    text, amount = channel.get("fee_text"), channel.get("fee_vnd")
     if channel.get("as_published"):
-        return _short(channel["as_published"])
+        return "as_published", channel["as_published"]
     if charged := charged_despite_free(channel):
-        return _short(charged)  # the note says how much
+        return "charged", charged
     if amount == 0:
-        return "Miễn phí"
+        return "free", None
     if amount:
-        return f"{amount:,}".replace(",", ".") + " đồng"
-    return _short(text.split(" (")[0]) if text else None
+        return "amount", amount
+    return ("text", text) if text else None
+
+
+def _fee_words(channel):
+    said = fee_said(channel)
+    if said is None:
+        return None
+    what, value = said
+    if what == "free":
+        return "Miễn phí"
+    if what == "amount":
+        return f"{value:,}".replace(",", ".") + " đồng"
+    return _short(value.split(" (")[0] if what == "text" else value)
 
 
 def _short(text, limit=120):
