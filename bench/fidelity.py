@@ -26,7 +26,7 @@ import sqlalchemy as sa  # noqa: E402
 
 from portal import create_app  # noqa: E402
 from portal.models import Agency, db  # noqa: E402
-from portal.procedures import importer, sources  # noqa: E402
+from portal.procedures import channels, importer, sources  # noqa: E402
 from portal.procedures.queries import at_a_glance  # noqa: E402
 
 KIND = "(?:Trực tiếp|Trực tuyến|Dịch vụ bưu chính)"
@@ -64,7 +64,7 @@ def main():
     source = Counter()
     false_none, false_free, small = 0, 0, 0
     for record in records:
-        cell = raw[record["code"]].removeprefix(sources.CHANNEL_HEAD)
+        cell = raw[record["code"]].removeprefix(channels.CHANNEL_HEAD)
         cells = CELL.findall(cell)
         has_time = any(re.match(r"\d", c) for c in cells)
         charges = any(CHARGE.search(c) for c in cells)

@@ -23,8 +23,7 @@ from portal.models import (
     db,
     procedure_life_event,
 )
-from portal.procedures import sources
-from portal.procedures.sources import TIME_WORDS, fee_said
+from portal.procedures.channels import TIME_WORDS, fee_said, time_summary
 from portal.text import fold
 
 LEVEL_COLUMNS = {level: getattr(Procedure, f"level_{level}") for level in Procedure.LEVELS}
@@ -274,7 +273,7 @@ def export_rows(finder):
             "applicants": " ".join(procedure.applicant_kinds),
             "online_level": str(procedure.online_level),
             "validity": str(procedure.validity),
-            "processing_time": sources.time_summary(procedure.channels) or "",
+            "processing_time": time_summary(procedure.channels) or "",
             "fee": procedure.fee_summary or "",
             "implementing_agencies": "; ".join(
                 a.name_vi for a in procedure.agencies_in("implementing")
@@ -290,7 +289,7 @@ def at_a_glance(channels):
     {"time": [...], "fee": [...]}, each a list of (channel kinds, what, value) in the
     source's order, one entry when every channel says the same. `what`: for the time,
     "time" (number and unit key), "text" or "as_published"; for the fee, what
-    sources.fee_said() says. Channels that say nothing
+    fee_said() says. Channels that say nothing
     of a part are left out of it; an empty list means no channel says anything.
     """
     return {"time": _grouped(channels, _time_of), "fee": _grouped(channels, fee_said)}
