@@ -5,9 +5,10 @@
 Reads every national record, as the import does, and counts per summary field how many
 pages show a value, show it without its unit, show the source's cell as published, or say
 "not stated"; beside it, from the raw cells alone (the baseline): how many records have a
-channel whose cell starts with a time, or charges (an amount anywhere in the cell). Then
-imports everything into a scratch database and counts the agencies the import created.
-Ends with one line of JSON.
+channel whose cell starts with a time, or charges (an amount anywhere in the cell). The
+legal bases: how many, how many records list a number twice, how many titles have no
+number cell, how many pages also show the source's text. Then imports everything into a
+scratch database and counts the agencies the import created. Ends with one line of JSON.
 """
 
 import argparse
@@ -85,6 +86,17 @@ def main():
     print(f'"not stated" where a channel states a time: {false_none}')
     print(f'"free" alone where a channel or note charges: {false_free}')
     print(f"fees under 1,000 đồng shown as amounts: {small}")
+    numbers = [[b["number"] for b in r["legal_bases"] if b["number"]] for r in records]
+    legal = {
+        "records with a legal basis": sum(bool(r["legal_bases"]) for r in records),
+        "bases": sum(len(r["legal_bases"]) for r in records),
+        "a number listed twice": sum(len(n) != len(set(n)) for n in numbers),
+        "bases kept without a number": sum(
+            not b["number"] for r in records for b in r["legal_bases"]
+        ),
+        "records showing the source's text too": sum("can_cu_phap_ly" in r["raw"] for r in records),
+    }
+    print(f"legal bases: {legal}")
 
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app(
@@ -111,6 +123,7 @@ def main():
                 "false_not_stated": false_none,
                 "false_free": false_free,
                 "fees_under_1000": small,
+                "legal": legal,
                 "agencies_created": agencies,
             },
             ensure_ascii=False,

@@ -147,3 +147,73 @@ def test_every_result_is_shown_not_only_the_first(records, client, imported):
     result = page.split("Kết quả", 1)[1]
     assert "Giấy chứng nhận đăng ký hợp tác xã KQ.G12.001174" in result
     assert "Văn bản của Cơ quan đăng ký kinh doanh cấp xã thông báo lý do từ chối" in result
+
+
+# code: the number cells of "Căn cứ pháp lý" in the source's order, each basis once.
+LEGAL_NUMBERS = {
+    # "…bởi Nghị định số 07/2025/NĐ-CP280/2025/NĐ-CPThông tư…": 07/2025 is cited in the
+    # title of 280/2025 (was: 280/2025's title filed under 07/2025, then a row "280/2025").
+    "2.000975": ["264/2016/TT-BTC", "23/2015/NĐ-CP", "280/2025/NĐ-CP", "01/2020/TT-BTP"],
+    # "198/2016/TT/BTC": the fee circular with a slash (was: dropped).
+    "1.004844": ["33/2025/TT-BXD", "198/2016/TT/BTC"],
+    # "…Môi trường 146/2025/QH15 sửa đổi, …": a number no title cites ends its row (was: two
+    # rows under 01/2022, the second with 146/2025's title).
+    "1.003361": [
+        "25/2018/TT-BNNPTNT",
+        "31/2024/QH15",
+        "43/2024/QH15",
+        "01/2022/TT-BNNPTNT",
+        "18/2017/QH14",
+        "146/2025/QH15",
+        "17/2026/TT-BNNMT",
+    ],
+    # "24/2022/TT-BNNPTNTThông tư 24/2022/TT-BNNPTNT": one basis (was: listed twice).
+    "1.011472": ["79/2015/QH13", "24/2022/TT-BNNPTNT", "101/2020/TT-BTC", "146/2025/QH15"],
+    # "…của Chính phủ167/2025Thông tư…": a number cell that stops at the year.
+    "1.009093": ["54/2014/QH13", "50/2018/TT-BTC", "08/2015/NĐ-CP", "167/2025", "14/2021/TT-BTC"],
+    # "Luật 35/2018/QH14.35/2018/QH14.BỘ LUẬT HÀNG HẢI VIỆT NAM…": the last title has no
+    # number cell: kept in the source's words, not dropped.
+    "5.002544": ["33/2025/NĐ-CP", "21/2017/QH14", "143/2017/NĐ-CP", "35/2018/QH14", None],
+}
+
+
+@pytest.mark.parametrize("code", sorted(LEGAL_NUMBERS))
+def test_legal_bases_are_the_sources_rows_each_once(records, code):
+    assert [basis["number"] for basis in records[code]["legal_bases"]] == LEGAL_NUMBERS[code]
+
+
+def test_a_basis_listed_twice_keeps_both_titles_once(records):
+    bases = {b["number"]: b for b in records["1.003537"]["legal_bases"]}
+    assert list(bases) == ["101/2020/TT-BTC", "79/2015/QH13", "123/2018/NĐ-CP"]
+    fee = bases["101/2020/TT-BTC"]
+    assert fee["title"].startswith("Thông tư số 101/2020/TT-BTC ngày 23/11/2020 của Bộ trưởng")
+    assert fee["also"] == [
+        "Quy định mức thu, chế độ thu, nộp, quản lý phí, lệ phí trong công tác thú y"
+    ]
+    # A title that says only the type and the number gives way to one that says more.
+    twice = {b["number"]: b for b in records["1.011472"]["legal_bases"]}["24/2022/TT-BNNPTNT"]
+    assert (twice["title"], twice["also"]) == ("Thông tư 24/2022/TT-BNNPTNT", [])
+
+
+def test_titles_are_the_sources_words(records):
+    bases = records["2.000975"]["legal_bases"]
+    assert bases[2]["title"].endswith("được sửa đổi, bổ sung bởi Nghị định số 07/2025/NĐ-CP")
+    bases = records["1.003361"]["legal_bases"]
+    assert bases[4]["title"] == "Luật 18/2017/QH14"  # "LuậtLuật 18/2017/QH14": the type twice
+    assert bases[5]["title"] == (
+        "sửa đổi bổ sung một số điều của 15 Luật trong lĩnh vực Nông nghiệp và Môi trường"
+    )
+    last = records["5.002544"]["legal_bases"][-1]
+    assert last["title"] == "BỘ LUẬT HÀNG HẢI VIỆT NAMBỘ LUẬT HÀNG HẢI VIỆT NAM"
+
+
+def test_the_page_lists_each_basis_once_and_shows_the_source_where_unsure(client, imported):
+    page = visible_text(client.get("/vi/procedures/1.003537").text)
+    legal = page.split("Căn cứ pháp lý", 1)[1].split("Quyết định công bố")[0]
+    assert legal.count("101/2020/TT-BTC") == 2  # the title and the number cell: one item
+    assert "Cũng ghi là: Quy định mức thu, chế độ thu, nộp, quản lý phí" in legal
+    page = visible_text(client.get("/en/procedures/5.002544").text)
+    legal = page.split("Legal basis", 1)[1].split("Publishing decisions")[0]
+    assert "BỘ LUẬT HÀNG HẢI VIỆT NAMBỘ LUẬT HÀNG HẢI VIỆT NAM (no document number)" in legal
+    assert "The portal could not read every row of this table apart" in legal
+    assert "Tên văn bản pháp lýMã văn bản" in legal  # the source's text, in a disclosure

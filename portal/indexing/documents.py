@@ -125,7 +125,11 @@ def _procedure(p):
     # National records leave parts empty (a document with only its case, a basis without
     # a number): every part is optional here.
     documents = _joined(d.get(key) for d in p.documents for key in ("group", "name"))
-    legal = _joined(b.get(key) for b in p.legal_bases for key in ("title", "number"))
+    legal = _joined(
+        text
+        for b in p.legal_bases
+        for text in (b.get("title"), b.get("number"), *b.get("also", ()))
+    )
     implementing = p.agencies_in("implementing")
     return Document(
         type="procedure",

@@ -61,11 +61,17 @@ ISSUER = (
 # A year glued in front ("sửa đổi 202323/2023/QH15") belongs to the title.
 LEGAL_NUMBER_RE = re.compile(
     r"(?:(?<=(?:19|20)\d\d)|(?<=QH\d\d)|(?<![\d/]))"
-    rf"(?:\d{{1,3}}\.\d{{1,2}}|\d{{1,4}})/(?:\d{{4}}/)?(?:[A-ZĐ]+-)*{ISSUER}"
+    rf"(?:(?:\d{{1,3}}\.\d{{1,2}}|\d{{1,4}})/(?:\d{{4}}/)?(?:[A-ZĐ]+(?:[-/_] ?))*{ISSUER}"
+    # Some number cells stop at the year ("46/2020"): taken only where a row ends.
+    r"|\d{1,4}/(?:19|20)\d\d(?![\d/]))"
 )
 LEGAL_TYPES = r"(?:Luật|Nghị định|Thông tư|Quyết định|Nghị quyết|Pháp lệnh)"
 # The number cell may repeat the type ("...tín dụngLuật số 32/2024/QH15"): not part of the title.
 LEGAL_PREFIX_RE = re.compile(rf"(?<=[a-zà-ỹ)])(?:{LEGAL_TYPES} ?(?:số)?|số):? ?$")
+# "Nghị định số 07/2025/NĐ-CP": a number a title cites, not the row's own number cell.
+CITED_RE = re.compile(rf"(?i)(?:{LEGAL_TYPES}|số)\s*:?\s*$")
+# A title that says no more than the type and the number ("Thông tư 24/2022/TT-BNNPTNT").
+BARE_TITLE_RE = re.compile(rf"(?i)(?:{LEGAL_TYPES}\s*)*(?:số)?\s*:?\s*")
 STEP_RE = re.compile(r"^[\s\-+*•]*(?:[a-zđ]\)\s*)?Bước\s*\d+\s*[:.\-]?\s*", re.M | re.I)
 RESULT_CODE_RE = re.compile(r"[A-Z0-9][A-Z0-9.\-]*\d")
 
@@ -290,13 +296,21 @@ def glue_tier(text, index):
 
 
 def parse_legal_bases(text):
-    """The "Căn cứ pháp lý" table as {"title", "number"} dicts, and whether it was cut cleanly."""
+    """The "Căn cứ pháp lý" table as {"title", "number", "also"} dicts, and whether it was
+    cut cleanly.
+
+    A number listed twice is one basis: its other titles, where they say more, go to
+    `also`. Text after the last number cell that the parser cannot place is kept as a basis
+    without a number, in the source's words.
+    """
     if not text:
         return [], True
     body = text.removeprefix(LEGAL_HEAD)
-    bases, position, complete = [], 0, body != text
+    # The next field's heading run in after the last number cell: "…QH12Cơ quan thực hiệnTòa án…"
+    body = re.sub(r"(?<=\d)Cơ quan thực hiện.*", "", body, flags=re.S)
+    rows, position, complete = [], 0, body != text
     for number in LEGAL_NUMBER_RE.finditer(body):
-        if not ends_row(body, number):
+        if not ends_row(body, number, position):
             continue
         row = body[position : number.start()]
         title = clean(LEGAL_PREFIX_RE.sub("", row)) or ""
@@ -306,28 +320,73 @@ def parse_legal_bases(text):
             for m in LEGAL_NUMBER_RE.finditer(title)
         )
         complete = complete and not any(glued)
-        if not title or re.fullmatch(LEGAL_TYPES + r"?\s*(?:số)?:?", title):
+        if not title:
             title = clean(row + number.group(0))  # the row was only "Luật" or "Nghị định số"
-        if {"title": title, "number": number.group(0)} not in bases:
-            bases.append({"title": title, "number": number.group(0)})
-        position = number.end()
-    return bases, complete and bool(bases) and not body[position:].strip()
+        elif BARE_TITLE_RE.fullmatch(title):
+            title = f"{title} {number.group(0)}"  # "LuậtLuật 18/2017/QH14": the type twice
+        rows.append((title, number.group(0)))
+        position = number.end() + body.startswith(".", number.end())  # "QH14.": the cell's
+    if tail := clean(body[position:]):
+        rows.append((tail, None))
+        complete = False
+    return _merged(rows), complete and bool(rows)
 
 
-def ends_row(body, number):
-    """Whether a document number is a number cell: the next row's title follows it directly."""
+def _merged(rows):
+    """One basis per number, its first informative title first."""
+    bases = {}
+    for title, number in rows:
+        key = number or f"#{len(bases)}"
+        basis = bases.setdefault(key, {"title": title, "number": number, "also": []})
+        titles = [basis["title"], *basis["also"]]
+        if title.casefold() in {t.casefold() for t in titles}:
+            continue
+        if _bare(basis["title"], number):
+            basis["title"] = title
+        elif not _bare(title, number):
+            basis["also"].append(title)
+    return list(bases.values())
+
+
+def _short_number(number):
+    """ "24/2024/QĐ-UBND" as a cell that stops at the year writes it: "24/2024"."""
+    return "/".join(number.split("/")[:2])
+
+
+def _bare(title, number):
+    return bool(number) and bool(BARE_TITLE_RE.fullmatch(title.replace(number, "").strip()))
+
+
+def ends_row(body, number, start=0):
+    """Whether a document number is a number cell: the next row's title follows it directly.
+
+    `start` is where the row began: a number that row's title cites ("… bởi Nghị định số
+    07/2025/NĐ-CP") is not its number cell.
+    """
     after = body[number.end() : number.end() + 2]
+    cited = bool(CITED_RE.search(body, start, number.start()))
+    same = {number.group(0), _short_number(number.group(0))}
     if after[:1].isdigit():
         # "Thông tư 39/2018/TT-BNNPTNT39/2018/TT-BNNPTNT": a title, then the same number.
+        # "bởi Nghị định số 07/2025/NĐ-CP280/2025/NĐ-CP": a cited number, then the cell.
         following = LEGAL_NUMBER_RE.match(body, number.end())
-        return bool(following) and following.group(0) != number.group(0)
-    if body.startswith(("ngày", "của"), number.end()):  # "53/2025/TT-BCAngày 01/7/2025"
+        return bool(following) and following.group(0) not in same and not cited
+    if re.match(r" ?(?:ngày|của)", body[number.end() :]):  # "53/2025/TT-BCAngày 01/7/2025"
         return False
+    if not re.search(r"[A-ZĐ]", number.group(0)):  # "46/2020": a cell only before a title
+        return not cited and (not after or after[0].isalpha())
     if after[:1] == " ":
         # "24/2026/NQ-CP Hướng dẫn..." starts a title, unless the same number comes again as
         # the number cell of this row: "Thông tư số 66/2023/TT-BCA Sửa đổi...trú.66/2023/TT-BCA".
-        cell_later = re.search(r"\S" + re.escape(number.group(0)), body[number.end() :])
-        return body[number.end() + 1 : number.end() + 3].istitle() and not cell_later
+        if any(re.search(r"\S" + re.escape(n) + r"(?!\d)", body[number.end() :]) for n in same):
+            return False
+        following = body[number.end() + 1 : number.end() + 3]
+        # "… Nông nghiệp và Môi trường 146/2025/QH15 sửa đổi, …": a number no title cites.
+        return following.istitle() or (following[:1].islower() and not cited)
+    if after == "." or (after[:1] == "." and after[1].isupper()):
+        return True  # "Luật 35/2018/QH14.BỘ LUẬT HÀNG HẢI": the cell, then a full stop
+    if after[:1] == "." and after[1].isdigit():  # "…QH14.35/2018/QH14.": the title's number
+        return False
     return not after or after[0].isalpha()
 
 
