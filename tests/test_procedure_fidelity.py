@@ -217,3 +217,35 @@ def test_the_page_lists_each_basis_once_and_shows_the_source_where_unsure(client
     assert "BỘ LUẬT HÀNG HẢI VIỆT NAMBỘ LUẬT HÀNG HẢI VIỆT NAM (no document number)" in legal
     assert "The portal could not read every row of this table apart" in legal
     assert "Tên văn bản pháp lýMã văn bản" in legal  # the source's text, in a disclosure
+
+
+def test_steps_keep_the_sources_numbers_and_tracks(records):
+    # "Cấp Trung ương - Bước 1 … Bước 3 …\nCấp tỉnh - Bước 1 …": two tracks of three steps
+    # (was: one list of five, the second track's first step glued into the third).
+    steps = records["3.000179"]["steps"]
+    assert [(step["track"], step["number"]) for step in steps] == [
+        ("Cấp Trung ương", 1),
+        ("Cấp Trung ương", 2),
+        ("Cấp Trung ương", 3),
+        ("Cấp tỉnh", 1),
+        ("Cấp tỉnh", 2),
+        ("Cấp tỉnh", 3),
+    ]
+    assert steps[2]["text"].endswith("thì thông báo bằng văn bản và nêu rõ lý do.")
+    assert steps[3]["text"].startswith("Tổ chức, cá nhân nộp 01 bộ hồ sơ")
+    # No "Bước" in the source: one text, not steps the portal numbered itself.
+    (text,) = records["1.005141"]["steps"]
+    assert text["number"] is None and text["text"].startswith("- Người xin thôi quốc tịch")
+
+
+def test_the_page_shows_the_steps_as_the_source_numbers_and_lays_them_out(client, imported):
+    html = client.get("/en/procedures/3.000179").text
+    steps = visible_text(html).split("Steps", 1)[1].split("Ways to apply")[0]
+    assert steps.index("Cấp Trung ương Step 1:") < steps.index("Cấp tỉnh Step 1:")
+    assert steps.count("Step 1:") == 2 and "Step 4" not in steps
+    html = client.get("/vi/procedures/1.005141").text
+    section = html.split('id="steps"', 1)[1].split('id="channels"')[0]
+    # "- " and "+ " lines are list items, their bullets not shown as text.
+    assert '<ul class="bullets"><li>Người xin thôi quốc tịch Việt Nam' in section
+    assert "<ul><li>Giấy tờ chứng minh người xin thôi quốc tịch" in section
+    assert "Bước" not in visible_text(section) and "- Người" not in visible_text(section)

@@ -227,9 +227,9 @@ def test_results_without_page_chrome(records):
 
 def test_steps(records):
     steps = records["1.000232"]["steps"]
-    assert len(steps) == 3
-    assert steps[0] == "Chuẩn bị hồ sơ theo quy định của pháp luật."
-    assert steps[2].startswith("Nhận kết quả\n+ Cơ quan, tổ chức trực tiếp nhận công văn")
+    assert [(step["track"], step["number"]) for step in steps] == [(None, 1), (None, 2), (None, 3)]
+    assert steps[0]["text"] == "Chuẩn bị hồ sơ theo quy định của pháp luật."
+    assert steps[2]["text"].startswith("Nhận kết quả\n+ Cơ quan, tổ chức trực tiếp nhận công văn")
 
 
 def test_hours_and_several_levels(records):

@@ -142,7 +142,13 @@ def _procedure(p):
                 documents,
                 _joined(r.get("name") for r in (p.results or [p.result or {}])),
                 legal,
-                _joined(p.steps),
+                _joined(
+                    text
+                    for step in p.steps
+                    for text in (
+                        (step.get("track"), step.get("text")) if isinstance(step, dict) else (step,)
+                    )
+                ),
             ]
         ),
         body_en=p.sector.name_en if p.sector and p.name_en else None,

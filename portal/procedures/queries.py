@@ -3,10 +3,12 @@
 The HTML page, the CSV/JSON export and the API all call `Finder`, so they cannot disagree.
 """
 
+import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import url_for
+from markupsafe import Markup, escape
 from sqlalchemy.orm import selectinload
 
 from portal import listing
@@ -311,3 +313,63 @@ def _grouped(channels, said):
         if value is not None:
             groups.setdefault(value, []).append(channel["kind"])
     return [(kinds, what, value) for (what, value), kinds in groups.items()]
+
+
+# A bullet at the start of a source line: "- ", "• ", "* " (one level), "+ " (one deeper).
+_BULLET = re.compile(r"^([-–•●*+])\s+")
+
+
+def source_blocks(text):
+    """A source text's lines as paragraphs and bullet lists, its words untouched.
+
+    [("p", line) or ("ul", [(item, [sub-item, ...]), ...])]: "- " and "• " lines are items,
+    "+ " lines under an item its sub-items; "1.", "a)" and other labels stay in the text.
+    """
+    blocks = []
+    for line in (text or "").splitlines():
+        bullet = _BULLET.match(line)
+        if not bullet:
+            blocks.append(("p", line))
+            continue
+        words = line[bullet.end() :]
+        if not blocks or blocks[-1][0] != "ul":
+            blocks.append(("ul", []))
+        items = blocks[-1][1]
+        if bullet.group(1) == "+" and items and items[-1][0] is not None:
+            items[-1][1].append(words)
+        else:
+            items.append((words, []))
+    return blocks
+
+
+def source_html(text):
+    """source_blocks() as HTML: <p> per line, <ul> per run of bullets; every word escaped."""
+    html = []
+    for kind, content in source_blocks(text):
+        if kind == "p":
+            html.append(Markup("<p>{}</p>").format(content))
+            continue
+        items = []
+        for item, subs in content:
+            inner = Markup("").join(Markup("<li>{}</li>").format(sub) for sub in subs)
+            nested = Markup("<ul>{}</ul>").format(inner) if subs else ""
+            items.append(Markup("<li>{}{}</li>").format(item, nested))
+        html.append(Markup('<ul class="bullets">{}</ul>').format(Markup("").join(items)))
+    return Markup("").join(html) if html else escape("")
+
+
+def step_tracks(steps):
+    """Steps in runs, in the source's order: [(track or None, numbered, [step, ...])].
+
+    A run ends where the track changes or numbered steps start or stop. A step stored
+    before steps kept their number (a plain string) reads as unnumbered.
+    """
+    runs = []
+    for step in steps:
+        if isinstance(step, str):
+            step = {"track": None, "number": None, "text": step}
+        key = (step["track"], step["number"] is not None)
+        if not runs or runs[-1][:2] != key:
+            runs.append((*key, []))
+        runs[-1][2].append(step)
+    return runs

@@ -72,7 +72,13 @@ LEGAL_PREFIX_RE = re.compile(rf"(?<=[a-zà-ỹ)])(?:{LEGAL_TYPES} ?(?:số)?|s�
 CITED_RE = re.compile(rf"(?i)(?:{LEGAL_TYPES}|số)\s*:?\s*$")
 # A title that says no more than the type and the number ("Thông tư 24/2022/TT-BNNPTNT").
 BARE_TITLE_RE = re.compile(rf"(?i)(?:{LEGAL_TYPES}\s*)*(?:số)?\s*:?\s*")
-STEP_RE = re.compile(r"^[\s\-+*•]*(?:[a-zđ]\)\s*)?Bước\s*\d+\s*[:.\-]?\s*", re.M | re.I)
+# "- Bước 2:", "a) Bước 1.", or after a track's name on the same line: "Cấp tỉnh - Bước 1:".
+STEP_RE = re.compile(
+    r"^(?:(?P<track>[^\n\-–:]{2,60}?)\s+[-–:]\s*)?[\s\-+*•]*(?:[a-zđ]\)\s*)?"
+    r"Bước\s*(?P<number>\d+)\s*[:.\-]?\s*",
+    re.M | re.I,
+)
+MAX_TRACK = 120  # characters: a longer line before a restarted "Bước 1" is a step's text
 RESULT_CODE_RE = re.compile(r"[A-Z0-9][A-Z0-9.\-]*\d")
 
 
@@ -212,12 +218,53 @@ def parse_levels(text):
 
 
 def parse_steps(text):
-    """Split on "Bước 1", "- Bước 2:" ... when present, else one item per paragraph."""
-    head, steps = cut(text, STEP_RE)
-    if not steps:
-        return text.splitlines()  # already cleaned: no blank lines
-    parts = (clean(part, multiline=True) for part in [head, *(step for _, step in steps)])
-    return [part for part in parts if part]
+    """The "Trình tự thực hiện" as {"track", "number", "text"} dicts, numbered as the source is.
+
+    Steps come from the source's "Bước 1", "Bước 2" marks; the source's numbers are kept.
+    Where the numbering starts again (one list per level: "Cấp Trung ương - Bước 1 …",
+    "Cấp tỉnh - Bước 1 …"), a new track begins, named by the text on the mark's line or the
+    short line just before it. Without marks the text is one unnumbered step: the portal does
+    not number what the source does not. The text keeps its lines and bullets.
+    """
+    head, marks = cut(text, STEP_RE)
+    if not marks:
+        return [{"track": None, "number": None, "text": text}] if text else []
+    steps, track, previous = [], None, 0
+    for mark, body in marks:
+        number = int(mark.group("number"))
+        if mark.group("track") or (steps and number <= previous):
+            track = clean(mark.group("track")) or _track_from(steps[-1] if steps else None)
+        steps.append({"track": track, "number": number, "text": clean(body, multiline=True)})
+        previous = number
+    intro = clean(head, multiline=True)
+    restarted = any(step["track"] for step in steps[1:])
+    if intro and restarted and not steps[0]["track"] and _is_track(intro):
+        for step in steps[: next(i for i, s in enumerate(steps) if s["track"])]:
+            step["track"] = intro.rstrip(" -–:")  # "Cấp Trung ương\nBước 1: …"
+    elif intro:
+        steps.insert(0, {"track": None, "number": None, "text": intro})
+    return [step for step in steps if step["text"]]
+
+
+def _is_track(line):
+    """Whether a line can name a track: short, one line, not a sub-item, not itself a step."""
+    return (
+        len(line) <= MAX_TRACK
+        and "\n" not in line
+        and not line.startswith("+")
+        and not re.search(r"(?i)bước\s*\d", line)
+    )
+
+
+def _track_from(step):
+    """The name of a track that restarts the numbering: the previous step's short last line."""
+    if step is None or not step["text"]:
+        return None
+    lines = step["text"].splitlines()
+    if len(lines) > 1 and _is_track(lines[-1]):
+        step["text"] = "\n".join(lines[:-1])
+        return lines[-1].rstrip(" -–:")
+    return None
 
 
 def parse_documents(text):

@@ -28,6 +28,8 @@ def helpers():
     return {
         "change_text": change_text,
         "at_a_glance": queries.at_a_glance,
+        "source_html": queries.source_html,
+        "step_tracks": queries.step_tracks,
         "translated_name": lambda record: translated(record, "name"),
         "decision_number": lambda decision: decision.number,
     }
