@@ -249,3 +249,55 @@ def test_the_page_shows_the_steps_as_the_source_numbers_and_lays_them_out(client
     assert '<ul class="bullets"><li>Người xin thôi quốc tịch Việt Nam' in section
     assert "<ul><li>Giấy tờ chứng minh người xin thôi quốc tịch" in section
     assert "Bước" not in visible_text(section) and "- Người" not in visible_text(section)
+
+
+def test_only_documents_to_bring_get_a_box(records):
+    from portal.procedures.queries import document_role
+
+    roles = [
+        (document["name"][:40], document_role(document))
+        for document in records["1.000419"]["documents"]
+    ]
+    assert roles == [
+        ("Tờ khai đăng ký khai tử theo mẫu;", "document"),
+        ("Giấy báo tử hoặc giấy tờ thay Giấy báo t", "document"),
+        # "Trường hợp giấy tờ tùy thân … thì không phải nộp bản giấy": a case, not a paper
+        ("Trường hợp giấy tờ tùy thân sử dụng là: ", "note"),
+        ("Giấy tờ chứng minh nơi cư trú cuối cùng ", "document"),
+        ("Trường hợp không khai thác được thông ti", "note"),
+        ("Trường hợp không xác định được nơi cư tr", "note"),
+        ("Hộ chiếu/Thẻ căn cước công dân/Thẻ căn c", "document"),
+    ]
+
+
+def test_a_count_without_a_name_is_no_document(records):
+    # "…phải có:Tên giấy tờMẫu đơn, tờ khaiSố lượng1 bản chính…": no name in the row.
+    record = records["1.014565"]
+    assert all(document["name"] for document in record["documents"])
+    assert "thanh_phan_ho_so" in record["raw"]  # kept, and shown as the source's text
+
+
+def test_the_checklist_keeps_the_sources_structure_and_counts(client, imported):
+    html = client.get("/vi/procedures/1.000419").text
+    section = html.split('id="documents"', 1)[1].split('id="steps"')[0]
+    boxes = section.count('class="doc-document"')
+    assert boxes == 4 and section.count('class="doc-note"') == 3
+    text = visible_text(section)
+    # "1 bản chính" with no copies: the copies are not invented as 0 (was: "bản sao: 0").
+    assert "Bản chính: 1" in text and "bản sao: 0" not in text
+    # "0 bản chính" alone is the table's way of giving no count: nothing shown.
+    assert "Bản chính: 0" not in text
+    page = visible_text(client.get("/en/procedures/1.014565").text)
+    documents = page.split("Documents to bring", 1)[1].split("Steps")[0]
+    assert "None" not in documents  # an unnamed row was shown as "None"
+    assert "The portal could not read every row of this table apart" in documents
+
+
+def test_the_pages_search_box_is_not_read_as_conditions(records, client, imported):
+    # "Không có thông tinTừ khóaKhông có thông tinMô tảKhông có thông tin": no conditions.
+    assert records["2.001206"]["conditions"] is None
+    conditions = records["1.001765"]["conditions"]
+    assert conditions.endswith("quy định về hoạt động đào tạo và sát hạch lái xe.")
+    assert "Từ khóa" not in conditions
+    html = client.get("/vi/procedures/2.001206").text
+    assert 'id="conditions"' not in html and "Từ khóa" not in visible_text(html)

@@ -196,16 +196,6 @@ class Procedure(Timestamped, Model):
     def applicant_kinds(self):
         return [kind for kind, column in self.APPLICANTS.items() if getattr(self, column)]
 
-    @property
-    def document_groups(self):
-        """Documents as [(case heading or None, [documents])], in the source's order."""
-        groups = []
-        for document in self.documents:
-            if not groups or groups[-1][0] != document.get("group"):
-                groups.append((document.get("group"), []))
-            groups[-1][1].append(document)
-        return groups
-
     def agencies_in(self, role):
         return [link.agency for link in self.agencies if link.role == role]
 

@@ -373,3 +373,50 @@ def step_tracks(steps):
             runs.append((*key, []))
         runs[-1][2].append(step)
     return runs
+
+
+# What a row of the documents table is when it is no document to bring. The source's
+# table mixes them in: cases ("Trường hợp … thì …"), clerks' duties ("Người tiếp nhận có
+# trách nhiệm …"), notes ("Lưu ý: …"), and sub-headings ending in a colon.
+_LABEL = r"(?:[-+*•●\s]|\d+[.)]|[a-zđ]\)|\(?[ivx]+\)|\(\d+\))*\s*"
+_NOTE_START = re.compile(
+    rf"(?i)^{_LABEL}(?:lưu ý|ghi chú|chú ý|số lượng hồ sơ|người tiếp nhận|cán bộ tiếp nhận"
+    r"|công chức tiếp nhận)"
+)
+_CASE = re.compile(rf"(?i)^{_LABEL}trường hợp\b.*\bthì\b")
+_SUBJECT = re.compile(rf"(?i)^{_LABEL}(?:người|cá nhân|tổ chức|cơ quan|cán bộ|công chức)\b")
+_DUTY = re.compile(
+    r"(?i)không phải nộp|không phải xuất trình|không cần nộp|không phải cung cấp|không yêu cầu"
+    r"|được miễn|có trách nhiệm|chịu trách nhiệm|không được yêu cầu|có thể nộp|có thể ủy quyền"
+    r"|có thể lựa chọn"
+)
+
+
+def document_role(document):
+    """ "document" (a thing to bring: it gets a box), "heading" or "note" for a table row."""
+    name = document.get("name") or ""
+    if name.endswith(":"):
+        return "heading"
+    if (
+        document.get("originals") is None
+        or _NOTE_START.match(name)
+        or _CASE.match(name)
+        or (_SUBJECT.match(name) and _DUTY.search(name))
+    ):
+        return "note"
+    return "document"
+
+
+HEADING_LENGTH = 200  # characters: a longer text above a table is a note, not its heading
+
+
+def checklist(documents):
+    """The documents table as the source lays it out, for the page and its print version:
+    [(heading, heading is a note, [(row, role)])], one entry per table."""
+    groups = []
+    for document in documents:
+        group = document.get("group")
+        if not groups or groups[-1][0] != group:
+            groups.append((group, bool(group) and len(group) > HEADING_LENGTH, []))
+        groups[-1][2].append((document, document_role(document)))
+    return groups

@@ -79,6 +79,13 @@ STEP_RE = re.compile(
     re.M | re.I,
 )
 MAX_TRACK = 120  # characters: a longer line before a restarted "Bước 1" is a step's text
+# The page's search box and agency picker scraped after a field: "…Từ khóaKhông có thông
+# tinMô tảKhông có thông tinChọn cơ quan thực hiện…". Only when it says nothing else.
+PAGE_CHROME_RE = re.compile(
+    r"\s*Từ khóa:?\s*(?:Không có thông tin)?(?:Mô tả(?:Không có thông tin)?)?"
+    r"(?:Chọn cơ quan thực hiện.*)?$",
+    re.S,
+)
 RESULT_CODE_RE = re.compile(r"[A-Z0-9][A-Z0-9.\-]*\d")
 
 
@@ -201,7 +208,7 @@ def parse_record(raw):
         "channels": channels,
         "documents": parsed["thanh_phan_ho_so"],
         "legal_bases": parsed["can_cu_phap_ly"],
-        "conditions": clean(src.get("yeu_cau_dieu_kien"), multiline=True),
+        "conditions": clean(PAGE_CHROME_RE.sub("", src.get("yeu_cau_dieu_kien") or ""), True),
         "result": results[0] if results else None,
         "results": results,
         "processing_days": min(days) if days else None,
@@ -268,28 +275,42 @@ def _track_from(step):
 
 
 def parse_documents(text):
-    """The "Thành phần hồ sơ" tables as document dicts, and whether they were cut cleanly."""
+    """The "Thành phần hồ sơ" tables as document dicts, and whether they were cut cleanly.
+
+    A row is {"group", "name", "forms", "originals", "copies"}: `group` is the case heading
+    above its table, the counts are the source's ("1 bản chính": copies None). A count
+    without a name is no row (the record's raw text keeps it); text after the last table
+    is kept as a row without counts.
+    """
     if not text.strip("-"):
         return [], True
     tables = text.split(DOCS_HEAD)
-    documents, group = [], clean(tables[0].strip("-"))
+    documents, heading, named = [], clean(tables[0].strip("-")), True
     for table in tables[1:]:
-        position = 0
+        group, position = heading, 0
         for count in COUNT_RE.finditer(table):
             name, forms = split_forms(table[position : count.start()])
+            name = clean(name.lstrip("-+*• \t"))
+            position = count.end()
+            if not name and not forms:
+                named = False
+                continue
             documents.append(
                 {
                     "group": group,
-                    "name": clean(name.lstrip("-+*• ")),
+                    "name": name,
                     "forms": forms,
                     "originals": int(count.group(1)),
                     "copies": int(count.group(2)) if count.group(2) else None,
                 }
             )
-            position = count.end()
-        group = clean(table[position:].strip("-"))  # the heading of the next table
-    named = all(document["name"] for document in documents)
-    return documents, len(tables) > 1 and named and group is None
+        heading = clean(table[position:].strip("-"))  # the heading of the next table
+    if heading and len(tables) > 1:  # after the last table: a note, not a heading
+        documents.append(
+            {"group": group, "name": heading, "forms": [], "originals": None, "copies": None}
+        )
+    named = named and all(document["name"] for document in documents)
+    return documents, len(tables) > 1 and named and heading is None
 
 
 def split_forms(text):

@@ -30,6 +30,7 @@ def helpers():
         "at_a_glance": queries.at_a_glance,
         "source_html": queries.source_html,
         "step_tracks": queries.step_tracks,
+        "checklist": queries.checklist,
         "translated_name": lambda record: translated(record, "name"),
         "decision_number": lambda decision: decision.number,
     }
