@@ -102,6 +102,15 @@ REVISION_FIELDS = {
     "abolished_on": _l("abolished on"),
     "replaced_by_code": _l("replaced by"),
     "results": _l("result"),
+    "related_names": _l("related procedures"),
+}
+# "Loại thủ tục" as the national database words it (keys are its words, casefolded).
+PROCEDURE_TYPES = {
+    "tthc được giao luật quy định chi tiết": _l("Detailed by a regulation the law calls for"),
+    "tthc không được luật giao cho địa phương quy định": _l(
+        "Not delegated by law to local regulation"
+    ),
+    "loại khác": _l("Other"),
 }
 PROCEDURE_SORTS = {
     "relevance": _l("Relevance"),

@@ -301,3 +301,18 @@ def test_the_pages_search_box_is_not_read_as_conditions(records, client, importe
     assert "Từ khóa" not in conditions
     html = client.get("/vi/procedures/2.001206").text
     assert 'id="conditions"' not in html and "Từ khóa" not in visible_text(html)
+
+
+def test_the_page_shows_the_competent_body_the_type_and_related_procedures(client, imported):
+    glance = _page(client, "1.004844", "en")
+    page = visible_text(client.get("/en/procedures/1.004844").text)
+    assert "Competent authority Cục Đường sắt Việt Nam (Not yet translated)" in page
+    assert "Procedure type Detailed by a regulation the law calls for" in page
+    text = visible_text(client.get("/vi/procedures/3.000179").text)
+    assert "Loại thủ tục Loại khác" in text
+    assert glance  # the summary box is there
+    # "Thủ tục liên quan" names the other procedure, without its code: linked by its name.
+    html = client.get("/vi/procedures/5.003809").text
+    related = html.split('id="related-procedures"', 1)[1].split("</section>")[0]
+    assert 'href="/vi/procedures/5.003811"' in related
+    assert "Hướng dẫn việc thực hiện các quy định pháp luật về quy hoạch đô thị" in related

@@ -131,6 +131,8 @@ class Procedure(Timestamped, Model):
     legal_bases: Mapped[list] = mapped_column(sa.JSON, default=list)
     result: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # the first of `results`
     results: Mapped[list] = mapped_column(sa.JSON, default=list)  # every result, in order
+    # "Thủ tục liên quan": names as the national record gives them (it gives no codes).
+    related_names: Mapped[list] = mapped_column(sa.JSON, default=list)
     processing_days: Mapped[float | None]
     fee_summary: Mapped[str | None] = mapped_column(sa.Text)
     conditions_vi: Mapped[str | None] = mapped_column(sa.Text)

@@ -224,6 +224,20 @@ def replacement(procedure):
     return db.session.scalar(sa.select(Procedure).filter_by(code=procedure.replaced_by_code))
 
 
+def named_procedures(names):
+    """The procedures whose Vietnamese name is exactly one of names: {name: procedure}.
+
+    The national record names related procedures without their codes; a name that matches
+    no procedure, or several, stays text.
+    """
+    if not names:
+        return {}
+    found = {}
+    for procedure in db.session.scalars(sa.select(Procedure).where(Procedure.name_vi.in_(names))):
+        found.setdefault(procedure.name_vi, []).append(procedure)
+    return {name: matches[0] for name, matches in found.items() if len(matches) == 1}
+
+
 def related(procedure, limit=6):
     """Other procedures of the same field, then of the same life events."""
     related = {}

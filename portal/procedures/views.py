@@ -101,6 +101,7 @@ def detail(code):
         implementing=implementing,
         hotlines=hotlines,
         related=queries.related(procedure),
+        related_by_name=queries.named_procedures(procedure.related_names),
         glance=queries.at_a_glance(procedure.channels),
         abolished_by=procedure.decision_for(DecisionAction.ABOLISHED),
         replacement=queries.replacement(procedure),
