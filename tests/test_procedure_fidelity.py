@@ -316,3 +316,31 @@ def test_the_page_shows_the_competent_body_the_type_and_related_procedures(clien
     related = html.split('id="related-procedures"', 1)[1].split("</section>")[0]
     assert 'href="/vi/procedures/5.003811"' in related
     assert "Hướng dẫn việc thực hiện các quy định pháp luật về quy hoạch đô thị" in related
+
+
+def test_the_json_export_carries_every_part_in_the_sources_words(client, imported):
+    rows = {row["code"]: row for row in client.get("/en/procedures?format=json").get_json()}
+    row = rows["1.009091"]
+    (channel,) = row["channels"]
+    assert channel["time_text"] == "1 Giờ" and "days" not in channel  # was: 0.042
+    assert channel["fee_vnd"] == 500000
+    assert row["legal_bases"] and row["documents"] and row["steps"]
+    assert [r["code"] for r in rows["1.005280"]["results"]] == [
+        "KQ.G12.001009",
+        "KQ.G12.001017",
+        "KQ.G12.001174",
+    ]
+    assert rows["3.000179"]["steps"][3] == {
+        "track": "Cấp tỉnh",
+        "number": 1,
+        "text": rows["3.000179"]["steps"][3]["text"],
+    }
+    assert rows["1.004844"]["agencies"]["competent"] == [
+        "Cục Đường sắt Việt Nam",
+        "Ủy ban nhân dân cấp tỉnh",
+    ]
+    assert rows["5.003809"]["related_procedures"][0].startswith("Hướng dẫn việc thực hiện")
+    # Every applicant the source names, not three kinds the portal sorted them into.
+    record_applicants = rows["1.000419"]["applicants"]
+    assert isinstance(record_applicants, list) and record_applicants
+    assert "thanh_phan_ho_so" in rows["1.014565"]["not_read_apart"]

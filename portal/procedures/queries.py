@@ -268,8 +268,25 @@ def related(procedure, limit=6):
     return {key: items for key, items in related.items() if items}
 
 
-def export_rows(finder):
-    """Every matching procedure as a flat dict, read in batches (memory stays flat)."""
+# What the JSON export says of a channel: the source's words and the amount read from them.
+# Not "days": a number of days computed from "1 Giờ" (0.042) says what the source did not.
+CHANNEL_FIELDS = (
+    "kind",
+    "time_text",
+    "unit_stated",
+    "fee_text",
+    "fee_vnd",
+    "as_published",
+    "description",
+)
+
+
+def export_rows(finder, structured=False):
+    """Every matching procedure as a flat dict, read in batches (memory stays flat).
+
+    `structured` (the JSON export) adds every part of the record as the page shows it:
+    steps, channels, documents, legal bases, results, agencies by role, related procedures.
+    """
     query = (
         finder.select()
         .options(
@@ -280,13 +297,13 @@ def export_rows(finder):
         .execution_options(yield_per=500)
     )
     for procedure in db.session.scalars(query):
-        yield {
+        row = {
             "code": procedure.code,
             "name_vi": procedure.name_vi,
             "name_en": procedure.name_en or "",
             "sector": procedure.sector.name_vi if procedure.sector else "",
             "levels": " ".join(procedure.levels),
-            "applicants": " ".join(procedure.applicant_kinds),
+            "applicants": "; ".join(procedure.applicant_types),
             "online_level": str(procedure.online_level),
             "validity": str(procedure.validity),
             "processing_time": time_summary(procedure.channels) or "",
@@ -297,6 +314,39 @@ def export_rows(finder):
             "decisions": "; ".join(link.decision.number for link in procedure.decisions),
             "url": url_for("procedures.detail", code=procedure.code, _external=True),
         }
+        if structured:
+            row.update(_structured(procedure))
+        yield row
+
+
+def _structured(procedure):
+    return {
+        "applicants": procedure.applicant_types,
+        "procedure_type": procedure.procedure_type,
+        "agencies": {
+            role: [a.name_vi for a in procedure.agencies_in(role)]
+            for role in ("implementing", "competent", "coordinating")
+        },
+        "submission_address": procedure.submission_address,
+        "conditions": procedure.conditions_vi,
+        "steps": [
+            step if isinstance(step, dict) else {"track": None, "number": None, "text": step}
+            for step in procedure.steps
+        ],
+        "channels": [
+            {
+                **{key: channel.get(key) for key in CHANNEL_FIELDS},
+                "note": channel.get("description"),
+            }
+            for channel in procedure.channels
+        ],
+        "documents": procedure.documents,
+        "legal_bases": procedure.legal_bases,
+        "results": procedure.results,
+        "related_procedures": procedure.related_names,
+        "source_url": procedure.source_url,
+        "not_read_apart": sorted(procedure.raw or {}),
+    }
 
 
 def at_a_glance(channels):

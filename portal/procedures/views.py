@@ -55,7 +55,8 @@ def index():
     export = request.args.get("format", "html")
     if export in ("csv", "json"):
         check_size(finder.select())
-        return download(queries.export_rows(finder), queries.EXPORT_COLUMNS, export, "procedures")
+        rows = queries.export_rows(finder, structured=export == "json")
+        return download(rows, queries.EXPORT_COLUMNS, export, "procedures")
     if export != "html":
         abort(400, description=str(_l("The format must be csv or json.")))
     page = db.paginate(
