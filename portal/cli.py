@@ -3,9 +3,11 @@
 Groups: demo, import, procedures, search, holidays, translate.
 """
 
+import csv
 import subprocess
 import sys
 import time
+from collections import Counter
 
 import click
 from babel.messages.pofile import read_po, write_po
@@ -64,16 +66,46 @@ def import_announcements(path, dry_run):
 @import_cli.command("procedures")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Validate only; write nothing.")
-def import_procedures(paths, dry_run):
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write a CSV of what needs a human look: fields kept as published, conflicts, refusals.",
+)
+def import_procedures(paths, dry_run, report):
     """Import procedures from national-database records (.jsonl) and list exports (.xlsx)."""
+    notes = []
     try:
-        counts = procedures_importer.import_paths(paths, dry_run=dry_run)
+        counts = procedures_importer.import_paths(paths, dry_run=dry_run, report=notes)
     except procedures_importer.ImportFailed as failure:
         for message in failure.errors:
             click.echo(message, err=True)
         click.echo(_summary("procedures", failure.counts) + " (nothing written)", err=True)
+        _write_report(report, notes)
         raise SystemExit(1) from failure
     click.echo(_summary("procedures", counts, dry_run))
+    _write_report(report, notes)
+
+
+NOTE_KINDS = {
+    "kept_verbatim": "fields kept as published",
+    "as_published": "channel cells shown as published",
+    "conflict": "list rows that contradict the detailed record",
+    "refused": "refused",
+}
+
+
+def _write_report(path, notes):
+    """Say how many things need a human look, and list them in the CSV at `path`."""
+    tally = Counter(note["what"] for note in notes)
+    if tally:
+        parts = [f"{tally[what]} {label}" for what, label in NOTE_KINDS.items() if tally[what]]
+        where = f": see {path}" if path else " (--report FILE.csv lists them)"
+        click.echo("to check: " + ", ".join(parts) + where)
+    if path:
+        with open(path, "w", newline="", encoding="utf-8-sig") as out:
+            writer = csv.DictWriter(out, fieldnames=procedures_importer.REPORT_COLUMNS)
+            writer.writeheader()
+            writer.writerows(notes)
 
 
 @import_cli.command("inspections")

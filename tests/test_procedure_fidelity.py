@@ -3,8 +3,10 @@ hand against each record's source cell (tests/data/fidelity-records.jsonl, copie
 national database). A cell that glues the time to the amount is split only where the
 record says how; otherwise it is shown as published, with a note."""
 
+import csv
 from pathlib import Path
 
+import openpyxl
 import pytest
 from pagetext import visible_text
 
@@ -344,3 +346,45 @@ def test_the_json_export_carries_every_part_in_the_sources_words(client, importe
     record_applicants = rows["1.000419"]["applicants"]
     assert isinstance(record_applicants, list) and record_applicants
     assert "thanh_phan_ho_so" in rows["1.014565"]["not_read_apart"]
+
+
+def _report(path):
+    with open(path, encoding="utf-8-sig", newline="") as file:
+        return list(csv.DictReader(file))
+
+
+def test_the_import_reports_what_needs_a_human_look(runner, tmp_path):
+    # A list export that gives 2.001206 another procedure's name (as 3.000226 is in the
+    # national lists), beside the detailed records.
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Mã số", "Tên", "Lĩnh vực"])
+    workbook.active.append(["2.001206", "Khóa căn cước điện tử", "Căn cước"])
+    workbook.save(tmp_path / "list.xlsx")
+    report = tmp_path / "report.csv"
+    args = ["import", "procedures", str(RECORDS), str(tmp_path / "list.xlsx")]
+    result = runner.invoke(args=[*args, "--report", str(report)])
+    assert result.exit_code == 0, result.output
+    assert "fields kept as published" in result.output and str(report) in result.output
+    rows = _report(report)
+    found = {(row["code"], row["what"], row["field"]) for row in rows}
+    assert ("1.014565", "kept_verbatim", "thanh_phan_ho_so") in found
+    assert ("1.009092", "as_published", "cach_thuc_thuc_hien") in found
+    (conflict,) = [row for row in rows if row["what"] == "conflict"]
+    assert (conflict["file"], conflict["row"], conflict["code"]) == ("list.xlsx", "2", "2.001206")
+    assert 'list export: "Khóa căn cước điện tử"; detailed record: "' in conflict["detail"]
+
+
+def test_the_report_lists_refused_rows_even_when_nothing_is_written(runner, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"ma_thu_tuc": "1.0x", "ten_thu_tuc": "Tách hộ"}\n', encoding="utf-8")
+    report = tmp_path / "report.csv"
+    result = runner.invoke(args=["import", "procedures", str(bad), "--report", str(report)])
+    assert result.exit_code == 1
+    (row,) = _report(report)
+    assert (row["file"], row["row"], row["what"], row["field"]) == (
+        "bad.jsonl",
+        "1",
+        "refused",
+        "ma_thu_tuc",
+    )
+    assert "not a national procedure code" in row["detail"]

@@ -5,6 +5,7 @@ code, name, agencies and field, and never blank what a detail record filled in. 
 is one transaction: any rejected row and nothing is written.
 """
 
+import re
 from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -153,6 +154,7 @@ class Importer:
         self.agencies = AgencyMatcher()
         self.seen = {}
         self.created = set()
+        self.notes = []  # what a human should look at: see REPORT_COLUMNS
 
     def add(self, name, number, values):
         """Create or update one procedure from a source row."""
@@ -166,6 +168,7 @@ class Importer:
             )
         self.seen[name, code] = number
         procedure = self.procedures.get(code)
+        self._note_row(name, number, values, procedure)
         columns = dict(values["columns"])
         sector = self._sector(values["sector"])
         if "implementing" in values:
@@ -200,6 +203,40 @@ class Importer:
             self.outcomes[code] = "updated"
         else:
             self.outcomes.setdefault(code, "unchanged")
+
+    def note(self, file, row, code, what, field, detail):
+        self.notes.append(
+            {
+                "file": file,
+                "row": row,
+                "code": code,
+                "what": what,
+                "field": field or "",
+                "detail": _short(detail),
+            }
+        )
+
+    def _note_row(self, name, number, values, procedure):
+        """Note what the page will show as published, and a list row that contradicts."""
+        code, columns = values["code"], values["columns"]
+        for field, text in (columns.get("raw") or {}).items():
+            self.note(name, number, code, "kept_verbatim", field, text)
+        for channel in columns.get("channels", ()):
+            if channel.get("as_published"):
+                self.note(
+                    name,
+                    number,
+                    code,
+                    "as_published",
+                    "cach_thuc_thuc_hien",
+                    channel["as_published"],
+                )
+        # A list row whose name is another procedure's than the detailed record's.
+        if "implementing" in values and procedure is not None and procedure.source_url:
+            listed, recorded = columns["name_vi"], procedure.name_vi
+            if _comparable(listed) != _comparable(recorded):
+                detail = f'list export: "{listed}"; detailed record: "{recorded}"'
+                self.note(name, number, code, "conflict", "name", detail)
 
     @property
     def counts(self):
@@ -340,6 +377,23 @@ def unique_slug(model, name):
     return slug
 
 
+# The import report, one row per thing a human should look at. `what`: kept_verbatim (a
+# field the parser could not cut: the page shows the source's text), as_published (a
+# channel cell shown as published), conflict (a list row that names another procedure than
+# the detailed record), refused (a row or file not imported, with the reason).
+REPORT_COLUMNS = ("file", "row", "code", "what", "field", "detail")
+
+
+def _short(text, limit=300):
+    text = " ".join(str(text or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _comparable(name):
+    """A name folded, without punctuation: "Thủ tục A." and "thủ tục a" are the same."""
+    return " ".join(re.sub(r"[^\w\s]", " ", fold(name or "")).split())
+
+
 def snapshot(procedure):
     """The tracked fields as JSON-able values, for diffs."""
     values = {
@@ -357,12 +411,18 @@ def diff(before, after):
     }
 
 
-def import_paths(paths, dry_run=False, changed_by=None):
-    """Import every file in order, all or nothing. Returns the counts; raises ImportFailed."""
+def import_paths(paths, dry_run=False, changed_by=None, report=None):
+    """Import every file in order, all or nothing. Returns the counts; raises ImportFailed.
+
+    `report`, a list, receives one dict per thing a human should look at (REPORT_COLUMNS),
+    refused rows included, whether the import is written or not.
+    """
     errors = []
+    notes = report if report is not None else []
     with all_or_nothing(db.session, dry_run):
         # Inside: what exists is read once the import's turn has come.
         importer = Importer(changed_by or "import: " + ", ".join(Path(p).name for p in paths))
+        importer.notes = notes
         for path in paths:
             try:
                 for name, number, values in read_path(path):
@@ -371,11 +431,13 @@ def import_paths(paths, dry_run=False, changed_by=None):
                             raise values
                         importer.add(name, number, values)
                     except SourceError as error:
+                        _refused(importer, error, name, number)
                         errors.append(str(error))
                         importer.rejected += 1
                     if len(errors) >= MAX_ERRORS:
                         break
             except SourceError as error:  # the file itself is unreadable
+                _refused(importer, error, Path(path).name, None)
                 errors.append(str(error))
                 importer.rejected += 1
             if len(errors) >= MAX_ERRORS:
@@ -385,6 +447,12 @@ def import_paths(paths, dry_run=False, changed_by=None):
         db.session.flush()
         life_events.assign()
     return importer.counts
+
+
+def _refused(importer, error, name, number):
+    importer.note(
+        error.file or name, error.row or number, "", "refused", error.column, error.message
+    )
 
 
 def abolish(code, decision_number, on=None, replaced_by=None, changed_by="admin"):
