@@ -8,10 +8,13 @@ pages show a value, show it without its unit, show the source's cell as publishe
 channel whose cell starts with a time, or charges (an amount anywhere in the cell). The
 legal bases: how many, how many records list a number twice, how many titles have no
 number cell, how many pages also show the source's text. Then imports everything into a
-scratch database and counts the agencies the import created. Ends with one line of JSON.
+scratch database holding the demo province's directory, and counts the agencies the import
+created (by level, and any junk among them) and the names it did not make agencies (a
+level's role, another province's body). Ends with one line of JSON.
 """
 
 import argparse
+import itertools
 import json
 import re
 import sys
@@ -25,9 +28,9 @@ sys.path.insert(0, str(ROOT))
 import flask_migrate  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
-from portal import create_app  # noqa: E402
-from portal.models import Agency, db  # noqa: E402
-from portal.procedures import channels, importer, sources  # noqa: E402
+from portal import create_app, demo  # noqa: E402
+from portal.models import Agency, Procedure, db  # noqa: E402
+from portal.procedures import bodies, channels, importer, sources  # noqa: E402
 from portal.procedures.queries import at_a_glance  # noqa: E402
 
 KIND = "(?:Trực tiếp|Trực tuyến|Dịch vụ bưu chính)"
@@ -47,6 +50,19 @@ def shown(groups):
     if any(what == "time" and value[1] is None for _, what, value in groups):
         return "number, unit not stated"
     return "value" if len(groups) == 1 else "value per channel"
+
+
+def _junk(name):
+    """A name no body has: one word, who applies, text glued to the next field, a fragment."""
+    glued = any(a.islower() and b.isupper() for a, b in itertools.pairwise(name))
+    return (
+        len(name.split()) < 2
+        or glued
+        or name.endswith(("_old", ",", "."))
+        or name.casefold() == "bộ trưởng"
+        or re.match(r"(?i)(?:công dân|doanh nghiệp|hợp tác xã|thể thao|bản đồ|chống)\b", name)
+        is not None
+    )
 
 
 def main():
@@ -108,11 +124,27 @@ def main():
         )
         with app.app_context():
             flask_migrate.upgrade()
+            demo.load_directory()  # the province's own directory, as the portal has it
+            before = set(db.session.scalars(sa.select(Agency.id)))
             paths = [data / "tthc-records.jsonl", *sorted((data / "tthc-lists").glob("*.xlsx"))]
             counts = importer.import_paths(paths)
-            agencies = db.session.scalar(sa.select(sa.func.count(Agency.id)))
+            created = [
+                agency
+                for agency in db.session.scalars(sa.select(Agency))
+                if agency.id not in before
+            ]
+            agencies = Counter(str(agency.level) for agency in created)
+            junk = [agency.name_vi for agency in created if _junk(agency.name_vi)]
+            names = Counter(
+                bodies.kind(name, app.config["PROVINCE_NAME_VI"])
+                for procedure in db.session.scalars(sa.select(Procedure))
+                for role in ("implementing", "competent", "coordinating")
+                for name in (procedure.agency_names or {}).get(role, [])
+            )
             db.engine.dispose()
-    print(f"import: {dict(counts)}; agencies created: {agencies}")
+    print(f"import: {dict(counts)}")
+    print(f"agencies created, by level: {dict(agencies)}; junk among them: {junk}")
+    print(f"names in the records, by kind (only bodies become agencies): {dict(names)}")
     print(
         json.dumps(
             {
@@ -124,7 +156,9 @@ def main():
                 "false_free": false_free,
                 "fees_under_1000": small,
                 "legal": legal,
-                "agencies_created": agencies,
+                "agencies_created": dict(agencies),
+                "junk_agencies": len(junk),
+                "names_by_kind": dict(names),
             },
             ensure_ascii=False,
             sort_keys=True,

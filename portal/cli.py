@@ -42,6 +42,8 @@ def _summary(noun, counts, dry_run=False):
     )
     if "rejected" in counts:
         line += f", {counts['rejected']} rejected"
+    if counts.get("skipped"):
+        line += f", {counts['skipped']} skipped"
     return line + (" (dry run: nothing written)" if dry_run else "")
 
 
@@ -71,11 +73,18 @@ def import_announcements(path, dry_run):
     type=click.Path(dir_okay=False, writable=True),
     help="Write a CSV of what needs a human look: fields kept as published, conflicts, refusals.",
 )
-def import_procedures(paths, dry_run, report):
+@click.option(
+    "--other-provinces",
+    is_flag=True,
+    help="Also import other provinces' own procedures (skipped by default), marked as theirs.",
+)
+def import_procedures(paths, dry_run, report, other_provinces):
     """Import procedures from national-database records (.jsonl) and list exports (.xlsx)."""
     notes = []
     try:
-        counts = procedures_importer.import_paths(paths, dry_run=dry_run, report=notes)
+        counts = procedures_importer.import_paths(
+            paths, dry_run=dry_run, report=notes, other_provinces=other_provinces
+        )
     except procedures_importer.ImportFailed as failure:
         for message in failure.errors:
             click.echo(message, err=True)
@@ -91,6 +100,7 @@ NOTE_KINDS = {
     "as_published": "channel cells shown as published",
     "conflict": "list rows that contradict the detailed record",
     "refused": "refused",
+    "skipped": "other provinces' own procedures skipped",
 }
 
 

@@ -31,13 +31,19 @@ AGENCY_FIELDS = (
 
 def load():
     """Create or update the demo records; a second run changes nothing. Returns counts."""
+    counts = load_directory()
+    counts.update(announcements_demo.load())
+    counts.update(procedures_demo.load())
+    counts.update(inspections_demo.load())
+    return counts
+
+
+def load_directory():
+    """The demo province's agencies and hotlines alone, committed. Returns counts."""
     counts = Counter()
     agencies = _load_agencies(counts)
     _load_hotlines(agencies, counts)
     db.session.commit()
-    counts.update(announcements_demo.load())
-    counts.update(procedures_demo.load())
-    counts.update(inspections_demo.load())
     return counts
 
 

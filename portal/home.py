@@ -13,6 +13,7 @@ from portal.models import (
     Announcement,
     AnnouncementStatus,
     Hotline,
+    Level,
     Procedure,
     Validity,
     db,
@@ -30,6 +31,16 @@ def root():
     return response
 
 
+def province_bodies():
+    """How many of the province's own bodies the directory holds: its tree (a body with a
+    parent, or a parent), not the national bodies and bare names that procedures name."""
+    parents = sa.select(Agency.parent_id).where(Agency.parent_id.is_not(None))
+    return sa.select(sa.func.count(Agency.id)).where(
+        Agency.level != Level.MINISTRY,
+        sa.or_(Agency.parent_id.is_not(None), Agency.id.in_(parents)),
+    )
+
+
 @bp.route("/<lang>/")
 def index():
     announcements = db.session.scalars(published().limit(4)).all()
@@ -37,7 +48,7 @@ def index():
         "procedures": db.session.scalar(
             sa.select(sa.func.count(Procedure.id)).where(Procedure.validity != Validity.ABOLISHED)
         ),
-        "agencies": db.session.scalar(sa.select(sa.func.count(Agency.id))),
+        "agencies": db.session.scalar(province_bodies()),
         "hotlines": db.session.scalar(sa.select(sa.func.count(Hotline.id))),
         "announcements": db.session.scalar(
             sa.select(sa.func.count(Announcement.id)).where(

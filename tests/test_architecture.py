@@ -94,7 +94,14 @@ def test_a_feature_package_has_no_second_shape():
             assert f"{feature}.views" in modules, feature
             names = {m.rpartition(".")[2] for m in modules if m != feature}
             assert not {"finder", "models", "records", "exports", "checks"} & names, names
-            assert names - common <= {"sources", "cells", "channels", "life_events"}, names - common
+            assert names - common <= {
+                "sources",
+                "cells",
+                "channels",
+                "bodies",
+                "provinces",
+                "life_events",
+            }, names - common
 
 
 def _layout_block():

@@ -19,6 +19,7 @@ from portal.models import (
     Agency,
     DecisionAction,
     Procedure,
+    ProcedureAgency,
     ProcedureDecision,
     ProcedureRevision,
     Sector,
@@ -47,14 +48,17 @@ def _count():
 def test_import_reads_records_and_list_exports(runner):
     result = _import(runner, RECORDS, LIST)
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[0] == (
-        "procedures: 31 created, 0 updated, 0 unchanged, 0 rejected"
+    assert (
+        result.output.splitlines()[0]
+        == "procedures: 31 created, 0 updated, 0 unchanged, 0 rejected"
     )
     tach_ho = _procedure("1.010038")
     assert tach_ho.name_vi == "Tách hộ"
     assert tach_ho.sector.name_vi == "Đăng ký, quản lý cư trú"
     assert tach_ho.levels == ["commune"]
-    assert [a.name_vi for a in tach_ho.agencies_in("implementing")] == ["Công an cấp Xã"]
+    # "Công an cấp Xã" is every commune's police: kept as the record says, no one agency.
+    assert tach_ho.agency_names["implementing"] == ["Công an cấp Xã"]
+    assert tach_ho.agencies_in("implementing") == []
     assert [link.decision.number for link in tach_ho.decisions] == ["9354/QĐ-BCA-C06"]
     assert tach_ho.channels and tach_ho.documents and tach_ho.steps
     # A list row fills only what a list knows: name, field, agencies.
@@ -81,8 +85,9 @@ def test_second_import_changes_nothing_and_says_so(runner):
     _import(runner, RECORDS, LIST)
     before = db.session.scalar(sa.select(sa.func.count(ProcedureRevision.id)))
     result = _import(runner, RECORDS, LIST)
-    assert result.output.splitlines()[0] == (
-        "procedures: 0 created, 0 updated, 31 unchanged, 0 rejected"
+    assert (
+        result.output.splitlines()[0]
+        == "procedures: 0 created, 0 updated, 31 unchanged, 0 rejected"
     )
     assert db.session.scalar(sa.select(sa.func.count(ProcedureRevision.id))) == before
 
@@ -100,8 +105,9 @@ def test_a_changed_record_is_updated_with_a_revision(runner, tmp_path, client):
     path = tmp_path / "records.jsonl"
     path.write_text("\n".join(changed), encoding="utf-8")
     result = _import(runner, path)
-    assert result.output.splitlines()[0] == (
-        "procedures: 0 created, 1 updated, 15 unchanged, 0 rejected"
+    assert (
+        result.output.splitlines()[0]
+        == "procedures: 0 created, 1 updated, 15 unchanged, 0 rejected"
     )
     revision = _procedure("1.010038").revisions[0]
     assert revision.kind == "updated"
@@ -357,10 +363,25 @@ def test_unknown_or_malformed_code_is_not_found(client):
 
 
 def test_agency_page_counts_its_procedures_by_level(client, procedures):
-    police = db.session.scalar(sa.select(Procedure).filter_by(code="1.010038")).agencies[0].agency
+    # "Công an tỉnh" (1.013065) and "Công an cấp Tỉnh" (three records) are one body.
+    (police,) = [
+        agency
+        for agency in _procedure("1.013065").agencies_in("implementing")
+        if agency.name_vi.startswith("Công an")
+    ]
+    handled = db.session.scalars(
+        sa.select(Procedure)
+        .join(ProcedureAgency)
+        .where(ProcedureAgency.agency_id == police.id, ProcedureAgency.role == "implementing")
+    ).all()
+    assert len(handled) == 3
     html = client.get(f"/en/agencies/{police.slug}").get_data(as_text=True)
-    assert "2 procedures in force are handled here" in html
-    assert f'href="/en/procedures?agency={police.slug}&amp;level=commune">Commune level: 2<' in html
+    assert "3 procedures in force are handled here" in html
+    communes = sum(p.level_commune for p in handled)
+    expected = (
+        f'href="/en/procedures?agency={police.slug}&amp;level=commune">Commune level: {communes}<'
+    )
+    assert communes and expected in html
 
 
 def test_sectors_are_created_once(runner):
@@ -424,7 +445,7 @@ def test_two_identical_imports_at_once_both_succeed_and_write_it_once(app, tmp_p
     outputs = [run.communicate(timeout=300)[0] for run in imports]
     assert [run.returncode for run in imports] == [0, 0], outputs
     assert sorted(line.splitlines()[0] for line in outputs) == [
-        "procedures: 0 created, 0 updated, 420 unchanged, 0 rejected",
-        "procedures: 420 created, 0 updated, 0 unchanged, 0 rejected",
+        "procedures: 0 created, 0 updated, 413 unchanged, 0 rejected",
+        "procedures: 413 created, 0 updated, 0 unchanged, 0 rejected",
     ]
-    assert _count() == 420
+    assert _count() == 413

@@ -25,6 +25,7 @@ from portal.models.base import (
     localized,
     migrate,
     slugify,
+    unique_slug,
     utcnow,
 )
 from portal.models.holidays import HolidayChange
@@ -103,5 +104,6 @@ __all__ = [
     "migrate",
     "procedure_life_event",
     "slugify",
+    "unique_slug",
     "utcnow",
 ]

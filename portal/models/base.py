@@ -114,6 +114,17 @@ def slugify(text, max_length=80):
     return slug[:max_length].rstrip("-") or "item"
 
 
+def unique_slug(model, name):
+    """A slug for `name` not yet used by `model`, also among rows added in this session."""
+    base = slugify(name)
+    taken = set(db.session.scalars(sa.select(model.slug).where(model.slug.like(f"{base}%"))))
+    taken |= {obj.slug for obj in db.session.new if isinstance(obj, model)}
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
 @dataclass(frozen=True)
 class Localized:
     """A content value in the visitor's language, or the Vietnamese one it fell back to."""

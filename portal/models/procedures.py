@@ -133,6 +133,9 @@ class Procedure(Timestamped, Model):
     results: Mapped[list] = mapped_column(sa.JSON, default=list)  # every result, in order
     # "Thủ tục liên quan": names as the national record gives them (it gives no codes).
     related_names: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # Another province's own procedure ("… trên địa bàn tỉnh Hà Tĩnh"), imported only on
+    # purpose (`flask import procedures --other-provinces`): that province's name.
+    other_province: Mapped[str | None] = mapped_column(sa.String(100))
     processing_days: Mapped[float | None]
     fee_summary: Mapped[str | None] = mapped_column(sa.Text)
     conditions_vi: Mapped[str | None] = mapped_column(sa.Text)

@@ -16,15 +16,17 @@ def clean(value, multiline=False):
     return None if not text or text.casefold() == "không có thông tin" else text
 
 
-def split_list(text):
-    """Split "A, B; C" into names; a piece starting in lower case continues the previous one."""
+def split_list(text, unique=True):
+    """Split "A, B; C" into names; a piece starting in lower case continues the previous one.
+
+    Repeats are dropped unless `unique` is false."""
     items = []
     for piece in filter(None, map(clean, re.split(r"[,;\n](?![^()]*\))", text or ""))):
         if items and piece[0].islower():
             items[-1] += ", " + piece
         else:
             items.append(piece)
-    return dedupe(items)
+    return dedupe(items) if unique else items
 
 
 def dedupe(items):

@@ -1,4 +1,4 @@
-"""The demo province's procedures: 420 real national records, English names, two abolitions."""
+"""The demo province's procedures: 413 real national records, English names, two abolitions."""
 
 import json
 from collections import Counter

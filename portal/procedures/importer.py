@@ -16,10 +16,8 @@ from sqlalchemy.orm import selectinload
 
 from portal.importing import SourceError, all_or_nothing
 from portal.models import (
-    Agency,
     Decision,
     DecisionAction,
-    Level,
     OnlineLevel,
     Procedure,
     ProcedureAgency,
@@ -27,9 +25,11 @@ from portal.models import (
     ProcedureRevision,
     Sector,
     db,
-    slugify,
+    unique_slug,
 )
 from portal.procedures import life_events, sources
+from portal.procedures.bodies import AgencyMatcher
+from portal.procedures.provinces import another_province
 from portal.text import fold
 
 MAX_ERRORS = 20
@@ -136,8 +136,11 @@ def _from_list_row(row):
 class Importer:
     """One import run: caches of what exists, the counts, the errors."""
 
-    def __init__(self, changed_by):
+    def __init__(self, changed_by, other_provinces=False):
         self.changed_by = changed_by
+        self.other_provinces = other_provinces
+        self.home = current_app.config["PROVINCE_NAME_VI"]
+        self.skipped = 0
         self.now = datetime.now(UTC)
         self.rejected = 0
         self.outcomes = {}  # code -> "created", "updated" or "unchanged"
@@ -168,6 +171,14 @@ class Importer:
             )
         self.seen[name, code] = number
         procedure = self.procedures.get(code)
+        if "implementing" not in values:
+            province = _other_province(values["columns"], self.home)
+            if province and not self.other_provinces:
+                detail = f"another province's own procedure (tỉnh {province})"
+                self.note(name, number, code, "skipped", "ten_thu_tuc", detail)
+                self.skipped += 1
+                return
+            values["columns"]["other_province"] = province
         self._note_row(name, number, values, procedure)
         columns = dict(values["columns"])
         sector = self._sector(values["sector"])
@@ -244,6 +255,7 @@ class Importer:
         counts = Counter(created=0, updated=0, unchanged=0)
         counts.update(self.outcomes.values())
         counts["rejected"] = self.rejected
+        counts["skipped"] = self.skipped
         return counts
 
     @staticmethod
@@ -274,10 +286,12 @@ class Importer:
             f"{procedure.code} {procedure.name_vi} {procedure.name_en or ''}"
         )
         procedure.source = self.changed_by
+        # A level's role or another province's body is no agency: the page shows its words.
         wanted = {
-            (role, self.agencies.get(name))
+            (role, agency)
             for role in ROLES
             for name in procedure.agency_names.get(role, [])
+            if (agency := self.agencies.get(name)) is not None
         }
         have = {(link.role, link.agency) for link in procedure.agencies}
         if wanted != have:
@@ -308,75 +322,6 @@ class Importer:
         return self.decisions[number]
 
 
-class AgencyMatcher:
-    """Finds the directory's agency for a name in a national record, or creates it.
-
-    National records say "Sở Tư pháp"; the directory says "Sở Tư pháp tỉnh Cà Mau". Names are
-    compared folded, with and without the province's name; a body "cấp tỉnh" is the
-    province's own ("Ủy ban nhân dân cấp tỉnh" is the provincial People's Committee).
-    """
-
-    def __init__(self):
-        self.suffix = " " + fold(current_app.config["PROVINCE_NAME_VI"])
-        self.by_name = {}
-        for agency in db.session.scalars(sa.select(Agency)):
-            folded = fold(agency.name_vi)
-            self.by_name.setdefault(folded, agency)
-            if folded.endswith(self.suffix):
-                self.by_name.setdefault(folded[: -len(self.suffix)], agency)
-
-    def get(self, name):
-        folded = fold(name)
-        agency = self.by_name.get(folded) or self.by_name.get(_provincial(folded))
-        if agency is None:
-            agency = Agency(name_vi=name, slug=unique_slug(Agency, name), level=guess_level(name))
-            db.session.add(agency)
-            self.by_name[folded] = agency
-        return agency
-
-
-def _provincial(folded):
-    """A national name for "the province's X" as this province's X would be folded without
-    its suffix: "ủy ban nhân dân cấp tỉnh", "ubnd cấp tỉnh" → "uy ban nhan dan"."""
-    if folded.startswith("ubnd "):
-        folded = "uy ban nhan dan " + folded[5:]
-    return folded.removesuffix(" cap tinh")
-
-
-def guess_level(name):
-    """The level of a body named in a national record, from the usual Vietnamese names."""
-    folded = fold(name)
-    if "cap xa" in folded or folded.startswith(("ubnd xa", "uy ban nhan dan xa", "cong an xa")):
-        return Level.COMMUNE
-    if "cap huyen" in folded or "huyen" in folded.split()[:4]:
-        return Level.DISTRICT
-    if folded.startswith(
-        (
-            "bo ",
-            "cuc ",
-            "tong cuc",
-            "ngan hang nha nuoc",
-            "chinh phu",
-            "thu tuong",
-            "vu ",
-            "toa an nhan dan toi cao",
-        )
-    ):
-        return Level.MINISTRY
-    return Level.PROVINCE
-
-
-def unique_slug(model, name):
-    """A slug not yet used by `model`, also among rows added in this session."""
-    base = slugify(name)
-    taken = set(db.session.scalars(sa.select(model.slug).where(model.slug.like(f"{base}%"))))
-    taken |= {obj.slug for obj in db.session.new if isinstance(obj, model)}
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
 # The import report, one row per thing a human should look at. `what`: kept_verbatim (a
 # field the parser could not cut: the page shows the source's text), as_published (a
 # channel cell shown as published), conflict (a list row that names another procedure than
@@ -392,6 +337,14 @@ def _short(text, limit=300):
 def _comparable(name):
     """A name folded, without punctuation: "Thủ tục A." and "thủ tục a" are the same."""
     return " ".join(re.sub(r"[^\w\s]", " ", fold(name or "")).split())
+
+
+def _other_province(columns, home):
+    """Which other province a detailed record is the own procedure of, if it is one: its name
+    names that province ("… trên địa bàn tỉnh Hà Tĩnh"). Not its address: national bodies
+    sit in Hà Nội, and a national procedure another province's body carries out is still
+    national (its page says whose body that is)."""
+    return another_province(columns["name_vi"], home)
 
 
 def snapshot(procedure):
@@ -411,17 +364,20 @@ def diff(before, after):
     }
 
 
-def import_paths(paths, dry_run=False, changed_by=None, report=None):
+def import_paths(paths, dry_run=False, changed_by=None, report=None, other_provinces=False):
     """Import every file in order, all or nothing. Returns the counts; raises ImportFailed.
 
     `report`, a list, receives one dict per thing a human should look at (REPORT_COLUMNS),
-    refused rows included, whether the import is written or not.
+    refused rows included, whether the import is written or not. Another province's own
+    procedures are skipped (and reported) unless `other_provinces`; then they are marked so.
     """
     errors = []
     notes = report if report is not None else []
     with all_or_nothing(db.session, dry_run):
         # Inside: what exists is read once the import's turn has come.
-        importer = Importer(changed_by or "import: " + ", ".join(Path(p).name for p in paths))
+        importer = Importer(
+            changed_by or "import: " + ", ".join(Path(p).name for p in paths), other_provinces
+        )
         importer.notes = notes
         for path in paths:
             try:

@@ -25,6 +25,7 @@ from portal.models import (
     db,
     procedure_life_event,
 )
+from portal.procedures.bodies import named_bodies
 from portal.procedures.channels import TIME_WORDS, fee_said, time_summary
 from portal.text import fold
 
@@ -309,7 +310,8 @@ def export_rows(finder, structured=False):
             "processing_time": time_summary(procedure.channels) or "",
             "fee": procedure.fee_summary or "",
             "implementing_agencies": "; ".join(
-                a.name_vi for a in procedure.agencies_in("implementing")
+                agency.name_vi if agency else name
+                for name, agency, _ in named_bodies(procedure, "implementing")
             ),
             "decisions": "; ".join(link.decision.number for link in procedure.decisions),
             "url": url_for("procedures.detail", code=procedure.code, _external=True),
@@ -324,7 +326,10 @@ def _structured(procedure):
         "applicants": procedure.applicant_types,
         "procedure_type": procedure.procedure_type,
         "agencies": {
-            role: [a.name_vi for a in procedure.agencies_in(role)]
+            role: [
+                agency.name_vi if agency else name
+                for name, agency, _ in named_bodies(procedure, role)
+            ]
             for role in ("implementing", "competent", "coordinating")
         },
         "submission_address": procedure.submission_address,

@@ -6,6 +6,7 @@ cannot cut cleanly is also kept verbatim in the record's `raw` dict, so nothing 
 source is lost.
 """
 
+import itertools
 import re
 import unicodedata
 import zipfile
@@ -89,31 +90,61 @@ PAGE_CHROME_RE = re.compile(
 RESULT_CODE_RE = re.compile(r"[A-Z0-9][A-Z0-9.\-]*\d")
 
 
-# "Giám đốc Sở Tư pháp", "Chủ tịch UBND cấp xã": the head of a body; the directory lists
-# the body itself.
+# "Giám đốc Sở Tư pháp", "Bộ trưởng Bộ Công an": the head of a body; the directory lists
+# the body itself. "Chủ tịch nước" (the State President) is an office, not a head of "nước".
 _HEAD_OF = re.compile(
-    r"(?i)^(?:phó chủ tịch|chủ tịch|giám đốc|thủ trưởng|trưởng|"
-    r"người đứng đầu)(?: của)?\s+"
+    r"(?i)^(?:phó chủ tịch|chủ tịch(?! nước)|giám đốc|tổng giám đốc|thủ trưởng|bộ trưởng"
+    r"|cục trưởng|chi cục trưởng|thống đốc|chánh án|viện trưởng|lãnh đạo|trưởng"
+    r"|người đứng đầu)(?: của)?\s+"
 )
 _BULLET = re.compile(r"^(?:[-+*•]|\d+[.)])\s*")
+# How a body's name starts. A capitalised piece that starts otherwise is the rest of the
+# previous name, cut at a comma inside it: "Bộ Văn hóa, Thể thao và Du lịch", "Cục Đo đạc,
+# Bản đồ và Thông tin địa lý Việt Nam", "Trung tâm Thông tin, Lưu trữ và Thư viện".
+_BODY_START = re.compile(
+    r"(?i)^(?:bộ|cục|tổng cục|vụ|sở|chi cục|chi nhánh|[uủ]y ban|uỷ ban|ubnd|hội đồng"
+    r"|công an|t[oò]a án|toà án|viện|học viện|trung tâm|ban|phòng|văn phòng|ngân hàng"
+    r"|kho bạc|thuế|hải quan|cảng vụ|bảo hiểm|thanh tra|cơ quan|các cơ quan|cơ sở|tổ chức"
+    r"|các tổ chức|đơn vị|các đơn vị|quỹ|thi hành án|biên phòng|chính phủ|thủ tướng"
+    r"|quốc hội|chủ tịch|bộ phận|đội|trạm|hạt|lãnh sự|đại sứ quán|tổng công ty|công ty"
+    r"|chủ đầu tư|đại diện|cảng|cảnh sát|công đoàn|trường|bệnh viện|đài|kiểm lâm|ủy"
+    r"|văn phòng|nhà xuất bản|báo|tạp chí|cấp|khu quản lý|ban quản lý)\b"
+)
+# Who applies, run into the agencies field by the scraper: "Công dân Việt Nam, Doanh nghiệp".
+_APPLICANT_START = re.compile(
+    r"(?i)^(?:công dân|doanh nghiệp|hợp tác xã|cá nhân|hộ gia đình|người nước ngoài"
+    r"|người dân|tổ chức \(không)"
+)
 MAX_AGENCY_NAME = 150
 
 
 def agency_names(text):
     """The bodies a record names, as the directory should list them.
 
-    Heads become their bodies ("Giám đốc Sở Tư pháp" → "Sở Tư pháp"), bullets and a final
-    full stop go. Pieces that are no body's name (text run in from another field: in lower
-    case, holding a colon or a sentence, or over MAX_AGENCY_NAME characters) are left out;
-    the record's raw text keeps them.
+    Heads become their bodies ("Giám đốc Sở Tư pháp" → "Sở Tư pháp"), bullets, a final full
+    stop and the source's "_old" mark go, a hyphen gets a space each side; a name cut at a
+    comma is put back together. Pieces that are no body's name are left out (the record's
+    raw text keeps them): in lower case, holding a colon or a sentence, over
+    MAX_AGENCY_NAME characters, who applies rather than who decides, text glued to the next
+    field ("Hợp tác xãCơ quan có thẩm quyền"), or a bare type ("Bộ").
     """
     names = []
-    for piece in split_list(text):
+    # Not deduplicated before the pieces are put back together: "Trung tâm Chất lượng" heads
+    # each of "Trung tâm Chất lượng, Chế biến … vùng 1", "…, Chế biến … vùng 2".
+    for piece in split_list(text, unique=False):
         piece = _BULLET.sub("", piece)
-        if not piece[:1].isupper() or ":" in piece or ". " in piece or len(piece) > MAX_AGENCY_NAME:
+        if not piece[:1].isupper() or ":" in piece or ". " in piece:
             continue
-        name = _HEAD_OF.sub("", piece).rstrip(" .")
-        if name:
+        glued = any(a.islower() and b.isupper() for a, b in itertools.pairwise(piece))
+        if _APPLICANT_START.match(piece) or glued:
+            continue
+        name = _HEAD_OF.sub("", piece + " ").strip().removesuffix("_old").rstrip(" .")
+        name = re.sub(r"\s*-\s*", " - ", name) if " " in name else name
+        if not name:
+            continue  # "Bộ trưởng": a head without its body
+        if not _BODY_START.match(name) and names:
+            names[-1] = f"{names[-1]}, {name}"  # the rest of a name cut at its comma
+        elif name and len(name.split()) > 1 and len(name) <= MAX_AGENCY_NAME:
             names.append(name[:1].upper() + name[1:])
     return dedupe(names)
 
@@ -557,7 +588,8 @@ def list_row(values, cells, columns, name, number):
         raise SourceError(problem, file=name, row=number, column=code_label)
     if not value("name_vi"):
         raise SourceError("the name is empty", file=name, row=number, column=columns["name_vi"][1])
-    agencies = filter(None, map(clean, (value("implementing_agencies") or "").splitlines()))
+    lines = filter(None, map(clean, (value("implementing_agencies") or "").splitlines()))
+    agencies = [name for line in lines for name in agency_names(line)]
     return {
         "code": code,
         "name_vi": clean(value("name_vi")),

@@ -17,7 +17,7 @@ from portal.models import (
     db,
 )
 from portal.pagination import page_arg
-from portal.procedures import queries
+from portal.procedures import bodies, queries
 from portal.procedures.queries import Filters, Finder
 
 bp = Blueprint("procedures", __name__, url_prefix="/<lang>/procedures")
@@ -31,6 +31,7 @@ def helpers():
         "source_html": queries.source_html,
         "step_tracks": queries.step_tracks,
         "checklist": queries.checklist,
+        "named_bodies": bodies.named_bodies,
         "translated_name": lambda record: translated(record, "name"),
         "decision_number": lambda decision: decision.number,
     }
