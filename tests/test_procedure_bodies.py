@@ -71,6 +71,7 @@ def test_agency_names_are_bodies_as_the_directory_lists_them(text, names):
 )
 def test_what_a_name_is(app, name, kind):
     assert bodies.kind(name, "Cà Mau") == kind
+    assert bodies.kind(name, app.config["PROVINCE_NAME_VI"]) == kind  # "tỉnh Cà Mau"
 
 
 def test_names_that_differ_only_in_spelling_are_one_key():
@@ -89,6 +90,7 @@ def test_another_provinces_procedure_is_told_by_its_name():
     assert another_province(name, "Cà Mau") == "Hà Tĩnh"
     assert another_province("Đăng ký khai sinh", "Cà Mau") is None
     assert another_province("… trên địa bàn tỉnh Bạc Liêu", "Cà Mau") is None
+    assert another_province("Sở Tư pháp tỉnh Cà Mau", "tỉnh Cà Mau") is None
 
 
 @pytest.fixture
@@ -132,7 +134,7 @@ def test_the_page_names_roles_and_other_provinces_bodies_in_the_records_words(
     assert "href" not in where
 
 
-def test_another_provinces_own_procedure_is_skipped_unless_asked_for(runner, tmp_path):
+def test_another_provinces_own_procedure_is_skipped_unless_asked_for(client, runner, tmp_path):
     record = RECORDS.read_text(encoding="utf-8").splitlines()[0]
     hatinh = record.replace(
         '"ten_thu_tuc": "', '"ten_thu_tuc": "Thực hiện chính sách trên địa bàn tỉnh Hà Tĩnh: ', 1
@@ -146,6 +148,9 @@ def test_another_provinces_own_procedure_is_skipped_unless_asked_for(runner, tmp
     output = runner.invoke(args=["import", "procedures", str(path), "--other-provinces"]).output
     assert "1 created" in output
     assert db.session.scalar(sa.select(Procedure.other_province)) == "Hà Tĩnh"
+    code = db.session.scalar(sa.select(Procedure.code))
+    banner = visible_text(client.get(f"/en/procedures/{code}").text)
+    assert "This is a procedure of Hà Tĩnh Province, not of Cà Mau Province." in banner
 
 
 def test_the_home_page_counts_only_the_provinces_bodies(client, runner, directory):
