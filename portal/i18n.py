@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
 from portal.models import localized
+from portal.workdays import local_date
 
 LANGUAGES = ("vi", "en")
 URL_SAFE = "!$'()*,/:;?@"  # left as they are in a query string, as url_for() leaves them
@@ -115,7 +116,7 @@ def format_date(value):
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = value.date()
+        value = local_date(value)  # the day in Vietnam, as every page shows it
     return babel_dates.format_date(value, DATE_PATTERNS[_locale()], locale=_locale())
 
 

@@ -1,7 +1,7 @@
 """Vietnamese working days: lunar calendar, public holidays, the admin's edits, due dates."""
 
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from math import floor, pi, sin
 from zoneinfo import ZoneInfo
@@ -218,6 +218,15 @@ class Calendar:
 def today():
     """Today's date in Vietnam, where the deadlines run."""
     return datetime.now(VIETNAM).date()
+
+
+def local_date(moment):
+    """The day a moment falls on in Vietnam: 23:30 UTC on 1 December is 2 December there.
+
+    A moment without a zone is UTC, as the database stores it."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(VIETNAM).date()
 
 
 def calendar():

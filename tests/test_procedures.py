@@ -8,7 +8,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -449,3 +449,28 @@ def test_two_identical_imports_at_once_both_succeed_and_write_it_once(app, tmp_p
         "procedures: 413 created, 0 updated, 0 unchanged, 0 rejected",
     ]
     assert _count() == 413
+
+
+def test_a_procedure_is_dated_by_its_decision_not_by_its_import(app, make_procedure, make_decision):
+    from portal.indexing.documents import to_document
+
+    imported = datetime(2026, 12, 1, 23, 30, tzinfo=UTC)  # 2 December in Vietnam
+    undated = make_procedure(updated_at=imported, imported_at=imported)
+    assert to_document("procedure", undated).date is None  # was: the import's UTC day
+    dated = make_procedure(updated_at=imported)
+    decision = make_decision(signed_on=date(2025, 6, 30))
+    db.session.add(
+        ProcedureDecision(procedure_id=dated.id, decision=decision, action=DecisionAction.ANNOUNCED)
+    )
+    db.session.commit()
+    db.session.refresh(dated)
+    assert to_document("procedure", dated).date == date(2025, 6, 30)
+
+
+def test_a_moment_is_shown_on_its_day_in_vietnam(client, make_procedure):
+    imported = datetime(2026, 12, 1, 23, 30, tzinfo=UTC)
+    procedure = make_procedure(
+        updated_at=imported, imported_at=imported, source_url="https://dichvucong.gov.vn/x"
+    )
+    text = visible_text(client.get(f"/vi/procedures/{procedure.code}").text)
+    assert "lần đối chiếu gần nhất 02/12/2026" in text and "01/12/2026" not in text

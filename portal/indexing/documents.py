@@ -161,7 +161,9 @@ def _procedure(p):
         field=p.sector.slug if p.sector else None,
         level=p.levels,
         status=str(p.validity),
-        date=p.updated_at.date() if p.updated_at else None,
+        # Dated by the decision that published or amended it, where its date is known; the
+        # import's day says when the portal last read the national database, not the law.
+        date=_decision_date(p),
         url=f"/procedures/{p.code}",
         version=_version(p),
     )
@@ -287,6 +289,15 @@ CONVERTERS = {
 
 # Numbers of official documents quoted in a text: 8952/UBND-NC, 61/2018/NĐ-CP, 4261/KH-UBND.
 DOCUMENT_NUMBER = re.compile(r"\b\d+(?:/\d{4})?/[A-ZĐ][A-ZĐa-z0-9]*(?:-[A-ZĐ0-9]+)*")
+
+
+def _decision_date(procedure):
+    dates = [
+        link.decision.signed_on
+        for link in procedure.decisions
+        if link.decision.signed_on and link.action != "abolished"
+    ]
+    return max(dates, default=None)
 
 
 def _joined(parts):
