@@ -54,7 +54,8 @@ def create_app(test_config=None):
     security.init_app(app)
     sync.init_app(app)
 
-    from portal import agencies, api, home, hotlines, layout
+    from portal import api, home, hotlines, layout
+    from portal.agencies import views as agencies
     from portal.announcements import views as announcements
     from portal.inspections import views as inspections
     from portal.procedures import views as procedures

@@ -1,6 +1,6 @@
 """`flask` commands, grouped by noun; `flask backup` and `flask restore` stand alone.
 
-Groups: demo, import, procedures, search, holidays, translate.
+Groups: demo, import, procedures, agencies, search, holidays, translate.
 """
 
 import csv
@@ -14,6 +14,7 @@ from babel.messages.pofile import read_po, write_po
 from flask.cli import AppGroup
 
 from portal import ROOT, backups, demo, workdays
+from portal.agencies import merge
 from portal.announcements import importer as announcements_importer
 from portal.importing import SourceError
 from portal.indexing import sync
@@ -22,6 +23,7 @@ from portal.procedures import importer as procedures_importer
 
 demo_cli = AppGroup("demo", help="Demo content.")
 procedures_cli = AppGroup("procedures", help="Administrative procedures.")
+agencies_cli = AppGroup("agencies", help="The agency directory.")
 search_cli = AppGroup("search", help="The search index (a cache of the database).")
 import_cli = AppGroup("import", help="Bulk imports from files.")
 translate_cli = AppGroup("translate", help="Translation catalogs (wraps pybabel).")
@@ -31,7 +33,15 @@ holidays_cli = AppGroup("holidays", help="The working-day calendar used for dead
 def init_app(app):
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
-    for group in (demo_cli, import_cli, procedures_cli, search_cli, translate_cli, holidays_cli):
+    for group in (
+        demo_cli,
+        import_cli,
+        procedures_cli,
+        agencies_cli,
+        search_cli,
+        translate_cli,
+        holidays_cli,
+    ):
         app.cli.add_command(group)
 
 
@@ -128,6 +138,19 @@ def import_inspections(path, dry_run):
     except SourceError as error:
         raise click.ClickException(f"{error}\nNothing was imported.") from error
     click.echo(_summary("inspection records", counts, dry_run))
+
+
+@agencies_cli.command("merge")
+@click.argument("source")
+@click.argument("target")
+def agencies_merge(source, target):
+    """Merge the agency with slug SOURCE into TARGET; SOURCE's URL then redirects."""
+    try:
+        moved = merge.merge(source, target)
+    except merge.MergeError as error:
+        raise click.ClickException(str(error)) from error
+    parts = ", ".join(f"{rows} {table}" for table, rows in sorted(moved.items())) or "nothing"
+    click.echo(f"merged {source} into {target}: moved {parts}; /vi/agencies/{source} redirects")
 
 
 @procedures_cli.command("abolish")

@@ -98,6 +98,7 @@ def test_a_feature_package_has_no_second_shape():
                 "sources",
                 "cells",
                 "channels",
+                "merge",
                 "bodies",
                 "provinces",
                 "life_events",

@@ -1,7 +1,7 @@
 """The data model, one module per subject; everything is importable from `portal.models`.
 
     base.py           db, migrations, UTC datetimes, slugs, bilingual `localized()`
-    agencies.py       Agency (province, departments, districts, communes), Hotline
+    agencies.py       Agency (province, departments, districts, communes), AgencyAlias, Hotline
     announcements.py  Announcement
     procedures.py     Procedure and what it links to: Sector, Decision, LifeEvent, revisions
     inspections.py    InspectionPlan, Inspection, InspectedUnit, Finding, FollowUp, letters
@@ -11,7 +11,7 @@
 A model module imports only `portal.models.*`: never a feature, a view or the CLI.
 """
 
-from portal.models.agencies import Agency, Hotline, Level
+from portal.models.agencies import Agency, AgencyAlias, Hotline, Level
 from portal.models.announcements import Announcement, AnnouncementStatus
 from portal.models.base import (
     SLUG,
@@ -66,6 +66,7 @@ __all__ = [
     "SLUG",
     "STATUSES",
     "Agency",
+    "AgencyAlias",
     "Announcement",
     "AnnouncementStatus",
     "Base",

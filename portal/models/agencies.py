@@ -42,6 +42,20 @@ class Agency(Timestamped, Model):
     )
 
 
+class AgencyAlias(Model):
+    """A name and slug an agency had before it was merged into another (`flask agencies
+    merge`): the old URL redirects, and an import that names it finds the agency it became."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    name_vi: Mapped[str] = mapped_column(sa.Text)
+    agency_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("agency.id", ondelete="CASCADE"), index=True
+    )
+
+    agency: Mapped[Agency] = relationship()
+
+
 class Hotline(Timestamped, Model):
     """A phone number (and other channels) where citizens report problems to an agency."""
 

@@ -12,7 +12,7 @@ import re
 import sqlalchemy as sa
 from flask import current_app
 
-from portal.models import Agency, Level, db, unique_slug
+from portal.models import Agency, AgencyAlias, Level, db, unique_slug
 from portal.procedures.provinces import another_province
 from portal.text import fold
 
@@ -89,6 +89,9 @@ class AgencyMatcher:
         self.by_key = {}
         for agency in db.session.scalars(sa.select(Agency)):
             self.remember(agency)
+        # A name an admin merged into another agency (`flask agencies merge`) finds it.
+        for alias in db.session.scalars(sa.select(AgencyAlias)):
+            self.by_key.setdefault(key(alias.name_vi), alias.agency)
 
     def remember(self, agency):
         named = key(agency.name_vi)

@@ -5,12 +5,21 @@ back to a plain match while the index is not built yet.
 """
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal import listing
 from portal.inspections import queries as inspections
-from portal.models import Agency, Hotline, Level, Procedure, ProcedureAgency, Validity, db
+from portal.models import (
+    Agency,
+    AgencyAlias,
+    Hotline,
+    Level,
+    Procedure,
+    ProcedureAgency,
+    Validity,
+    db,
+)
 
 bp = Blueprint("agencies", __name__, url_prefix="/<lang>/agencies")
 
@@ -66,7 +75,11 @@ def detail(slug):
         .options(selectinload(Agency.hotlines), selectinload(Agency.children))
     )
     if agency is None:
-        abort(404)
+        alias = db.session.scalar(sa.select(AgencyAlias).filter_by(slug=slug))
+        if alias is None:
+            abort(404)
+        # Merged into another agency: its old address leads there, for good.
+        return redirect(url_for("agencies.detail", slug=alias.agency.slug), 301)
     return render_template(
         "agencies/detail.html",
         agency=agency,
