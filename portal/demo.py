@@ -57,13 +57,19 @@ def _load_agencies(counts):
     for row in rows:
         values = {field: row.get(field) or None for field in AGENCY_FIELDS}
         values["level"] = Level(row["level"])
+        for field in ("valid_from", "valid_until"):  # the 2025 reform: see DOMAIN.md
+            values[field] = date.fromisoformat(row[field]) if row.get(field) else None
         _upsert(agencies, row["slug"], values, counts)
     db.session.flush()
-    # Parents in a second pass, so the file's order does not matter.
+    # Parents and successors in a second pass, so the file's order does not matter.
     for row in rows:
+        agency = agencies[row["slug"]]
         parent = agencies[row["parent"]] if row.get("parent") else None
-        if agencies[row["slug"]].parent is not parent:
-            agencies[row["slug"]].parent = parent
+        successor = agencies[row["successor"]] if row.get("successor") else None
+        if agency.parent is not parent:
+            agency.parent = parent
+        if agency.successor is not successor:
+            agency.successor = successor
     return agencies
 
 

@@ -13,12 +13,18 @@ bp = Blueprint("hotlines", __name__, url_prefix="/<lang>/hotlines")
 @bp.route("")
 def index():
     query = listing.read_query(request.args)
-    hotlines = db.session.scalars(
-        sa.select(Hotline)
-        .join(Hotline.agency)
-        .options(joinedload(Hotline.agency))
-        .order_by(Hotline.is_main.desc(), Agency.level, Agency.name_vi, Hotline.id)
-    ).all()
+    # A body that ceased (a district after 1 July 2025) is no number to call: its hotlines
+    # stay on its own page, for the record, and are not offered here.
+    hotlines = [
+        hotline
+        for hotline in db.session.scalars(
+            sa.select(Hotline)
+            .join(Hotline.agency)
+            .options(joinedload(Hotline.agency))
+            .order_by(Hotline.is_main.desc(), Agency.level, Agency.name_vi, Hotline.id)
+        )
+        if hotline.agency.is_current()
+    ]
     if query:
         found = listing.ranked(
             hotlines,

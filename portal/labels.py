@@ -12,7 +12,7 @@ from portal.models import OVERDUE, Level, Topic
 AGENCY_LEVELS = {
     Level.MINISTRY: _l("Central level"),
     Level.PROVINCE: _l("Province level"),
-    Level.DISTRICT: _l("District level"),
+    Level.DISTRICT: _l("District level (until 1 July 2025)"),
     Level.COMMUNE: _l("Commune level"),
 }
 HOTLINE_CHANNELS = {
@@ -41,7 +41,7 @@ TIME_UNITS_ONE = {
 PROCEDURE_LEVELS = {
     "ministry": _l("Ministry level"),
     "province": _l("Province level"),
-    "district": _l("District level"),
+    "district": _l("District level (until 1 July 2025)"),
     "commune": _l("Commune level"),
     "other": _l("Other bodies"),
 }

@@ -19,8 +19,8 @@ def test_hotlines_page_puts_the_main_hotline_first(client, make_hotline, make_ag
     assert html.index('href="tel:1022"') < html.index("0768.221.221")
     assert "Channels: Phone, Zalo" in html
     assert "Last verified on 1 Oct 2026" in html
-    assert "District level" in html
-    assert '<a href="#level-district">District level (1)</a>' in html
+    assert "District level (until 1 July 2025)" in html
+    assert '<a href="#level-district">District level (until 1 July 2025) (1)</a>' in html
 
 
 def test_agency_tree_nests_communes_under_districts(client, make_agency):

@@ -416,9 +416,8 @@ def test_list_filters_and_their_counts(client, sample):
     assert "/en/inspections/kiem-tra-cchc-2017" not in html
     level = html.split('id="facet-level"')[1].split("</section>")[0]
     # Each level is counted with the level filter itself ignored.
-    assert 'href="/en/inspections?level=district">District level</a> <span class="count">2<' in (
-        level
-    )
+    district = 'href="/en/inspections?level=district">District level (until 1 July 2025)</a>'
+    assert district + ' <span class="count">2<' in level
     assert 'aria-current="true" class="selected">Commune level</a> <span class="count">1<' in (
         level
     )

@@ -49,9 +49,13 @@ def index():
         return render_template(
             "agencies/index.html", q=query, found=found, main=[] if found else main_hotlines()
         )
+    # Bodies that ceased (the districts, merged departments) leave the tree for a list of
+    # their own, each with who took over.
+    former = [agency for agency in agencies if not agency.is_current()]
     children = {}
     for agency in agencies:
-        children.setdefault(agency.parent_id, []).append(agency)
+        if agency.is_current():
+            children.setdefault(agency.parent_id, []).append(agency)
     # The province's own tree starts at its province-level roots; bodies named only by
     # national procedures (ministries, generic "commune People's Committee") come apart.
     roots = children.get(None, [])
@@ -63,7 +67,8 @@ def index():
         children=children,
         province=province,
         others=others,
-        total=len(agencies),
+        former=former,
+        total=len(agencies) - len(former),
     )
 
 

@@ -1,12 +1,15 @@
 """Agencies and their hotlines: the directory every other record points to."""
 
 import enum
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Model, Timestamped, enum_column
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 class Level(enum.StrEnum):
@@ -32,11 +35,43 @@ class Agency(Timestamped, Model):
     website: Mapped[str | None] = mapped_column(sa.String(300))
     working_hours_vi: Mapped[str | None] = mapped_column(sa.String(300))
     working_hours_en: Mapped[str | None] = mapped_column(sa.String(300))
+    # When the body existed, and who took over its duties when it ceased: on 1 July 2025
+    # the districts ended and many departments merged (see DOMAIN.md). None: open-ended.
+    valid_from: Mapped[date | None]
+    valid_until: Mapped[date | None]  # the first day it no longer existed
+    successor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agency.id"), index=True)
 
-    parent: Mapped["Agency | None"] = relationship(remote_side=[id], back_populates="children")
-    children: Mapped[list["Agency"]] = relationship(
-        back_populates="parent", order_by="Agency.name_vi"
+    parent: Mapped["Agency | None"] = relationship(
+        remote_side=[id], back_populates="children", foreign_keys=[parent_id]
     )
+    children: Mapped[list["Agency"]] = relationship(
+        back_populates="parent", order_by="Agency.name_vi", foreign_keys=[parent_id]
+    )
+    # post_update: a successor row and its predecessors can be written in one flush.
+    successor: Mapped["Agency | None"] = relationship(
+        remote_side=[id],
+        back_populates="predecessors",
+        foreign_keys=[successor_id],
+        post_update=True,
+    )
+    predecessors: Mapped[list["Agency"]] = relationship(
+        back_populates="successor", order_by="Agency.name_vi", foreign_keys=[successor_id]
+    )
+
+    def is_current(self, on=None):
+        """Whether the body exists on `on` (today in Vietnam when not given)."""
+        on = on or datetime.now(VIETNAM).date()
+        started = self.valid_from is None or self.valid_from <= on
+        return started and (self.valid_until is None or on < self.valid_until)
+
+    def current_successor(self):
+        """Who does this body's work now: itself, or the last of its successors."""
+        body, seen = self, set()
+        while body.successor is not None and body.id not in seen and not body.is_current():
+            seen.add(body.id)
+            body = body.successor
+        return body
+
     hotlines: Mapped[list["Hotline"]] = relationship(
         back_populates="agency", order_by="Hotline.id", cascade="all, delete-orphan"
     )

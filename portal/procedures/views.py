@@ -90,11 +90,10 @@ def detail(code):
     if procedure is None:
         abort(404)
     implementing = procedure.agencies_in("implementing")
+    current = [agency.id for agency in implementing if agency.is_current()]
     hotlines = (
-        db.session.scalars(
-            sa.select(Hotline).where(Hotline.agency_id.in_([a.id for a in implementing]))
-        ).all()
-        if implementing
+        db.session.scalars(sa.select(Hotline).where(Hotline.agency_id.in_(current))).all()
+        if current
         else []
     )
     return render_template(
