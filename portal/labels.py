@@ -50,9 +50,11 @@ APPLICANTS = {
     "business": _l("Businesses"),
     "organisation": _l("Organisations"),
 }
+# What the national record shows is whether one can submit online, not whether the result
+# comes back online too: "partial" says no more than that; "full" is for an admin to set.
 ONLINE_LEVELS = {
-    "none": _l("Not online"),
-    "partial": _l("Partly online"),
+    "none": _l("No online channel listed"),
+    "partial": _l("Can be submitted online"),
     "full": _l("Fully online"),
 }
 VALIDITY = {

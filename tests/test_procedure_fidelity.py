@@ -388,3 +388,11 @@ def test_the_report_lists_refused_rows_even_when_nothing_is_written(runner, tmp_
         "ma_thu_tuc",
     )
     assert "not a national procedure code" in row["detail"]
+
+
+def test_the_page_claims_no_more_online_service_than_the_record_shows(client, imported):
+    # The record lists an online channel; whether results come back online it does not say.
+    page = visible_text(client.get("/en/procedures/1.009091").text)
+    assert "Online Can be submitted online" in page and "Partly online" not in page
+    page = visible_text(client.get("/en/procedures/2.002797").text)  # in person only
+    assert "Online No online channel listed" in page
