@@ -52,6 +52,8 @@ def _summary(noun, counts, dry_run=False):
     )
     if "rejected" in counts:
         line += f", {counts['rejected']} rejected"
+    if counts.get("reread"):
+        line += f", {counts['reread']} re-read (record unchanged, read anew)"
     if counts.get("skipped"):
         line += f", {counts['skipped']} skipped"
     return line + (" (dry run: nothing written)" if dry_run else "")

@@ -71,6 +71,7 @@ DECISION_ACTIONS = {
 REVISION_KINDS = {
     "created": _l("Published on the portal"),
     "updated": _l("Updated"),
+    "reread": _l("Re-read: the national record is unchanged, the portal reads it better"),
     "abolished": _l("Abolished"),
 }
 # The parts a procedure must publish (Decree 63/2010, Art. 8), and a revision's fields.

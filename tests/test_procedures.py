@@ -474,3 +474,30 @@ def test_a_moment_is_shown_on_its_day_in_vietnam(client, make_procedure):
     )
     text = visible_text(client.get(f"/vi/procedures/{procedure.code}").text)
     assert "lần đối chiếu gần nhất 02/12/2026" in text and "01/12/2026" not in text
+
+
+def test_a_record_read_anew_is_a_rereading_not_a_change_of_the_source(runner, client):
+    _import(runner, RECORDS)
+    procedure = _procedure("1.010038")
+    # As an older parser stored it: steps as bare strings, renumbered by the page.
+    procedure.steps = [step["text"] for step in procedure.steps]
+    db.session.commit()
+    result = _import(runner, RECORDS)
+    assert "1 re-read (record unchanged, read anew)" in result.output.splitlines()[0]
+    revision = _procedure("1.010038").revisions[0]
+    assert (revision.kind, list(revision.changes)) == ("reread", ["steps"])
+    history = visible_text(client.get("/en/procedures/1.010038").text).split("Change history")[1]
+    assert "Re-read: the national record is unchanged, the portal reads it better" in history
+
+
+def test_a_changed_record_is_an_update(runner, tmp_path):
+    _import(runner, RECORDS)
+    lines = RECORDS.read_text(encoding="utf-8").splitlines()
+    changed = [
+        line.replace("Tách hộ", "Tách hộ gia đình", 1) if "1.010038" in line else line
+        for line in lines
+    ]
+    path = tmp_path / "changed.jsonl"
+    path.write_text("\n".join(changed), encoding="utf-8")
+    _import(runner, path)
+    assert _procedure("1.010038").revisions[0].kind == "updated"

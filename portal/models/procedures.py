@@ -136,6 +136,9 @@ class Procedure(Timestamped, Model):
     # Another province's own procedure ("… trên địa bàn tỉnh Hà Tĩnh"), imported only on
     # purpose (`flask import procedures --other-provinces`): that province's name.
     other_province: Mapped[str | None] = mapped_column(sa.String(100))
+    # SHA-256 of the national record as read: a later import of the same record that reads it
+    # differently (a better parser) is a re-reading, not a change in the source.
+    source_hash: Mapped[str | None] = mapped_column(sa.String(64))
     processing_days: Mapped[float | None]
     fee_summary: Mapped[str | None] = mapped_column(sa.Text)
     conditions_vi: Mapped[str | None] = mapped_column(sa.Text)
@@ -259,7 +262,7 @@ class ProcedureRevision(Model):
         sa.ForeignKey("procedure.id", ondelete="CASCADE"), index=True
     )
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    kind: Mapped[str] = mapped_column(sa.String(20))  # created, updated, abolished
+    kind: Mapped[str] = mapped_column(sa.String(20))  # created, updated, reread, abolished
     # "import: file.jsonl, lists.xlsx …" or a user: Text, an import may name many files.
     changed_by: Mapped[str] = mapped_column(sa.Text)
     decision_number: Mapped[str | None] = mapped_column(sa.String(80))

@@ -25,6 +25,7 @@ def load():
         [DATA / "procedures.jsonl"], changed_by="demo: national database records"
     )
     counts.update({key: result[key] for key in ("created", "updated", "unchanged")})
+    counts["updated"] += result["reread"]
     counts["updated"] += importer.translate(
         _read("procedure_names_en.json"), _read("sectors_en.json"), "demo: English names"
     )

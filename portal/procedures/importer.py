@@ -118,6 +118,7 @@ def _from_record(record):
             "online_level": OnlineLevel.PARTIAL if has_online else OnlineLevel.NONE,
             "source_url": record["source_url"],
             "raw": record["raw"],
+            "source_hash": record["source_hash"],
         },
     }
 
@@ -198,7 +199,7 @@ class Importer:
             procedure.revisions.append(self._revision("created", values, {}))
             self.outcomes[code] = "created"
             return
-        before = snapshot(procedure)
+        before, read_before = snapshot(procedure), procedure.source_hash
         for column, value in columns.items():
             if getattr(procedure, column) != value:
                 setattr(procedure, column, value)
@@ -208,7 +209,12 @@ class Importer:
         changes = diff(before, snapshot(procedure))
         if code in self.created:
             return  # a list row completing a record created in this same run
-        if changes:
+        reread = read_before is not None and read_before == columns.get("source_hash")
+        if changes and reread:  # the same record, read by a newer parser
+            procedure.imported_at = self.now
+            procedure.revisions.append(self._revision("reread", values, changes))
+            self.outcomes[code] = "reread"
+        elif changes:
             procedure.imported_at = self.now
             procedure.revisions.append(self._revision("updated", values, changes))
             self.outcomes[code] = "updated"
@@ -252,7 +258,7 @@ class Importer:
     @property
     def counts(self):
         """Each procedure counted once, by what happened to it; rejected rows apart."""
-        counts = Counter(created=0, updated=0, unchanged=0)
+        counts = Counter(created=0, updated=0, unchanged=0, reread=0)
         counts.update(self.outcomes.values())
         counts["rejected"] = self.rejected
         counts["skipped"] = self.skipped

@@ -6,7 +6,9 @@ cannot cut cleanly is also kept verbatim in the record's `raw` dict, so nothing 
 source is lost.
 """
 
+import hashlib
 import itertools
+import json
 import re
 import unicodedata
 import zipfile
@@ -210,8 +212,10 @@ def parse_record(raw):
     channels, results = parsed["cach_thuc_thuc_hien"], parsed["ket_qua_xu_ly"]
     applicants = split_list(src.get("doi_tuong_thuc_hien"))
     days = [channel["days"] for channel in channels if channel["days"] is not None]
+    fingerprint = json.dumps(src, sort_keys=True, ensure_ascii=False).encode()
     return {
         "code": code,
+        "source_hash": hashlib.sha256(fingerprint).hexdigest(),
         "name_vi": clean(src["ten_thu_tuc"]),
         "source_url": clean(src.get("detail_url")),
         "decision_numbers": [
