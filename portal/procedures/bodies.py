@@ -83,15 +83,17 @@ class AgencyMatcher:
     province's own. A role or another province's body is no agency: get() returns None.
     """
 
-    def __init__(self):
+    def __init__(self, agencies=None):
+        """Over the whole directory and its aliases, or over `agencies` alone."""
         self.home = current_app.config["PROVINCE_NAME_VI"]
         self.suffix = " " + key(self.home)
         self.by_key = {}
-        for agency in db.session.scalars(sa.select(Agency)):
+        for agency in db.session.scalars(sa.select(Agency)) if agencies is None else agencies:
             self.remember(agency)
-        # A name an admin merged into another agency (`flask agencies merge`) finds it.
-        for alias in db.session.scalars(sa.select(AgencyAlias)):
-            self.by_key.setdefault(key(alias.name_vi), alias.agency)
+        if agencies is None:
+            # A name an admin merged into another agency (`flask agencies merge`) finds it.
+            for alias in db.session.scalars(sa.select(AgencyAlias)):
+                self.by_key.setdefault(key(alias.name_vi), alias.agency)
 
     def remember(self, agency):
         named = key(agency.name_vi)
@@ -158,18 +160,11 @@ def guess_level(name):
 def named_bodies(procedure, role):
     """The bodies a procedure's record names in `role`, in its order, for the page:
     [(name, agency or None, kind)]. Linked agencies the record does not name come last."""
-    home = current_app.config["PROVINCE_NAME_VI"]
-    linked = {key(agency.name_vi): agency for agency in procedure.agencies_in(role)}
-    suffix = " " + key(home)
-    for named, agency in list(linked.items()):
-        for tail in (suffix, " tinh" + suffix):
-            if named.endswith(tail):
-                linked.setdefault(named[: -len(tail)], agency)
+    linked = AgencyMatcher(procedure.agencies_in(role))
     shown, used = [], set()
     for name in (procedure.agency_names or {}).get(role, []):
-        named = key(name)
-        agency = linked.get(named) or linked.get(_provincial(named))
-        shown.append((name, agency, "body" if agency else kind(name, home)))
+        agency = linked.find(name)
+        shown.append((name, agency, "body" if agency else kind(name, linked.home)))
         used.add(agency)
     shown += [(a.name_vi, a, "body") for a in procedure.agencies_in(role) if a not in used]
     return shown
