@@ -10,12 +10,14 @@ legal bases: how many, how many records list a number twice, how many titles hav
 number cell, how many pages also show the source's text. Then imports everything into a
 scratch database holding the demo province's directory, and counts the agencies the import
 created (by level, and any junk among them) and the names it did not make agencies (a
-level's role, another province's body). Ends with one line of JSON.
+level's role, another province's body), and on a fixed sample of /en/ procedure pages how many
+show Vietnamese words not marked lang="vi". Ends with one line of JSON.
 """
 
 import argparse
 import itertools
 import json
+import random
 import re
 import sys
 import tempfile
@@ -24,9 +26,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # pagetext: what a visitor reads, as the tests read it
 
 import flask_migrate  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
+from pagetext import unmarked_vietnamese  # noqa: E402
 
 from portal import create_app, demo  # noqa: E402
 from portal.models import Agency, Procedure, db  # noqa: E402
@@ -63,6 +67,26 @@ def _junk(name):
         or re.match(r"(?i)(?:công dân|doanh nghiệp|hợp tác xã|thể thao|bản đồ|chống)\b", name)
         is not None
     )
+
+
+def _english_pages(app, sample=300):
+    """On a fixed sample of /en/ procedure pages: how many show Vietnamese words outside
+    lang="vi" (and how many such text runs), beside how many show Vietnamese at all."""
+    codes = sorted(db.session.scalars(sa.select(Procedure.code)))
+    codes = random.Random(1).sample(codes, min(sample, len(codes)))
+    client = app.test_client()
+    unmarked = Counter()
+    with_vietnamese = 0
+    for code in codes:
+        html = client.get(f"/en/procedures/{code}").get_data(as_text=True)
+        with_vietnamese += 'lang="vi"' in html
+        unmarked[code] = len(unmarked_vietnamese(html))
+    return {
+        "pages": len(codes),
+        "pages showing Vietnamese text": with_vietnamese,
+        "pages with unmarked Vietnamese": sum(1 for n in unmarked.values() if n),
+        "unmarked text runs": sum(unmarked.values()),
+    }
 
 
 def main():
@@ -141,10 +165,12 @@ def main():
                 for role in ("implementing", "competent", "coordinating")
                 for name in (procedure.agency_names or {}).get(role, [])
             )
+            language = _english_pages(app)
             db.engine.dispose()
     print(f"import: {dict(counts)}")
     print(f"agencies created, by level: {dict(agencies)}; junk among them: {junk}")
     print(f"names in the records, by kind (only bodies become agencies): {dict(names)}")
+    print(f"/en/ procedure pages (a sample): {language}")
     print(
         json.dumps(
             {
@@ -159,6 +185,7 @@ def main():
                 "agencies_created": dict(agencies),
                 "junk_agencies": len(junk),
                 "names_by_kind": dict(names),
+                "english_pages": language,
             },
             ensure_ascii=False,
             sort_keys=True,

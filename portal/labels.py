@@ -50,6 +50,26 @@ APPLICANTS = {
     "business": _l("Businesses"),
     "organisation": _l("Organisations"),
 }
+# "Đối tượng thực hiện" as the national database words it: a closed list (keys are its words).
+APPLICANT_TYPES = {
+    "Công dân Việt Nam": _l("Vietnamese citizens"),
+    "Người Việt Nam định cư ở nước ngoài": _l("Vietnamese residing abroad"),
+    "Người nước ngoài": _l("Foreigners"),
+    "Người nước ngoài cư trú tại Việt Nam": _l("Foreigners residing in Vietnam"),
+    "Cán bộ, công chức, viên chức": _l("Officials, civil servants and public employees"),
+    "Doanh nghiệp": _l("Businesses"),
+    "Doanh nghiệp Việt Nam": _l("Vietnamese businesses"),
+    "Doanh nghiệp có vốn đầu tư nước ngoài": _l("Foreign-invested businesses"),
+    "Hợp tác xã": _l("Cooperatives"),
+    "Tổ chức (không bao gồm doanh nghiệp, HTX)": _l(
+        "Organisations (other than businesses and cooperatives)"
+    ),
+    "Tổ chức nước ngoài": _l("Foreign organisations"),
+    "Đảng viên": _l("Party members"),
+    "Tổ chức Đảng": _l("Party organisations"),
+}
+# Words a channel's time cell may hold instead of a time (keys casefolded).
+TIME_TEXTS = {"không quy định": _l("No time limit set")}
 # What the national record shows is whether one can submit online, not whether the result
 # comes back online too: "partial" says no more than that; "full" is for an admin to set.
 ONLINE_LEVELS = {

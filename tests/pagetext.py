@@ -65,3 +65,46 @@ def visible_text(html):
     reader.feed(html)
     reader.close()
     return _SPACES.sub(" ", "".join(reader.parts)).strip()
+
+
+# A letter only Vietnamese uses among the page's languages (tone marks, ă â đ ê ô ơ ư).
+_VIETNAMESE = re.compile(
+    "[ăâđêôơưàáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ]", re.IGNORECASE
+)
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+)
+
+
+class _LanguageReader(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.open = []  # (tag, language) of each element we are inside
+        self.found = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in _VOID:
+            inherited = self.open[-1][1] if self.open else None
+            self.open.append((tag, dict(attrs).get("lang") or inherited))
+
+    def handle_endtag(self, tag):
+        while self.open and self.open.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data):
+        if not self.open or any(tag in UNREAD or tag == "title" for tag, _ in self.open):
+            return
+        # A proper name (Cà Mau, Công Khai) is capitalised: a common word is not.
+        words = re.findall(r"\w+", data)
+        if self.open[-1][1] != "vi" and any(
+            w[0].islower() and _VIETNAMESE.search(w) for w in words
+        ):
+            self.found.append(_SPACES.sub(" ", data).strip())
+
+
+def unmarked_vietnamese(html):
+    """The text runs of `html` that hold Vietnamese words yet are not inside lang="vi"."""
+    reader = _LanguageReader()
+    reader.feed(html)
+    reader.close()
+    return reader.found

@@ -55,6 +55,7 @@ def test_agency_page_shows_contacts_hotlines_and_units(client, make_agency, make
     assert 'href="mailto:stp@camau.gov.vn"' in html and 'href="tel:02903831111"' in html
     assert 'href="tel:02903831112"' in html
     assert "Phòng Hộ tịch" in html and 'href="/en/agencies/ubnd-tinh"' in html
+    assert '<dd lang="vi">Số 1 Lưu Tấn Tài</dd>' in html  # an address is read in Vietnamese
 
 
 def test_agency_without_hotline_points_to_the_provinces(client, make_agency):

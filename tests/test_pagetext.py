@@ -1,6 +1,6 @@
 """The `visible_text` helper reads a page the way a visitor does."""
 
-from pagetext import visible_text
+from pagetext import unmarked_vietnamese, visible_text
 
 
 def test_visible_text_is_the_page_s_text_on_one_line():
@@ -12,3 +12,11 @@ def test_visible_text_is_the_page_s_text_on_one_line():
     assert visible_text(html) == (
         "Sở Tư pháp Gọi 1022: miễn phí Q&A\xa024/7 Dòng một dòng hai Ô 1 Ô 2"
     )
+
+
+def test_unmarked_vietnamese_finds_the_words_outside_lang_vi():
+    html = """<html lang="en"><head><title>Khai sinh</title></head><body>
+      <h1>Birth registration in Cà Mau</h1><p lang="vi">Tờ khai <b>đăng ký</b></p>
+      <dl><dd>Công dân Việt Nam</dd><dd>Vietnamese citizens<br>Miễn phí</dd></dl>
+      <script>var s = "không";</script></body></html>"""
+    assert unmarked_vietnamese(html) == ["Công dân Việt Nam", "Miễn phí"]

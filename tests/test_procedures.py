@@ -4,6 +4,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -501,3 +502,25 @@ def test_a_changed_record_is_an_update(runner, tmp_path):
     path.write_text("\n".join(changed), encoding="utf-8")
     _import(runner, path)
     assert _procedure("1.010038").revisions[0].kind == "updated"
+
+
+def test_the_finder_sorts_by_the_name_it_shows(client, make_procedure):
+    make_procedure(code="1.000001", name_vi="Xác nhận tình trạng", name_en="Apple status check")
+    make_procedure(code="1.000002", name_vi="Bán nhà ở cũ")
+    make_procedure(code="1.000003", name_vi="Cấp giấy phép", name_en="Zebra permit")
+
+    def order(lang):
+        html = client.get(f"/{lang}/procedures?sort=name").get_data(as_text=True)
+        return re.findall(rf'href="/{lang}/procedures/(1\.\d+)"', html)
+
+    assert order("vi") == ["1.000002", "1.000003", "1.000001"]  # Bán, Cấp, Xác
+    assert order("en") == ["1.000001", "1.000002", "1.000003"]  # Apple, Bán (untranslated), Zebra
+
+
+def test_the_english_export_names_sectors_in_english(client, procedures):
+    def sectors(lang):
+        body = client.get(f"/{lang}/procedures?format=csv").get_data(as_text=True)
+        return {row["sector"] for row in csv.DictReader(io.StringIO(body[1:]))}
+
+    assert "Tax" in sectors("en") and "Thuế" not in sectors("en")
+    assert "Thuế" in sectors("vi")

@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 from sqlalchemy.orm import selectinload
 
 from portal import listing
+from portal.i18n import current_language
 from portal.models import (
     Agency,
     Decision,
@@ -23,6 +24,7 @@ from portal.models import (
     Sector,
     Validity,
     db,
+    localized,
     procedure_life_event,
 )
 from portal.procedures.bodies import named_bodies
@@ -33,12 +35,22 @@ LEVEL_COLUMNS = {level: getattr(Procedure, f"level_{level}") for level in Proced
 APPLICANT_COLUMNS = {
     kind: getattr(Procedure, column) for kind, column in Procedure.APPLICANTS.items()
 }
-PROCEDURE_SORTS = {  # with a query, "relevance" (the engine's order) comes first
-    "name": (Procedure.name_vi, Procedure.code),
-    "code": (Procedure.code,),
-    "time": (Procedure.processing_days.is_(None), Procedure.processing_days, Procedure.name_vi),
-    "updated": (Procedure.updated_at.desc(), Procedure.code),
+# The name a page shows: on /en/ the English one where there is one, else the Vietnamese.
+SHOWN_NAME = {
+    "vi": Procedure.name_vi,
+    "en": sa.func.coalesce(sa.func.nullif(Procedure.name_en, ""), Procedure.name_vi),
 }
+
+
+def procedure_sorts(lang):
+    """{sort: order}; with a query, "relevance" (the engine's order) comes first."""
+    name = SHOWN_NAME.get(lang, Procedure.name_vi)
+    return {
+        "name": (name, Procedure.code),
+        "code": (Procedure.code,),
+        "time": (Procedure.processing_days.is_(None), Procedure.processing_days, name),
+        "updated": (Procedure.updated_at.desc(), Procedure.code),
+    }
 
 
 @dataclass
@@ -61,7 +73,7 @@ class Filters(listing.Filters):
         "online": {o.value for o in OnlineLevel},
         "validity": {v.value for v in Validity},
     }
-    SORTS = PROCEDURE_SORTS
+    SORTS = procedure_sorts("vi")  # the keys; select() orders in the page's language
 
 
 class Finder:
@@ -124,11 +136,12 @@ class Finder:
 
     def select(self):
         query = sa.select(Procedure).where(*self.conditions())
+        sorts = procedure_sorts(current_language())
         if self.filters.sort != "relevance":
-            return query.order_by(*PROCEDURE_SORTS[self.filters.sort])
+            return query.order_by(*sorts[self.filters.sort])
         if self.ranked:
             return query.order_by(listing.rank_order(Procedure.id, self.ranked), Procedure.code)
-        return query.order_by(*PROCEDURE_SORTS["name"])
+        return query.order_by(*sorts["name"])
 
     def facets(self, session):
         """{facet: [(value, label record or text, count)]}, largest first, zeros left out."""
@@ -297,12 +310,14 @@ def export_rows(finder, structured=False):
         )
         .execution_options(yield_per=500)
     )
+    lang = current_language()
     for procedure in db.session.scalars(query):
         row = {
             "code": procedure.code,
             "name_vi": procedure.name_vi,
             "name_en": procedure.name_en or "",
-            "sector": procedure.sector.name_vi if procedure.sector else "",
+            # in the page's language, as the finder shows it
+            "sector": localized(procedure.sector, "name", lang).text if procedure.sector else "",
             "levels": " ".join(procedure.levels),
             "applicants": "; ".join(procedure.applicant_types),
             "online_level": str(procedure.online_level),
@@ -364,6 +379,18 @@ def at_a_glance(channels):
     of a part are left out of it; an empty list means no channel says anything.
     """
     return {"time": _grouped(channels, _time_of), "fee": _grouped(channels, fee_said)}
+
+
+def channel_cells(channel):
+    """One channel row of the table as the summary box reads it: (time, fee, fee note).
+
+    time and fee are (what, value) as at_a_glance() gives them, or None; the note is the
+    bracketed words the source gives after the fee ("(/hồ sơ)"), shown in its words.
+    """
+    fee = fee_said(channel)
+    text = channel.get("fee_text") or ""
+    note = text[text.index("(") :] if fee and fee[0] in ("free", "amount") and "(" in text else None
+    return _time_of(channel), fee, note
 
 
 def _time_of(channel):

@@ -28,6 +28,7 @@ def helpers():
     return {
         "change_text": change_text,
         "at_a_glance": queries.at_a_glance,
+        "channel_cells": queries.channel_cells,
         "source_html": queries.source_html,
         "step_tracks": queries.step_tracks,
         "checklist": queries.checklist,
