@@ -9,7 +9,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from portal import create_app
-from portal.models import Agency, Announcement, Level, db
+from portal.models import Agency, Announcement, Level, Procedure, db
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_FLAGS = [
@@ -83,6 +83,17 @@ def server(sqlite_template, tmp_path):
                 agency=agency,
             )
         )
+        db.session.add(
+            Procedure(
+                code="1.013231",
+                name_vi="Cấp điều chỉnh giấy phép xây dựng đối với công trình cấp đặc biệt",
+                name_folded="1.013231 cap dieu chinh giay phep xay dung",
+                applicant_types=["Công dân Việt Nam", "Tổ chức (không bao gồm doanh nghiệp, HTX)"],
+                channels=[
+                    {"kind": "online", "time_text": "20 Ngày", "unit_stated": True, "fee_vnd": 0}
+                ],
+            )
+        )
         db.session.commit()
     http = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=http.serve_forever, daemon=True)
@@ -151,6 +162,17 @@ def test_layout_fits_a_360px_phone(server, page):
         # that does not fit; more than 1px of scrolling is, whatever the walk could not see.
         assert found["past"] < 1 and found["scrolls"] <= 1, (
             f"{url} scrolls sideways at 360px: {found['element']} ends {found['past']:.2f}px "
+            f"past the edge, the page is {found['scrolls']}px too wide"
+        )
+
+
+def test_a_procedure_page_and_the_header_fit_a_320px_phone(server, page):
+    page.set_viewport_size({"width": 320, "height": 740})  # WCAG 2.2 reflow: 320 CSS px
+    for url in ("/vi/", "/en/", "/vi/procedures/1.013231", "/en/procedures/1.013231"):
+        page.goto(server + url)
+        found = page.evaluate(OVERFLOW)
+        assert found["past"] < 1 and found["scrolls"] <= 1, (
+            f"{url} scrolls sideways at 320px: {found['element']} ends {found['past']:.2f}px "
             f"past the edge, the page is {found['scrolls']}px too wide"
         )
 
