@@ -11,6 +11,9 @@ RUN_ENV := SECRET_KEY="$$(cat instance/secret_key)" TRUSTED_HOSTS="$${TRUSTED_HO
 
 run: setup  ## Serve the portal with demo content at http://127.0.0.1:$(PORT)
 	@echo "Serving http://127.0.0.1:$(PORT)/ (Ctrl-C to stop)"
+	@echo "No staff account exists until you create one; the first admin, in another terminal:"
+	@echo '  FLASK_APP=portal SECRET_KEY=$$(cat instance/secret_key) TRUSTED_HOSTS=localhost \'
+	@echo '    .venv/bin/flask users create --email you@example.org --role admin'
 	$(RUN_ENV) $(BIN)/gunicorn --workers 2 \
 		--bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 

@@ -1,6 +1,6 @@
 """`flask` commands, grouped by noun; `flask backup` and `flask restore` stand alone.
 
-Groups: demo, import, procedures, agencies, search, holidays, translate.
+Groups: demo, import, procedures, agencies, users, search, holidays, translate.
 """
 
 import csv
@@ -12,6 +12,7 @@ from collections import Counter
 import click
 from babel.messages.pofile import read_po, write_po
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
 from portal import ROOT, backups, demo, workdays
 from portal.agencies import merge
@@ -19,11 +20,14 @@ from portal.announcements import importer as announcements_importer
 from portal.importing import SourceError
 from portal.indexing import sync
 from portal.inspections import importer as inspections_importer
+from portal.models import Role, User, db
 from portal.procedures import importer as procedures_importer
+from portal.users import accounts
 
 demo_cli = AppGroup("demo", help="Demo content.")
 procedures_cli = AppGroup("procedures", help="Administrative procedures.")
 agencies_cli = AppGroup("agencies", help="The agency directory.")
+users_cli = AppGroup("users", help="Staff accounts (no account exists until one is created).")
 search_cli = AppGroup("search", help="The search index (a cache of the database).")
 import_cli = AppGroup("import", help="Bulk imports from files.")
 translate_cli = AppGroup("translate", help="Translation catalogs (wraps pybabel).")
@@ -38,6 +42,7 @@ def init_app(app):
         import_cli,
         procedures_cli,
         agencies_cli,
+        users_cli,
         search_cli,
         translate_cli,
         holidays_cli,
@@ -153,6 +158,76 @@ def agencies_merge(source, target):
         raise click.ClickException(str(error)) from error
     parts = ", ".join(f"{rows} {table}" for table, rows in sorted(moved.items())) or "nothing"
     click.echo(f"merged {source} into {target}: moved {parts}; /vi/agencies/{source} redirects")
+
+
+def _account_error(error):
+    """A refused account change, for the terminal: the server's commands speak English."""
+    with force_locale("en"):
+        return click.ClickException(str(error))
+
+
+def _new_password(from_stdin):
+    """The password from stdin (one line, for scripts) or typed twice at a hidden prompt:
+    never from an argument, which the shell history and the process list would keep."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
+@click.option("--agency", help="The agency's slug (agency officers only).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def users_create(email, role, agency, password_stdin):
+    """Create a staff account; the password is asked for, never given as an argument."""
+    password = _new_password(password_stdin)
+    try:
+        user = accounts.create(email, role, password, agency_slug=agency)
+    except accounts.AccountError as error:
+        db.session.rollback()
+        raise _account_error(error) from error
+    db.session.commit()
+    where = f" of {user.agency.slug}" if user.agency else ""
+    click.echo(f"created {user.role} {user.email}{where}")
+
+
+@users_cli.command("list")
+def users_list():
+    """Every account: e-mail, role, agency, active or disabled (never a password hash)."""
+    for user in db.session.scalars(db.select(User).order_by(User.email_key)):
+        state = "active" if user.active else "disabled"
+        agency = user.agency.slug if user.agency else "-"
+        click.echo(f"{user.email}\t{user.role}\t{agency}\t{state}")
+
+
+@users_cli.command("disable")
+@click.argument("email")
+def users_disable(email):
+    """Disable an account: it can no longer log in. Accounts are never deleted (the audit
+    trail names them)."""
+    try:
+        accounts.disable(email)
+    except accounts.AccountError as error:
+        raise _account_error(error) from error
+    db.session.commit()
+    click.echo(f"disabled {email}")
+
+
+@users_cli.command("set-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def users_set_password(email, password_stdin):
+    """Give an account a new password (for one who lost theirs)."""
+    user = accounts.find(email)
+    if user is None:
+        raise click.ClickException(f"There is no account for {email}.")
+    try:
+        accounts.set_password(user, _new_password(password_stdin), actor="cli")
+    except accounts.AccountError as error:
+        raise _account_error(error) from error
+    db.session.commit()
+    click.echo(f"new password set for {user.email}")
 
 
 @procedures_cli.command("abolish")

@@ -24,6 +24,7 @@ FEATURES = (
     "portal.search",
 )
 HELPERS = (
+    "portal.audit",
     "portal.backups",
     "portal.downloads",
     "portal.i18n",
@@ -35,6 +36,7 @@ HELPERS = (
     "portal.pagination",
     "portal.security",
     "portal.text",
+    "portal.users",  # accounts for the CLI; a feature once its login pages land
     "portal.workdays",
 )
 

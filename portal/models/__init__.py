@@ -7,6 +7,7 @@
     inspections.py    InspectionPlan, Inspection, InspectedUnit, Finding, FollowUp, letters
     holidays.py       HolidayChange, the admin's edits to the working-day calendar
     search.py         SearchChange, the search index's change log
+    users.py          User (staff accounts, roles), AuditEvent (the append-only audit trail)
 
 A model module imports only `portal.models.*`: never a feature, a view or the CLI.
 """
@@ -59,6 +60,7 @@ from portal.models.procedures import (
     procedure_life_event,
 )
 from portal.models.search import SearchChange
+from portal.models.users import AuditEvent, Role, User
 
 __all__ = [
     "OVERDUE",
@@ -69,6 +71,7 @@ __all__ = [
     "AgencyAlias",
     "Announcement",
     "AnnouncementStatus",
+    "AuditEvent",
     "Base",
     "Decision",
     "DecisionAction",
@@ -90,11 +93,13 @@ __all__ = [
     "ProcedureAgency",
     "ProcedureDecision",
     "ProcedureRevision",
+    "Role",
     "SearchChange",
     "Sector",
     "Timestamped",
     "Topic",
     "UTCDateTime",
+    "User",
     "Validity",
     "db",
     "enum_column",
