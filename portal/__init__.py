@@ -37,8 +37,13 @@ def create_app(test_config=None):
         BABEL_DEFAULT_TIMEZONE="Asia/Ho_Chi_Minh",
         PER_PAGE=20,
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        # The staff's session cookie: HTTPS only (browsers count http://127.0.0.1 and
+        # localhost as secure, so `make run` works), no script access, no cross-site posts.
+        SESSION_COOKIE_NAME="__Host-session",
+        SESSION_COOKIE_SECURE=True,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,  # a token lives as long as the session that holds it
     )
     _settings_from_environment(app.config)
     if test_config is not None:
@@ -60,6 +65,7 @@ def create_app(test_config=None):
     from portal.inspections import views as inspections
     from portal.procedures import views as procedures
     from portal.search import views as search
+    from portal.users import views as users
 
     layout.init_app(app)
     for blueprint in (
@@ -70,6 +76,7 @@ def create_app(test_config=None):
         hotlines.bp,
         agencies.bp,
         search.bp,
+        users.bp,
         api.bp,
     ):
         app.register_blueprint(blueprint)

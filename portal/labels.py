@@ -8,6 +8,13 @@ from flask_babel import lazy_gettext as _l
 
 from portal.models import OVERDUE, Level, Topic
 
+# Staff accounts
+USER_ROLES = {
+    "admin": _l("administrator"),
+    "editor": _l("editor"),
+    "officer": _l("agency officer"),
+}
+
 # Agencies and hotlines
 AGENCY_LEVELS = {
     Level.MINISTRY: _l("Central level"),

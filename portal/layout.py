@@ -6,8 +6,10 @@ from types import SimpleNamespace
 
 from flask import Response, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
 from werkzeug.routing import BaseConverter
 
+from portal import audit
 from portal.i18n import LANGUAGES, set_language
 from portal.models import SLUG, db
 
@@ -40,6 +42,7 @@ def init_app(app):
     app.register_error_handler(404, _not_found)
     app.register_error_handler(405, _method_not_allowed)
     app.register_error_handler(413, _too_large)
+    app.register_error_handler(CSRFError, _csrf_refused)
     app.register_error_handler(500, _server_error)
 
 
@@ -107,6 +110,16 @@ def _not_found(error):
 def _method_not_allowed(error):
     allowed = {"Allow": ", ".join(sorted(error.valid_methods))} if error.valid_methods else {}
     return _error_page(error, "errors/405.html", 405, allowed)
+
+
+def _csrf_refused(error):
+    db.session.rollback()
+    audit.record("csrf.rejected", "anonymous", path=request.path, reason=error.description)
+    db.session.commit()
+    error.description = _l(
+        "This form has expired or did not come from this site. Reload the page and try again."
+    )
+    return _error_page(error, "errors/400.html", 400)
 
 
 def _too_large(error):

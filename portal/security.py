@@ -1,7 +1,12 @@
 """HTTP security headers on every response (OWASP ASVS level 2 asks for these)."""
 
 from flask import request
+from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
+
+# Every state-changing form carries a token (Flask-WTF); a POST without the right one is a
+# 400 in the visitor's language (portal.layout) and an entry in the audit trail.
+csrf = CSRFProtect()
 
 # Everything the portal serves comes from its own host; no inline script or style exists.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -20,6 +25,7 @@ HSTS = "max-age=31536000; includeSubDomains"
 
 def init_app(app):
     app.after_request(_add_security_headers)
+    csrf.init_app(app)
     if app.config["PROXY_COUNT"]:
         # Behind a reverse proxy: its X-Forwarded-For/-Proto/-Host say what the visitor used.
         count = app.config["PROXY_COUNT"]

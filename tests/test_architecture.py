@@ -22,6 +22,7 @@ FEATURES = (
     "portal.home",
     "portal.procedures",
     "portal.search",
+    "portal.users",
 )
 HELPERS = (
     "portal.audit",
@@ -36,7 +37,6 @@ HELPERS = (
     "portal.pagination",
     "portal.security",
     "portal.text",
-    "portal.users",  # accounts for the CLI; a feature once its login pages land
     "portal.workdays",
 )
 
@@ -104,6 +104,10 @@ def test_a_feature_package_has_no_second_shape():
                 "bodies",
                 "provinces",
                 "life_events",
+                "passwords",
+                "accounts",
+                "sessions",
+                "throttle",
             }, names - common
 
 

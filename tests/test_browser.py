@@ -10,6 +10,7 @@ from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.models import Agency, Announcement, Level, Procedure, db
+from portal.users import accounts
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_FLAGS = [
@@ -22,6 +23,7 @@ LAUNCH_FLAGS = [
 ]
 
 pytestmark = pytest.mark.browser
+STAFF_PASSWORD = "mưa phùn trên sông Gành Hào"
 
 # How far the page's content passes the viewport's right edge, to the sub-pixel, and the
 # browser's own figure in whole pixels (scrollWidth, rounded). The walk measures every box
@@ -94,6 +96,7 @@ def server(sqlite_template, tmp_path):
                 ],
             )
         )
+        accounts.create("lan@camau.gov.vn", "editor", STAFF_PASSWORD)
         db.session.commit()
     http = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=http.serve_forever, daemon=True)
@@ -186,3 +189,19 @@ def test_a_listing_box_is_reached_typed_in_and_sent_with_the_keyboard(server, pa
     page.wait_for_url("**/vi/announcements?q=*")
     assert page.locator("ol.announcements li").count() == 1
     assert "Kết quả kiểm tra" in page.locator("ol.announcements").inner_text()
+
+
+def test_staff_sign_in_and_out_with_the_keyboard_over_plain_http(server, page):
+    # The cookie is __Host- and Secure: the browser keeps it on http://127.0.0.1 (make run).
+    page.goto(server + "/vi/")
+    page.get_by_role("link", name="Đăng nhập cho cán bộ").focus()
+    page.keyboard.press("Enter")
+    page.get_by_label("Địa chỉ thư điện tử").fill("lan@camau.gov.vn")
+    page.get_by_label("Mật khẩu").fill(STAFF_PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/vi/account/sessions")
+    assert "Đã đăng nhập với lan@camau.gov.vn (biên tập viên)." in page.inner_text("main")
+    page.get_by_role("button", name="Đăng xuất").click()
+    page.wait_for_url("**/vi/account/login")
+    page.goto(server + "/vi/account/sessions")
+    assert page.url.endswith("/vi/account/login?next=/vi/account/sessions")

@@ -1,13 +1,16 @@
 """Staff accounts: `flask users …`, argon2id hashes, the password policy, the audit trail."""
 
+import re
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import g
 from flask_babel import force_locale
+from pagetext import visible_text
 
-from portal.models import AuditEvent, Level, User, db
-from portal.users import passwords
+from portal.models import AuditEvent, Level, User, UserSession, db
+from portal.users import passwords, throttle
 
 GOOD = "mưa phùn trên sông Gành Hào"  # long, any characters: no composition rules
 
@@ -141,3 +144,150 @@ def test_the_policy_speaks_the_visitors_language(app):
         assert str(passwords.problem("ngắn")) == "Mật khẩu phải có ít nhất 8 ký tự."
     with app.test_request_context("/en/"), force_locale("en"):
         assert passwords.problem(GOOD) is None
+
+
+# Signing in and out, through the pages, with the production cookie settings.
+
+
+def _form(client, url):
+    """A page with a form, as a new request would render it: the test's app context outlives
+    requests, so Flask-WTF's per-request copy of the token (g.csrf_token) is dropped first."""
+    g.pop("csrf_token", None)
+    return client.get(url).text
+
+
+def _token(page):
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+
+def _login(client, email="lan@camau.gov.vn", password=GOOD, lang="vi"):
+    token = _token(_form(client, f"/{lang}/account/login"))
+    return client.post(
+        f"/{lang}/account/login",
+        data={"email": email, "password": password, "csrf_token": token},
+    )
+
+
+@pytest.fixture
+def admin(app, runner):
+    assert _create(runner, "--email", "Lan@CaMau.gov.vn", "--role", "admin").exit_code == 0
+    return _user("lan@camau.gov.vn")
+
+
+def test_sign_in_gives_a_new_session_kept_on_the_server(client, admin):
+    client.get("/vi/account/login")
+    before = client.get_cookie("__Host-session").value
+    response = _login(client)
+    assert response.status_code == 303 and response.location == "/vi/account/sessions"
+    cookie = response.headers["Set-Cookie"]
+    assert "__Host-session=" in cookie and "Secure" in cookie and "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie and "Path=/" in cookie and "Domain" not in cookie
+    assert client.get_cookie("__Host-session").value != before
+    page = client.get("/vi/account/sessions")
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    text = visible_text(page.text)
+    assert "Đã đăng nhập với Lan@CaMau.gov.vn (quản trị viên)." in text
+    assert "Phiên này" in text
+    (row,) = db.session.scalars(sa.select(UserSession))
+    assert row.user_id == admin.id and len(row.token_hash) == 64
+    assert row.token_hash not in client.get_cookie("__Host-session").value
+    kinds = list(db.session.scalars(sa.select(AuditEvent.kind).order_by(AuditEvent.id)))
+    assert kinds[-1] == "login.succeeded"
+
+
+def test_a_cookie_captured_before_sign_out_is_refused_after_it(app, client, admin):
+    _login(client)
+    captured = client.get_cookie("__Host-session").value
+    token = _token(_form(client, "/vi/account/sessions"))
+    assert client.post("/vi/account/logout", data={"csrf_token": token}).status_code == 303
+    thief = app.test_client()
+    thief.set_cookie("__Host-session", captured)
+    response = thief.get("/vi/account/sessions")
+    assert response.status_code == 303
+    assert response.location == "/vi/account/login?next=/vi/account/sessions"
+
+
+def test_a_disabled_account_is_signed_out_everywhere(client, runner, admin):
+    _login(client)
+    assert runner.invoke(args=["users", "disable", "lan@camau.gov.vn"]).exit_code == 0
+    assert client.get("/en/account/sessions").status_code == 303
+    response = _login(client, lang="en")
+    assert response.status_code == 401
+    assert "The e-mail address or the password is wrong." in response.text
+
+
+def test_a_new_password_ends_every_session(client, runner, admin):
+    _login(client)
+    result = runner.invoke(
+        args=["users", "set-password", "lan@camau.gov.vn", "--password-stdin"],
+        input="một mật khẩu mới dài\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert client.get("/vi/account/sessions").status_code == 303
+    (row,) = db.session.scalars(sa.select(UserSession))
+    assert row.end_reason == "password"
+
+
+def test_a_wrong_address_or_password_gets_the_same_answer(client, admin):
+    for email, password in (("lan@camau.gov.vn", "sai mật khẩu rồi"), ("ai@camau.gov.vn", GOOD)):
+        response = _login(client, email, password)
+        assert response.status_code == 401
+        assert "Địa chỉ thư điện tử hoặc mật khẩu không đúng." in response.text
+    events = list(
+        db.session.scalars(sa.select(AuditEvent).where(AuditEvent.kind == "login.failed"))
+    )
+    assert [e.actor for e in events] == ["lan@camau.gov.vn", "ai@camau.gov.vn"]
+
+
+def test_guessing_is_slowed_down_per_account_and_the_message_says_until_when(client, admin):
+    for _ in range(throttle.FREE):
+        assert _login(client, password="đoán thử một lần").status_code == 401
+    response = _login(client, lang="en")  # even the right password waits now
+    assert response.status_code == 429
+    assert "Too many failed attempts. Try again after " in response.text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(UserSession)) == 0
+    # From another address, the account's count still holds: it is kept per account too.
+    other = client.application.test_client()
+    token = _token(_form(other, "/en/account/login"))
+    response = other.post(
+        "/en/account/login",
+        data={"email": "LAN@camau.gov.vn", "password": GOOD, "csrf_token": token},
+        environ_base={"REMOTE_ADDR": "203.0.113.9"},
+    )
+    assert response.status_code == 429
+    kinds = list(db.session.scalars(sa.select(AuditEvent.kind)))
+    assert kinds.count("login.throttled") == 2
+
+
+def test_ending_another_session_and_signing_out_need_the_forms_token(app, client, admin):
+    _login(client)
+    phone = app.test_client()
+    _login(phone)
+    page = _form(client, "/en/account/sessions")
+    assert page.count(">End</button>") == 1  # the phone's; this one is marked instead
+    response = client.post("/en/account/sessions/end-others")  # no token
+    assert response.status_code == 400
+    assert "This form has expired or did not come from this site." in response.text
+    assert phone.get("/en/account/sessions").status_code == 200
+    token = _token(page)
+    client.post("/en/account/sessions/end-others", data={"csrf_token": token})
+    assert phone.get("/en/account/sessions").status_code == 303
+    assert client.get("/en/account/sessions").status_code == 200
+    kinds = list(db.session.scalars(sa.select(AuditEvent.kind)))
+    assert "csrf.rejected" in kinds and "session.ended_others" in kinds
+
+
+def test_sign_in_returns_only_to_a_page_of_this_site(client, admin):
+    token = _token(_form(client, "/vi/account/login"))
+    data = {"email": "lan@camau.gov.vn", "password": GOOD, "csrf_token": token}
+    response = client.post("/vi/account/login?next=//evil.example/x", data=data)
+    assert response.location == "/vi/account/sessions"
+
+
+def test_an_empty_form_says_what_is_missing_next_to_the_field(client):
+    token = _token(_form(client, "/en/account/login"))
+    response = client.post("/en/account/login", data={"csrf_token": token})
+    assert response.status_code == 400
+    text = visible_text(response.text)
+    assert "E-mail address Enter your e-mail address." in text
+    assert "Password Enter your password." in text

@@ -7,7 +7,8 @@
     inspections.py    InspectionPlan, Inspection, InspectedUnit, Finding, FollowUp, letters
     holidays.py       HolidayChange, the admin's edits to the working-day calendar
     search.py         SearchChange, the search index's change log
-    users.py          User (staff accounts, roles), AuditEvent (the append-only audit trail)
+    users.py          User (staff accounts, roles), UserSession, LoginFailure, AuditEvent
+                      (the append-only audit trail)
 
 A model module imports only `portal.models.*`: never a feature, a view or the CLI.
 """
@@ -60,7 +61,7 @@ from portal.models.procedures import (
     procedure_life_event,
 )
 from portal.models.search import SearchChange
-from portal.models.users import AuditEvent, Role, User
+from portal.models.users import AuditEvent, LoginFailure, Role, User, UserSession
 
 __all__ = [
     "OVERDUE",
@@ -88,6 +89,7 @@ __all__ = [
     "Level",
     "LifeEvent",
     "Localized",
+    "LoginFailure",
     "OnlineLevel",
     "Procedure",
     "ProcedureAgency",
@@ -100,6 +102,7 @@ __all__ = [
     "Topic",
     "UTCDateTime",
     "User",
+    "UserSession",
     "Validity",
     "db",
     "enum_column",

@@ -61,3 +61,31 @@ def _no_bulk_change(state):
         mapper.class_ is AuditEvent for mapper in state.all_mappers
     ):
         raise PermissionError("the audit trail is append-only")
+
+
+class UserSession(Model):
+    """A signed-in session, kept on the server: the browser's cookie holds a random token
+    whose hash is stored here, so ending the row ends the session wherever the cookie is."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)  # sha256, hex
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str | None] = mapped_column(sa.String(40))  # logout, password, …
+    address: Mapped[str | None] = mapped_column(sa.String(64))
+    user_agent: Mapped[str | None] = mapped_column(sa.String(300))
+
+    user: Mapped[User] = relationship()
+
+
+class LoginFailure(Model):
+    """A failed login, counted per account and per address to slow guessing down; shared
+    by every worker and host through the database."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(300), index=True)  # "account:…", "address:…"
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

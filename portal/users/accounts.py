@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal import audit
 from portal.models import Agency, Role, User, db, utcnow
-from portal.users import passwords
+from portal.users import passwords, sessions
 
 # One "@", something before it, a domain with a dot after it, no spaces: the address is
 # checked for shape only; whether it receives mail is the admin's to know.
@@ -68,13 +68,16 @@ def disable(email, actor="cli"):
         raise AccountError(_l("There is no account for %(email)s.", email=email))
     if user.active:
         user.active = False
+        sessions.end_all(user, "disabled")
         audit.record("user.disabled", actor, on=f"user:{user.id}", email=user.email)
     return user
 
 
-def set_password(user, password, actor):
+def set_password(user, password, actor, keep=None):
+    """A new password ends every session of the account but `keep` (the one changing it)."""
     if problem := passwords.problem(password, user.email):
         raise AccountError(problem)
     user.password_hash = passwords.hash_password(password)
     user.password_changed_at = utcnow()
+    sessions.end_all(user, "password", keep=keep)
     audit.record("user.password_changed", actor, on=f"user:{user.id}")

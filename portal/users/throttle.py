@@ -1,0 +1,49 @@
+"""Login throttling shared by every worker and host: failures are rows in the database,
+counted per account and per address over the last hour; after five, each further attempt
+waits twice as long as the one before (30 s, 1 min, 2 min … up to an hour)."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from portal.models import LoginFailure, db, utcnow
+
+WINDOW = timedelta(hours=1)
+FREE = 5  # failures allowed before any wait
+FIRST_WAIT = timedelta(seconds=30)
+LONGEST_WAIT = timedelta(hours=1)
+
+
+def keys(email, address):
+    return [f"account:{email.strip().casefold()}", f"address:{address or '-'}"]
+
+
+def retry_at(keys):
+    """When the next attempt may be made for these keys, or None when it may be now."""
+    now = utcnow()
+    latest = None
+    for key in keys:
+        times = list(
+            db.session.scalars(
+                sa.select(LoginFailure.at)
+                .where(LoginFailure.key == key, LoginFailure.at > now - WINDOW)
+                .order_by(LoginFailure.at.desc())
+            )
+        )
+        if len(times) < FREE:
+            continue
+        wait = min(FIRST_WAIT * 2 ** (len(times) - FREE), LONGEST_WAIT)
+        until = times[0] + wait
+        if until > now and (latest is None or until > latest):
+            latest = until
+    return latest
+
+
+def failed(keys):
+    for key in keys:
+        db.session.add(LoginFailure(key=key))
+
+
+def succeeded(email):
+    """A right password clears its account's count (the address's stays)."""
+    db.session.execute(sa.delete(LoginFailure).where(LoginFailure.key == keys(email, "")[0]))
