@@ -22,7 +22,7 @@ from portal.indexing import sync
 from portal.inspections import importer as inspections_importer
 from portal.models import Role, User, db
 from portal.procedures import importer as procedures_importer
-from portal.users import accounts
+from portal.users import accounts, mfa
 
 demo_cli = AppGroup("demo", help="Demo content.")
 procedures_cli = AppGroup("procedures", help="Administrative procedures.")
@@ -212,6 +212,18 @@ def users_disable(email):
         raise _account_error(error) from error
     db.session.commit()
     click.echo(f"disabled {email}")
+
+
+@users_cli.command("reset-mfa")
+@click.argument("email")
+def users_reset_mfa(email):
+    """Remove an account's second factor (a lost phone); it enrols again at next sign-in."""
+    user = accounts.find(email)
+    if user is None:
+        raise click.ClickException(f"There is no account for {email}.")
+    mfa.reset(user, actor="cli")
+    db.session.commit()
+    click.echo(f"second factor removed for {user.email}; every session ended")
 
 
 @users_cli.command("set-password")

@@ -108,6 +108,7 @@ def test_a_feature_package_has_no_second_shape():
                 "accounts",
                 "sessions",
                 "throttle",
+                "mfa",
             }, names - common
 
 

@@ -7,8 +7,8 @@
     inspections.py    InspectionPlan, Inspection, InspectedUnit, Finding, FollowUp, letters
     holidays.py       HolidayChange, the admin's edits to the working-day calendar
     search.py         SearchChange, the search index's change log
-    users.py          User (staff accounts, roles), UserSession, LoginFailure, AuditEvent
-                      (the append-only audit trail)
+    users.py          User (staff accounts, roles), UserSession, LoginFailure, RecoveryCode,
+                      AuditEvent (the append-only audit trail)
 
 A model module imports only `portal.models.*`: never a feature, a view or the CLI.
 """
@@ -61,7 +61,14 @@ from portal.models.procedures import (
     procedure_life_event,
 )
 from portal.models.search import SearchChange
-from portal.models.users import AuditEvent, LoginFailure, Role, User, UserSession
+from portal.models.users import (
+    AuditEvent,
+    LoginFailure,
+    RecoveryCode,
+    Role,
+    User,
+    UserSession,
+)
 
 __all__ = [
     "OVERDUE",
@@ -95,6 +102,7 @@ __all__ = [
     "ProcedureAgency",
     "ProcedureDecision",
     "ProcedureRevision",
+    "RecoveryCode",
     "Role",
     "SearchChange",
     "Sector",

@@ -30,8 +30,23 @@ class User(Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The second factor (TOTP, RFC 6238): set once the user has confirmed a code from it.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)  # no code used twice
 
     agency: Mapped[Agency | None] = relationship()
+
+
+class RecoveryCode(Model):
+    """A one-time code that stands in for the second factor; only its hash is kept."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(sa.String(64))  # sha256, hex
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class AuditEvent(Model):
