@@ -169,12 +169,13 @@ def _login(client, email="lan@camau.gov.vn", password=GOOD, lang="vi"):
 
 
 @pytest.fixture
-def admin(app, runner):
-    assert _create(runner, "--email", "Lan@CaMau.gov.vn", "--role", "admin").exit_code == 0
+def staff(app, runner):
+    """An editor: the second factor is optional for them (admins: see test_users_mfa)."""
+    assert _create(runner, "--email", "Lan@CaMau.gov.vn", "--role", "editor").exit_code == 0
     return _user("lan@camau.gov.vn")
 
 
-def test_sign_in_gives_a_new_session_kept_on_the_server(client, admin):
+def test_sign_in_gives_a_new_session_kept_on_the_server(client, staff):
     client.get("/vi/account/login")
     before = client.get_cookie("__Host-session").value
     response = _login(client)
@@ -186,16 +187,16 @@ def test_sign_in_gives_a_new_session_kept_on_the_server(client, admin):
     page = client.get("/vi/account/sessions")
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     text = visible_text(page.text)
-    assert "Đã đăng nhập với Lan@CaMau.gov.vn (quản trị viên)." in text
+    assert "Đã đăng nhập với Lan@CaMau.gov.vn (biên tập viên)." in text
     assert "Phiên này" in text
     (row,) = db.session.scalars(sa.select(UserSession))
-    assert row.user_id == admin.id and len(row.token_hash) == 64
+    assert row.user_id == staff.id and len(row.token_hash) == 64
     assert row.token_hash not in client.get_cookie("__Host-session").value
     kinds = list(db.session.scalars(sa.select(AuditEvent.kind).order_by(AuditEvent.id)))
     assert kinds[-1] == "login.succeeded"
 
 
-def test_a_cookie_captured_before_sign_out_is_refused_after_it(app, client, admin):
+def test_a_cookie_captured_before_sign_out_is_refused_after_it(app, client, staff):
     _login(client)
     captured = client.get_cookie("__Host-session").value
     token = _token(_form(client, "/vi/account/sessions"))
@@ -207,7 +208,7 @@ def test_a_cookie_captured_before_sign_out_is_refused_after_it(app, client, admi
     assert response.location == "/vi/account/login?next=/vi/account/sessions"
 
 
-def test_a_disabled_account_is_signed_out_everywhere(client, runner, admin):
+def test_a_disabled_account_is_signed_out_everywhere(client, runner, staff):
     _login(client)
     assert runner.invoke(args=["users", "disable", "lan@camau.gov.vn"]).exit_code == 0
     assert client.get("/en/account/sessions").status_code == 303
@@ -216,7 +217,7 @@ def test_a_disabled_account_is_signed_out_everywhere(client, runner, admin):
     assert "The e-mail address or the password is wrong." in response.text
 
 
-def test_a_new_password_ends_every_session(client, runner, admin):
+def test_a_new_password_ends_every_session(client, runner, staff):
     _login(client)
     result = runner.invoke(
         args=["users", "set-password", "lan@camau.gov.vn", "--password-stdin"],
@@ -228,7 +229,7 @@ def test_a_new_password_ends_every_session(client, runner, admin):
     assert row.end_reason == "password"
 
 
-def test_a_wrong_address_or_password_gets_the_same_answer(client, admin):
+def test_a_wrong_address_or_password_gets_the_same_answer(client, staff):
     for email, password in (("lan@camau.gov.vn", "sai mật khẩu rồi"), ("ai@camau.gov.vn", GOOD)):
         response = _login(client, email, password)
         assert response.status_code == 401
@@ -239,7 +240,7 @@ def test_a_wrong_address_or_password_gets_the_same_answer(client, admin):
     assert [e.actor for e in events] == ["lan@camau.gov.vn", "ai@camau.gov.vn"]
 
 
-def test_guessing_is_slowed_down_per_account_and_the_message_says_until_when(client, admin):
+def test_guessing_is_slowed_down_per_account_and_the_message_says_until_when(client, staff):
     for _ in range(throttle.FREE):
         assert _login(client, password="đoán thử một lần").status_code == 401
     response = _login(client, lang="en")  # even the right password waits now
@@ -259,7 +260,7 @@ def test_guessing_is_slowed_down_per_account_and_the_message_says_until_when(cli
     assert kinds.count("login.throttled") == 2
 
 
-def test_ending_another_session_and_signing_out_need_the_forms_token(app, client, admin):
+def test_ending_another_session_and_signing_out_need_the_forms_token(app, client, staff):
     _login(client)
     phone = app.test_client()
     _login(phone)
@@ -277,7 +278,7 @@ def test_ending_another_session_and_signing_out_need_the_forms_token(app, client
     assert "csrf.rejected" in kinds and "session.ended_others" in kinds
 
 
-def test_sign_in_returns_only_to_a_page_of_this_site(client, admin):
+def test_sign_in_returns_only_to_a_page_of_this_site(client, staff):
     token = _token(_form(client, "/vi/account/login"))
     data = {"email": "lan@camau.gov.vn", "password": GOOD, "csrf_token": token}
     response = client.post("/vi/account/login?next=//evil.example/x", data=data)

@@ -1,11 +1,14 @@
 """The second factor's parts: TOTP codes (never used twice), recovery codes, the QR code,
 and `flask users reset-mfa`."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pyotp
 import pytest
 import sqlalchemy as sa
+from flask import g
+from pagetext import visible_text
 
 from portal.models import AuditEvent, RecoveryCode, User, UserSession, db
 from portal.users import accounts, mfa, sessions
@@ -91,3 +94,78 @@ def test_reset_mfa_removes_the_factor_and_ends_every_session(app, runner, user):
     assert db.session.scalar(sa.select(UserSession.end_reason)) == "mfa_reset"
     missing = runner.invoke(args=["users", "reset-mfa", "ai@camau.gov.vn"])
     assert missing.exit_code == 1 and "There is no account for ai@camau.gov.vn." in missing.output
+
+
+# Through the pages: enrolment, mandatory for admins; the code step at sign-in.
+
+PASSWORD = "mưa phùn trên sông Gành Hào"
+
+
+def _form(client, url):
+    g.pop("csrf_token", None)  # the test's app context outlives requests (see test_users)
+    return client.get(url).text
+
+
+def _post(client, url, **data):
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', _form(client, url))
+    return client.post(url, data={**data, "csrf_token": token.group(1)})
+
+
+def _sign_in(client, email="lan@camau.gov.vn"):
+    return _post(client, "/en/account/login", email=email, password=PASSWORD)
+
+
+def test_an_admin_must_set_up_the_second_factor_before_anything_else(client, user):
+    response = _sign_in(client)
+    assert response.status_code == 303 and response.location == "/en/account/mfa"
+    assert client.get("/en/account/sessions").location == "/en/account/mfa"
+    page = _form(client, "/en/account/mfa")
+    assert "Administrators must use a second factor." in page
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in page
+    secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', page).group(1)
+    wrong = _post(client, "/en/account/mfa", code=_code(secret, NOW))  # a day-old code
+    assert wrong.status_code == 400 and "That code is not right." in wrong.text
+    page = _post(client, "/en/account/mfa", code=_code(secret, datetime.now(UTC)))
+    assert page.status_code == 200, page.text
+    text = visible_text(page.text)
+    assert "The second factor is on." in text and "shown only this once" in text
+    assert len(re.findall(r"<li><code>[a-z2-9]{5}-[a-z2-9]{5}</code></li>", page.text)) == 10
+    assert client.get("/en/account/sessions").status_code == 200
+
+
+def test_with_the_second_factor_on_the_password_alone_signs_nobody_in(app, client, user):
+    secret = mfa.new_secret()
+    codes = mfa.enable(
+        user, secret, _code(secret, datetime.now(UTC) - timedelta(seconds=30)), "cli"
+    )
+    db.session.commit()
+    response = _sign_in(client)
+    assert response.status_code == 303 and response.location == "/en/account/login/code"
+    assert client.get("/en/account/sessions").status_code == 303  # not signed in yet
+    code = _code(secret, datetime.now(UTC))
+    response = _post(client, "/en/account/login/code", code=code)
+    assert response.status_code == 303 and response.location == "/en/account/sessions"
+    assert client.get("/en/account/sessions").status_code == 200
+    # The same code, seen over a shoulder, does not sign in a second browser.
+    other = app.test_client()
+    _sign_in(other)
+    replay = _post(other, "/en/account/login/code", code=code)
+    assert replay.status_code == 401 and "That code is not right, or it was already used." in (
+        replay.text
+    )
+    assert _post(other, "/en/account/login/code", code=codes[0]).status_code == 303
+    kinds = list(db.session.scalars(sa.select(AuditEvent.kind)))
+    assert kinds.count("login.succeeded") == 2 and "login.code_failed" in kinds
+
+
+def test_the_code_step_without_a_password_first_goes_back_to_sign_in(client, user):
+    response = client.get("/vi/account/login/code")
+    assert response.status_code == 303 and response.location == "/vi/account/login"
+
+
+def test_for_an_editor_the_second_factor_is_offered_not_required(client):
+    accounts.create("an@camau.gov.vn", "editor", PASSWORD)
+    db.session.commit()
+    response = _sign_in(client, "an@camau.gov.vn")
+    assert response.location == "/en/account/sessions"
+    assert "Set up a second factor" in client.get("/en/account/sessions").text

@@ -4,16 +4,18 @@ A wrong address and a wrong password get the same answer; attempts are throttled
 account and per address (throttle.py); every outcome is in the audit trail.
 """
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from datetime import datetime, timedelta
+
+from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
 from portal import audit
 from portal.i18n import format_datetime
-from portal.models import UserSession, db
-from portal.users import accounts, passwords, sessions, throttle
+from portal.models import Role, User, UserSession, db, utcnow
+from portal.users import accounts, mfa, passwords, sessions, throttle
 
 bp = Blueprint("users", __name__, url_prefix="/<lang>/account")
 
@@ -30,6 +32,14 @@ class LoginForm(FlaskForm):
     password = PasswordField(
         _l("Password"),
         validators=[InputRequired(_l("Enter your password.")), Length(max=passwords.MAX_LENGTH)],
+    )
+
+
+class CodeForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        description=_l("The 6 digits your authenticator app shows, or one of your recovery codes."),
+        validators=[InputRequired(_l("Enter the code.")), Length(max=20)],
     )
 
 
@@ -53,9 +63,7 @@ def login():
     if until := throttle.retry_at(keys):
         audit.record("login.throttled", email)
         db.session.commit()
-        message = _l(
-            "Too many failed attempts. Try again after %(when)s.", when=format_datetime(until)
-        )
+        message = _wait(until)
         return render_template("users/login.html", form=form, refused=message), 429
     user = accounts.find(email)
     right = passwords.verify(user.password_hash if user else _NOBODY, form.password.data)
@@ -67,11 +75,59 @@ def login():
         return render_template("users/login.html", form=form, refused=message), 401
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(form.password.data)
-    throttle.succeeded(email)
+    if user.totp_enabled_at:  # the password was right: now the second factor
+        session["pending"] = {"user": user.id, "at": utcnow().isoformat()}
+        db.session.commit()
+        return redirect(url_for("users.login_code", next=_safe_next()), 303)
+    return _signed_in_now(user, "password")
+
+
+def _signed_in_now(user, factor):
+    throttle.succeeded(user.email)
     sessions.start(user)
-    audit.record("login.succeeded", user.email, on=f"user:{user.id}")
+    audit.record("login.succeeded", user.email, on=f"user:{user.id}", factor=factor)
     db.session.commit()
+    if user.role == Role.ADMIN and not user.totp_enabled_at:
+        return redirect(url_for("users.mfa_page"), 303)
     return redirect(_safe_next() or url_for("users.sessions_page"), 303)
+
+
+PENDING_FOR = timedelta(minutes=5)  # between the password and the code
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+def login_code():
+    pending = session.get("pending") or {}
+    user = db.session.get(User, pending.get("user") or 0)
+    started = datetime.fromisoformat(pending["at"]) if user else None
+    if user is None or not user.active or utcnow() - started > PENDING_FOR:
+        session.pop("pending", None)
+        return redirect(url_for("users.login", next=_safe_next()), 303)
+    form = CodeForm()
+    if not form.validate_on_submit():
+        return render_template("users/code.html", form=form), 400 if form.is_submitted() else 200
+    keys = throttle.keys(user.email, request.remote_addr)
+    if until := throttle.retry_at(keys):
+        audit.record("login.throttled", user.email, step="code")
+        db.session.commit()
+        message = _wait(until)
+        return render_template("users/code.html", form=form, refused=message), 429
+    code = form.code.data
+    if mfa.verify(user, code):
+        factor = "totp"
+    elif mfa.use_recovery_code(user, code):
+        factor = "recovery_code"
+    else:
+        throttle.failed(keys)
+        audit.record("login.code_failed", user.email, on=f"user:{user.id}")
+        db.session.commit()
+        message = _l("That code is not right, or it was already used.")
+        return render_template("users/code.html", form=form, refused=message), 401
+    return _signed_in_now(user, factor)
+
+
+def _wait(until):
+    return _l("Too many failed attempts. Try again after %(when)s.", when=format_datetime(until))
 
 
 def _safe_next():
@@ -85,10 +141,44 @@ def _who():
     g.user = sessions.signed_in_user()
 
 
-def _signed_in():
+def _signed_in(enrolling=False):
+    """A redirect for a visitor who may not see the page yet, else None: to sign in, or,
+    for an admin without a second factor, to set one up (it is mandatory for admins)."""
     if g.user is None:
         return redirect(url_for("users.login", next=request.full_path.rstrip("?")), 303)
+    if not enrolling and g.user.role == Role.ADMIN and not g.user.totp_enabled_at:
+        return redirect(url_for("users.mfa_page"), 303)
     return None
+
+
+@bp.route("/mfa", methods=["GET", "POST"])
+def mfa_page():
+    """Set up the second factor: scan the QR code (or type the key), confirm a code, then
+    note the recovery codes, shown this once."""
+    if refused := _signed_in(enrolling=True):
+        return refused
+    if g.user.totp_enabled_at:
+        return render_template("users/mfa.html", enabled=True)
+    secret = session.get("totp_pending")
+    if not isinstance(secret, str):  # kept until confirmed: a reload shows the same key
+        secret = session["totp_pending"] = mfa.new_secret()
+    form = CodeForm()
+    if form.validate_on_submit():
+        codes = mfa.enable(g.user, secret, form.code.data, actor=g.user.email)
+        if codes:
+            session.pop("totp_pending", None)
+            db.session.commit()
+            return render_template("users/mfa.html", enabled=True, recovery_codes=codes)
+        form.code.errors = [
+            _l("That code is not right. Check the time on your phone and try again.")
+        ]
+    uri = mfa.provisioning_uri(secret, g.user.email)
+    return render_template(
+        "users/mfa.html",
+        form=form,
+        secret=secret,
+        qr=mfa.qr_svg(uri, str(_l("QR code to scan with an authenticator app"))),
+    ), 400 if form.is_submitted() else 200
 
 
 @bp.route("/logout", methods=["POST"])
