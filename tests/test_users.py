@@ -292,3 +292,17 @@ def test_an_empty_form_says_what_is_missing_next_to_the_field(client):
     text = visible_text(response.text)
     assert "E-mail address Enter your e-mail address." in text
     assert "Password Enter your password." in text
+
+
+def test_every_answer_of_the_sign_in_pages_carries_the_security_headers(client, staff):
+    answers = [client.get("/vi/account/login"), client.get("/vi/account/sessions")]  # 200, 303
+    answers.append(client.post("/vi/account/login"))  # 400: no CSRF token
+    answers.append(_login(client, password="sai mật khẩu rồi"))  # 401
+    for _ in range(throttle.FREE):
+        answers.append(_login(client, password="sai mật khẩu rồi"))
+    assert {answer.status_code for answer in answers} == {200, 303, 400, 401, 429}
+    for answer in answers:
+        assert "default-src 'self'" in answer.headers["Content-Security-Policy"]
+        assert answer.headers["X-Content-Type-Options"] == "nosniff"
+        assert answer.headers["X-Frame-Options"] == "DENY"
+        assert answer.headers["Cache-Control"] == "no-store" or answer.status_code == 400
