@@ -306,3 +306,31 @@ def test_every_answer_of_the_sign_in_pages_carries_the_security_headers(client, 
         assert answer.headers["X-Content-Type-Options"] == "nosniff"
         assert answer.headers["X-Frame-Options"] == "DENY"
         assert answer.headers["Cache-Control"] == "no-store" or answer.status_code == 400
+
+
+def test_changing_the_password_ends_every_other_session_and_keeps_this_one(app, client, staff):
+    _login(client)
+    phone = app.test_client()
+    _login(phone)
+    url = "/en/account/password"
+
+    def change(**data):
+        token = _token(_form(client, url))
+        return client.post(url, data={**data, "csrf_token": token})
+
+    wrong = change(current="không phải mật khẩu", new="một câu dài mới", again="một câu dài mới")
+    assert wrong.status_code == 400
+    assert "Current password That is not your current password." in visible_text(wrong.text)
+    differ = change(current=GOOD, new="một câu dài mới", again="một câu khác hẳn")
+    assert "The two new passwords differ." in differ.text
+    common = change(current=GOOD, new="iloveyou", again="iloveyou")
+    assert "This password is too common or too easy to guess" in common.text
+    assert phone.get("/en/account/sessions").status_code == 200  # nothing changed yet
+    done = change(current=GOOD, new="một câu dài mới", again="một câu dài mới")
+    assert done.status_code == 200
+    assert "Your password is changed. Every other session has ended." in done.text
+    assert client.get("/en/account/sessions").status_code == 200
+    assert phone.get("/en/account/sessions").status_code == 303
+    assert _login(app.test_client(), password="một câu dài mới").status_code == 303
+    kinds = list(db.session.scalars(sa.select(AuditEvent.kind)))
+    assert "user.password_refused" in kinds and "user.password_changed" in kinds

@@ -43,6 +43,21 @@ class CodeForm(FlaskForm):
     )
 
 
+class PasswordForm(FlaskForm):
+    current = PasswordField(
+        _l("Current password"), validators=[InputRequired(_l("Enter your current password."))]
+    )
+    new = PasswordField(
+        _l("New password"),
+        description=_l("8 to 128 characters, any you like; a long phrase is easy to remember."),
+        validators=[InputRequired(_l("Enter a new password."))],
+    )
+    again = PasswordField(
+        _l("New password again"),
+        validators=[InputRequired(_l("Enter the new password again."))],
+    )
+
+
 class ActionForm(FlaskForm):
     """A button that changes something: only its CSRF token."""
 
@@ -196,6 +211,33 @@ def sessions_page():
     return render_template(
         "users/sessions.html", live=sessions.live(g.user), this=this, form=ActionForm()
     )
+
+
+@bp.route("/password", methods=["GET", "POST"])
+def password_page():
+    """Change the password: every other session ends, this one stays."""
+    if refused := _signed_in():
+        return refused
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if not passwords.verify(g.user.password_hash, form.current.data):
+            form.current.errors = [_l("That is not your current password.")]
+            audit.record("user.password_refused", g.user.email, on=f"user:{g.user.id}")
+            db.session.commit()
+        elif form.new.data != form.again.data:
+            form.again.errors = [_l("The two new passwords differ.")]
+        else:
+            try:
+                accounts.set_password(
+                    g.user, form.new.data, actor=g.user.email, keep=sessions.current()
+                )
+            except accounts.AccountError as error:
+                form.new.errors = [str(error)]
+            else:
+                db.session.commit()
+                return render_template("users/password.html", changed=True)
+    status = 400 if form.is_submitted() else 200
+    return render_template("users/password.html", form=form), status
 
 
 @bp.route("/sessions/<int:session_id>/end", methods=["POST"])
