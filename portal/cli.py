@@ -218,9 +218,10 @@ def users_disable(email):
 @click.argument("email")
 def users_reset_mfa(email):
     """Remove an account's second factor (a lost phone); it enrols again at next sign-in."""
-    user = accounts.find(email)
-    if user is None:
-        raise click.ClickException(f"There is no account for {email}.")
+    try:
+        user = accounts.get(email)
+    except accounts.AccountError as error:
+        raise _account_error(error) from error
     mfa.reset(user, actor="cli")
     db.session.commit()
     click.echo(f"second factor removed for {user.email}; every session ended")
@@ -231,10 +232,8 @@ def users_reset_mfa(email):
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def users_set_password(email, password_stdin):
     """Give an account a new password (for one who lost theirs)."""
-    user = accounts.find(email)
-    if user is None:
-        raise click.ClickException(f"There is no account for {email}.")
     try:
+        user = accounts.get(email)
         accounts.set_password(user, _new_password(password_stdin), actor="cli")
     except accounts.AccountError as error:
         raise _account_error(error) from error

@@ -61,11 +61,17 @@ def create(email, role, password, agency_slug=None, actor="cli"):
     return user
 
 
-def disable(email, actor="cli"):
-    """Disable the account (it can no longer log in); raises AccountError if there is none."""
+def get(email):
+    """The account for `email`; raises AccountError when there is none."""
     user = find(email)
     if user is None:
         raise AccountError(_l("There is no account for %(email)s.", email=email))
+    return user
+
+
+def disable(email, actor="cli"):
+    """Disable the account (it can no longer log in); raises AccountError if there is none."""
+    user = get(email)
     if user.active:
         user.active = False
         sessions.end_all(user, "disabled")

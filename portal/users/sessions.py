@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import g, request, session
 
 from portal import audit
-from portal.models import User, UserSession, db, utcnow
+from portal.models import UserSession, db, utcnow
 
 IDLE = timedelta(minutes=30)
 ABSOLUTE = timedelta(hours=12)
@@ -93,16 +93,11 @@ def live(user):
     )
 
 
-def logout():
-    row = current()
+def logout(row):
+    """End `row` (the request's live session, if any) and empty the cookie."""
     if row is not None:
         end(row, "logout")
         audit.record("login.logout", row.user.email, on=f"user:{row.user_id}")
         db.session.commit()
     session.clear()
     g.pop("csrf_token", None)
-
-
-def signed_in_user() -> User | None:
-    row = current()
-    return row.user if row else None

@@ -14,8 +14,12 @@ FIRST_WAIT = timedelta(seconds=30)
 LONGEST_WAIT = timedelta(hours=1)
 
 
+def _account_key(email):
+    return f"account:{email.strip().casefold()}"
+
+
 def keys(email, address):
-    return [f"account:{email.strip().casefold()}", f"address:{address or '-'}"]
+    return [_account_key(email), f"address:{address or '-'}"]
 
 
 def retry_at(keys):
@@ -46,4 +50,4 @@ def failed(keys):
 
 def succeeded(email):
     """A right password clears its account's count (the address's stays)."""
-    db.session.execute(sa.delete(LoginFailure).where(LoginFailure.key == keys(email, "")[0]))
+    db.session.execute(sa.delete(LoginFailure).where(LoginFailure.key == _account_key(email)))

@@ -75,11 +75,8 @@ def login():
         return render_template("users/login.html", form=form), 400 if form.is_submitted() else 200
     email, address = form.email.data.strip(), request.remote_addr
     keys = throttle.keys(email, address)
-    if until := throttle.retry_at(keys):
-        audit.record("login.throttled", email)
-        db.session.commit()
-        message = _wait(until)
-        return render_template("users/login.html", form=form, refused=message), 429
+    if refused := _throttled(keys, email, "users/login.html", form):
+        return refused
     user = accounts.find(email)
     right = passwords.verify(user.password_hash if user else _NOBODY, form.password.data)
     if not (user and user.active and right):
@@ -122,11 +119,8 @@ def login_code():
     if not form.validate_on_submit():
         return render_template("users/code.html", form=form), 400 if form.is_submitted() else 200
     keys = throttle.keys(user.email, request.remote_addr)
-    if until := throttle.retry_at(keys):
-        audit.record("login.throttled", user.email, step="code")
-        db.session.commit()
-        message = _wait(until)
-        return render_template("users/code.html", form=form, refused=message), 429
+    if refused := _throttled(keys, user.email, "users/code.html", form, step="code"):
+        return refused
     code = form.code.data
     if mfa.verify(user, code):
         factor = "totp"
@@ -141,8 +135,15 @@ def login_code():
     return _signed_in_now(user, factor)
 
 
-def _wait(until):
-    return _l("Too many failed attempts. Try again after %(when)s.", when=format_datetime(until))
+def _throttled(keys, email, template, form, **details):
+    """The 429 page, saying until when, while these keys must wait; else None."""
+    until = throttle.retry_at(keys)
+    if until is None:
+        return None
+    audit.record("login.throttled", email, **details)
+    db.session.commit()
+    message = _l("Too many failed attempts. Try again after %(when)s.", when=format_datetime(until))
+    return render_template(template, form=form, refused=message), 429
 
 
 def _safe_next():
@@ -153,7 +154,9 @@ def _safe_next():
 
 @bp.before_request
 def _who():
-    g.user = sessions.signed_in_user()
+    # Read once a request: the views use g.staff_session (this session) and g.user.
+    g.staff_session = sessions.current()
+    g.user = g.staff_session.user if g.staff_session else None
 
 
 def _signed_in(enrolling=False):
@@ -199,7 +202,7 @@ def mfa_page():
 @bp.route("/logout", methods=["POST"])
 def logout():
     if ActionForm().validate_on_submit():
-        sessions.logout()
+        sessions.logout(g.staff_session)
     return redirect(url_for("users.login"), 303)
 
 
@@ -207,9 +210,8 @@ def logout():
 def sessions_page():
     if refused := _signed_in():
         return refused
-    this = sessions.current()
     return render_template(
-        "users/sessions.html", live=sessions.live(g.user), this=this, form=ActionForm()
+        "users/sessions.html", live=sessions.live(g.user), this=g.staff_session, form=ActionForm()
     )
 
 
@@ -229,7 +231,7 @@ def password_page():
         else:
             try:
                 accounts.set_password(
-                    g.user, form.new.data, actor=g.user.email, keep=sessions.current()
+                    g.user, form.new.data, actor=g.user.email, keep=g.staff_session
                 )
             except accounts.AccountError as error:
                 form.new.errors = [str(error)]
@@ -259,7 +261,7 @@ def end_other_sessions():
     if refused := _signed_in():
         return refused
     if ActionForm().validate_on_submit():
-        sessions.end_all(g.user, "ended_by_user", keep=sessions.current())
+        sessions.end_all(g.user, "ended_by_user", keep=g.staff_session)
         audit.record("session.ended_others", g.user.email, on=f"user:{g.user.id}")
         db.session.commit()
     return redirect(url_for("users.sessions_page"), 303)
