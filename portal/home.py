@@ -5,13 +5,12 @@ import logging
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, redirect, render_template, url_for
 
-from portal.announcements.queries import published
+from portal.announcements.queries import is_public, published
 from portal.i18n import preferred_language
 from portal.indexing import sync
 from portal.models import (
     Agency,
     Announcement,
-    AnnouncementStatus,
     Hotline,
     Level,
     Procedure,
@@ -51,9 +50,7 @@ def index():
         "agencies": db.session.scalar(province_bodies()),
         "hotlines": db.session.scalar(sa.select(sa.func.count(Hotline.id))),
         "announcements": db.session.scalar(
-            sa.select(sa.func.count(Announcement.id)).where(
-                Announcement.status == AnnouncementStatus.PUBLISHED
-            )
+            sa.select(sa.func.count(Announcement.id)).where(is_public())
         ),
     }
     return render_template("home/index.html", announcements=announcements, figures=figures)

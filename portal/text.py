@@ -1,5 +1,6 @@
 """Text helpers shared by features: safe Markdown, and the search engine's accent folding."""
 
+import difflib
 import re
 
 import nh3
@@ -8,7 +9,7 @@ from markupsafe import Markup
 
 from portal.searching.analysis import fold
 
-__all__ = ["fold", "render_markdown"]
+__all__ = ["fold", "render_markdown", "word_diff"]
 
 # CommonMark plus tables; raw HTML is escaped by markdown-it and nh3 cleans the rest.
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
@@ -52,3 +53,20 @@ def render_markdown(text):
         link_rel="noopener noreferrer",
     )
     return Markup(clean)  # noqa: S704 (nh3 has just sanitised it)
+
+
+def word_diff(old, new):
+    """What changed between two texts, word by word: [(op, text)] with op one of "same",
+    "deleted", "inserted", for a readable diff (line breaks are kept as words)."""
+    before, after = re.findall(r"\s+|\S+", old or ""), re.findall(r"\s+|\S+", new or "")
+    parts = []
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            parts.append(("same", "".join(before[i1:i2])))
+            continue
+        if i2 > i1:
+            parts.append(("deleted", "".join(before[i1:i2])))
+        if j2 > j1:
+            parts.append(("inserted", "".join(after[j1:j2])))
+    return parts

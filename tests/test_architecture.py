@@ -25,6 +25,7 @@ FEATURES = (
     "portal.users",
 )
 HELPERS = (
+    "portal.access",
     "portal.audit",
     "portal.backups",
     "portal.downloads",
@@ -35,6 +36,7 @@ HELPERS = (
     "portal.layout",
     "portal.listing",
     "portal.pagination",
+    "portal.publishing",
     "portal.security",
     "portal.text",
     "portal.workdays",

@@ -1,14 +1,115 @@
-"""What the announcement pages and the home page share."""
+"""What the announcement pages, the staff pages and the home page share."""
 
 import sqlalchemy as sa
 
-from portal.models import Announcement, AnnouncementStatus
+from portal.models import (
+    Agency,
+    Announcement,
+    AnnouncementStatus,
+    ContentVersion,
+    Role,
+    db,
+    utcnow,
+)
+from portal.workdays import local_date
+
+S = AnnouncementStatus
+
+
+def is_public():
+    """Published and its time has come: a scheduled one is public from publish_at, with no
+    job to run, in every worker (a past time is simply public)."""
+    return sa.and_(
+        Announcement.status == S.PUBLISHED,
+        sa.or_(Announcement.publish_at.is_(None), Announcement.publish_at <= utcnow()),
+    )
+
+
+def newest_first(query):
+    return query.order_by(Announcement.published_on.desc(), Announcement.id.desc())
 
 
 def published():
-    """Announcements a visitor may see in the list, newest first."""
-    return (
-        sa.select(Announcement)
-        .where(Announcement.status == AnnouncementStatus.PUBLISHED)
-        .order_by(Announcement.published_on.desc(), Announcement.id.desc())
+    """Announcements in force, newest first (the home page's)."""
+    return newest_first(sa.select(Announcement).where(is_public()))
+
+
+def listed():
+    """The public list: those in force and those withdrawn, which stay, marked."""
+    return newest_first(
+        sa.select(Announcement).where(sa.or_(is_public(), Announcement.status == S.WITHDRAWN))
+    )
+
+
+def release_due():
+    """Tell the search index (and later the feeds and the page cache) about scheduled
+    announcements whose time has come: each is touched once, and the change log does the
+    rest. Public pages do not wait for this; they compare publish_at with the clock.
+    Returns how many came out."""
+    due = db.session.scalars(
+        sa.select(Announcement).where(
+            Announcement.status == S.PUBLISHED,
+            Announcement.publish_at <= utcnow(),
+            Announcement.released_at.is_(None),
+        )
+    ).all()
+    for announcement in due:
+        announcement.released_at = utcnow()
+    if due:
+        db.session.commit()
+    return len(due)
+
+
+def versions(announcement):
+    """Its published versions, oldest first."""
+    return db.session.scalars(
+        sa.select(ContentVersion)
+        .where(ContentVersion.record == f"announcement:{announcement.id}")
+        .order_by(ContentVersion.number)
+    ).all()
+
+
+def for_staff(user, status, text):
+    """The staff list: every state, newest change first; an officer sees their agency's."""
+    query = sa.select(Announcement).order_by(Announcement.updated_at.desc(), Announcement.id)
+    if user.role == Role.OFFICER:
+        query = query.where(Announcement.agency_id == user.agency_id)
+    now = utcnow()
+    scheduled = sa.and_(Announcement.status == S.PUBLISHED, Announcement.publish_at > now)
+    if status == "scheduled":
+        query = query.where(scheduled)
+    elif status == S.PUBLISHED:
+        query = query.where(is_public())
+    elif status:
+        query = query.where(Announcement.status == status)
+    if text:
+        query = query.where(Announcement.title_vi.icontains(text, autoescape=True))
+    return query
+
+
+def agency_choices(user):
+    """The agencies an announcement may be from: an officer's own, or any for the others."""
+    query = sa.select(Agency.id, Agency.name_vi).order_by(Agency.name_vi)
+    if user.role == Role.OFFICER:
+        return [
+            (a.id, a.name_vi) for a in db.session.execute(query.where(Agency.id == user.agency_id))
+        ]
+    return [
+        (None, "—"),
+        *(
+            (a.id, a.name_vi)
+            for a in db.session.execute(query.where(Agency.successor_id.is_(None)))
+        ),
+    ]
+
+
+def same_title_and_day(announcement, at):
+    """The title of another announcement published that day under the same title, if any."""
+    day = local_date(at) if at else announcement.published_on or local_date(utcnow())
+    return db.session.scalar(
+        sa.select(Announcement.title_vi).where(
+            Announcement.title_vi == announcement.title_vi,
+            Announcement.published_on == day,
+            Announcement.id != announcement.id,
+        )
     )

@@ -24,6 +24,7 @@ from portal.models import (
     ProcedureAgency,
     ProcedureDecision,
     db,
+    utcnow,
 )
 from portal.searching.engine import Document
 
@@ -170,7 +171,8 @@ def _procedure(p):
 
 
 def _announcement(a):
-    if a.status == AnnouncementStatus.DRAFT:
+    # A draft, one in review, or one scheduled for later is not public yet.
+    if a.status != AnnouncementStatus.WITHDRAWN and not a.is_public(utcnow()):
         return None
     return Document(
         type="announcement",

@@ -7,6 +7,7 @@
     inspections.py    InspectionPlan, Inspection, InspectedUnit, Finding, FollowUp, letters
     holidays.py       HolidayChange, the admin's edits to the working-day calendar
     search.py         SearchChange, the search index's change log
+    versions.py       ContentVersion, the public history of published changes
     users.py          User (staff accounts, roles), UserSession, LoginFailure, RecoveryCode,
                       AuditEvent (the append-only audit trail)
 
@@ -20,6 +21,8 @@ from portal.models.base import (
     Base,
     Localized,
     Timestamped,
+    Translated,
+    TranslationStatus,
     UTCDateTime,
     db,
     enum_column,
@@ -69,6 +72,7 @@ from portal.models.users import (
     User,
     UserSession,
 )
+from portal.models.versions import ContentVersion
 
 __all__ = [
     "OVERDUE",
@@ -81,6 +85,7 @@ __all__ = [
     "AnnouncementStatus",
     "AuditEvent",
     "Base",
+    "ContentVersion",
     "Decision",
     "DecisionAction",
     "Finding",
@@ -108,6 +113,8 @@ __all__ = [
     "Sector",
     "Timestamped",
     "Topic",
+    "Translated",
+    "TranslationStatus",
     "UTCDateTime",
     "User",
     "UserSession",

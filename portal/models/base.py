@@ -1,5 +1,6 @@
 """The database, its conventions, and the helpers every model uses (UTC, slugs, languages)."""
 
+import enum
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -102,6 +103,28 @@ class UTCDateTime(sa.TypeDecorator):
 class Timestamped:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class TranslationStatus(enum.StrEnum):
+    MISSING = "missing"
+    UP_TO_DATE = "up_to_date"
+    OUTDATED = "outdated"  # the Vietnamese changed after the English was last saved
+
+
+class Translated:
+    """When each language's text last changed, for a translation status (VI_FIELDS and
+    EN_FIELDS name the record's paired columns; `title_en` empty means no translation)."""
+
+    vi_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    en_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def translation_status(self):
+        if not getattr(self, "title_en", None) and not getattr(self, "name_en", None):
+            return TranslationStatus.MISSING
+        if self.vi_changed_at and self.en_changed_at and self.vi_changed_at > self.en_changed_at:
+            return TranslationStatus.OUTDATED
+        return TranslationStatus.UP_TO_DATE
 
 
 # What a slug in a URL may be: slugify() makes them; routes take them with <slug:…>.

@@ -1,0 +1,102 @@
+"""Who may do what, in one place: pages, forms and the API all ask `can()`.
+
+- admin: everything, users and roles included;
+- editor: all content;
+- officer: the records of their own agency (`owners()` says whose a record is).
+
+A staff blueprint calls `guard(bp)` once, so no view can forget the sign-in check; a view
+then calls `require(action, record)` for the object it touches. A refusal is a 403 page in
+the visitor's language and an audit entry.
+"""
+
+from flask import abort, g, redirect, request, url_for
+
+from portal import audit
+from portal.models import (
+    Agency,
+    Announcement,
+    Finding,
+    FollowUp,
+    Hotline,
+    Procedure,
+    Role,
+    db,
+)
+
+# What a user may do to a record: see it on the staff side (drafts included), change it,
+# make it public or withdraw it; manage accounts (admins only).
+ACTIONS = ("view", "edit", "publish", "manage_users")
+
+
+def owners(record):
+    """The ids of the agencies whose record this is (an officer of one may act on it)."""
+    if isinstance(record, Agency):
+        return {record.id}
+    if isinstance(record, Announcement | Hotline):
+        return {record.agency_id} - {None}
+    if isinstance(record, Procedure):
+        return {agency.id for agency in record.agencies_in("implementing")}
+    if isinstance(record, Finding):
+        return {record.responsible_id or record.agency_id}
+    if isinstance(record, FollowUp):
+        return owners(record.finding)
+    return set()
+
+
+def can(user, action, record=None):
+    """May `user` do `action` (one of ACTIONS) to `record` (None: the staff pages at all)?"""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    if user is None or not user.active:
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    if action == "manage_users":
+        return False
+    if user.role == Role.EDITOR or record is None:
+        return True
+    return user.agency_id is not None and user.agency_id in owners(record)
+
+
+def record_key(record):
+    """`announcement:5`: how the audit trail names a record."""
+    if record is None:
+        return None
+    return f"{type(record).__tablename__}:{record.id if record.id is not None else 'new'}"
+
+
+def require(action, record=None):
+    """Go on if the signed-in user may; else a 403, with the refusal in the audit trail."""
+    user = g.get("user")
+    if can(user, action, record):
+        return
+    audit.record(
+        "access.refused",
+        user.email if user else "anonymous",
+        on=record_key(record),
+        action=action,
+        path=request.path,
+    )
+    db.session.commit()
+    abort(403)
+
+
+def signed_in(enrolling=False):
+    """A redirect for a visitor who may not see staff pages yet, else None: to sign in,
+    or, for an admin without a second factor, to set one up (it is mandatory for admins)."""
+    user = g.get("user")
+    if user is None:
+        return redirect(url_for("users.login", next=request.full_path.rstrip("?")), 303)
+    if not enrolling and user.role == Role.ADMIN and not user.totp_enabled_at:
+        return redirect(url_for("users.mfa_page"), 303)
+    return None
+
+
+def guard(bp):
+    """Every page of `bp` is for signed-in staff, and never kept by a cache."""
+    bp.before_request(signed_in)
+
+    @bp.after_request
+    def _never_cached(response):
+        response.headers["Cache-Control"] = "no-store"
+        return response

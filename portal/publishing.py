@@ -1,0 +1,110 @@
+"""The editorial workflow every content type shares: draft → in review → published →
+withdrawn, a translation status kept from the dates each language last changed, and a
+public, numbered version for each published change.
+
+A content model has `status`, `publish_at`, `published_on`, the `withdrawn_*` columns,
+`Translated`'s dates, and VI_FIELDS / EN_FIELDS naming its paired text columns. Every
+change is in the audit trail with its old and new values. The caller commits.
+"""
+
+import sqlalchemy as sa
+
+from portal import audit
+from portal.access import record_key
+from portal.models import ContentVersion, db, utcnow
+from portal.workdays import local_date
+
+DRAFT, IN_REVIEW, PUBLISHED, WITHDRAWN = "draft", "in_review", "published", "withdrawn"
+
+
+def state(record, now=None):
+    """The status a person reads: "scheduled" for one published for a later time."""
+    now = now or utcnow()
+    if record.status == PUBLISHED and record.publish_at and record.publish_at > now:
+        return "scheduled"
+    return str(record.status)
+
+
+def change(record, values, user, english_checked=False):
+    """Set the record's fields from `values`; returns {field: [old, new]} of what changed.
+
+    The Vietnamese side's date moves when a Vietnamese text changes; the English side's
+    when an English text changes or the editor says it still matches (`english_checked`):
+    so an English text left alone after a Vietnamese edit reads "outdated"."""
+    changes = {}
+    for field, new in values.items():
+        old = getattr(record, field)
+        if (old or None) != (new or None):
+            changes[field] = [_plain(old), _plain(new)]
+            setattr(record, field, new)
+    now = utcnow()
+    if any(field in changes for field in record.VI_FIELDS) or record.vi_changed_at is None:
+        record.vi_changed_at = now
+    if any(field in changes for field in record.EN_FIELDS) or english_checked:
+        record.en_changed_at = now
+    if record.id is None:
+        record.status = DRAFT
+        db.session.add(record)
+        db.session.flush()
+        audit.record(f"{_kind(record)}.created", user.email, on=record_key(record), changes=changes)
+    elif changes:
+        audit.record(f"{_kind(record)}.changed", user.email, on=record_key(record), changes=changes)
+    return changes
+
+
+def move(record, status, user, **details):
+    """A change of state (draft, in review, withdrawn…), in the audit trail."""
+    old = state(record)
+    record.status = status
+    audit.record(f"{_kind(record)}.{status}", user.email, on=record_key(record), old=old, **details)
+
+
+def publish(record, user, at=None, note=None):
+    """Public now, or at `at` when that is later: either way a new public version."""
+    now = utcnow()
+    scheduled = at is not None and at > now
+    if scheduled:  # for later: public from then, told to the index then
+        record.publish_at, record.released_at = at, None
+        record.published_on = local_date(at)
+    elif not record.is_public(now):  # public from now on
+        record.publish_at, record.released_at = now, now
+        record.published_on = record.published_on or local_date(now)
+    # else: a change to a public record, which keeps its date
+    move(record, PUBLISHED, user, publish_at=_plain(record.publish_at))
+    number = (
+        db.session.scalar(
+            sa.select(sa.func.max(ContentVersion.number)).where(
+                ContentVersion.record == record_key(record)
+            )
+        )
+        or 0
+    ) + 1
+    db.session.add(
+        ContentVersion(
+            record=record_key(record),
+            number=number,
+            published_at=at if scheduled else now,
+            role=str(user.role),
+            note=note,
+            fields={field: getattr(record, field) for field in record.VI_FIELDS + record.EN_FIELDS},
+        )
+    )
+    return number
+
+
+def withdraw(record, user, reason_vi, reason_en=None):
+    """No longer in force: the page answers 410 with when and why, and stays listed."""
+    record.withdrawn_at = utcnow()
+    record.withdrawn_reason_vi, record.withdrawn_reason_en = reason_vi, reason_en or None
+    move(record, WITHDRAWN, user, reason=reason_vi)
+
+
+def _kind(record):
+    return type(record).__tablename__
+
+
+def _plain(value):
+    """A value as the audit trail's JSON keeps it."""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
