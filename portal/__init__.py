@@ -60,6 +60,7 @@ def create_app(test_config=None):
     sync.init_app(app)
 
     from portal import api, home, hotlines, layout
+    from portal.admin import views as admin
     from portal.agencies import views as agencies
     from portal.announcements import views as announcements
     from portal.inspections import views as inspections
@@ -73,10 +74,12 @@ def create_app(test_config=None):
         procedures.bp,
         inspections.bp,
         announcements.bp,
+        announcements.staff,
         hotlines.bp,
         agencies.bp,
         search.bp,
         users.bp,
+        admin.bp,
         api.bp,
     ):
         app.register_blueprint(blueprint)

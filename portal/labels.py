@@ -15,6 +15,36 @@ USER_ROLES = {
     "officer": _l("agency officer"),
 }
 
+# Who published a version (staff names are not public, their role is)
+ROLE_PUBLISHERS = {
+    "admin": _l("published by an administrator"),
+    "editor": _l("published by an editor"),
+    "officer": _l("published by an agency officer"),
+    "import": _l("published by an import from the source"),
+}
+
+# The editorial workflow, for every content type
+CONTENT_STATUSES = {
+    "draft": _l("draft"),
+    "in_review": _l("in review"),
+    "published": _l("published"),
+    "scheduled": _l("scheduled"),
+    "withdrawn": _l("withdrawn"),
+}
+TRANSLATION_STATUSES = {
+    "missing": _l("missing"),
+    "up_to_date": _l("up to date"),
+    "outdated": _l("outdated"),
+}
+VERSION_FIELDS = {
+    "title_vi": _l("Title (Vietnamese)"),
+    "title_en": _l("Title (English)"),
+    "summary_vi": _l("Summary (Vietnamese)"),
+    "summary_en": _l("Summary (English)"),
+    "body_vi": _l("Text (Vietnamese)"),
+    "body_en": _l("Text (English)"),
+}
+
 # Agencies and hotlines
 AGENCY_LEVELS = {
     Level.MINISTRY: _l("Central level"),

@@ -39,7 +39,9 @@ def init_app(app):
     app.context_processor(_layout_context)
     app.jinja_env.filters["tel"] = tel_href
     app.register_error_handler(400, _bad_request)
+    app.register_error_handler(403, _forbidden)
     app.register_error_handler(404, _not_found)
+    app.register_error_handler(410, _gone)
     app.register_error_handler(405, _method_not_allowed)
     app.register_error_handler(413, _too_large)
     app.register_error_handler(CSRFError, _csrf_refused)
@@ -101,6 +103,14 @@ FALLBACK_PAGE = (
 
 def _bad_request(error):
     return _error_page(error, "errors/400.html", 400)
+
+
+def _forbidden(error):
+    return _error_page(error, "errors/403.html", 403)
+
+
+def _gone(error):
+    return _error_page(error, "errors/410.html", 410)
 
 
 def _not_found(error):

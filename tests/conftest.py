@@ -11,12 +11,15 @@ make_letter. For what a visitor reads on a page, use `visible_text` from tests/p
 """
 
 import os
+import re
 import shutil
 from datetime import date
 
 import flask_migrate
+import pyotp
 import pytest
 import sqlalchemy as sa
+from flask import g
 
 from portal import create_app
 from portal.indexing import sync
@@ -37,8 +40,10 @@ from portal.models import (
     Sector,
     Topic,
     db,
+    utcnow,
 )
 from portal.text import fold
+from portal.users import accounts
 
 DATABASES = ("sqlite", "postgresql")
 
@@ -341,3 +346,42 @@ def make_letter(app):
         return _saved(FollowUpLetter(**values))
 
     return make
+
+
+STAFF_PASSWORD = "mưa phùn trên sông Gành Hào"
+
+
+def csrf_token(client, url):
+    """The CSRF token of the form on `url`, as a new request renders it (the tests' app
+    context outlives requests, so Flask-WTF's per-request copy is dropped first)."""
+    g.pop("csrf_token", None)
+    page = client.get(url).text
+    return re.search(r'name="csrf_token"[^>]*? value="([^"]+)"', page).group(1)
+
+
+@pytest.fixture
+def sign_in(app, client):
+    """`sign_in("officer", agency)`: a new account of that role, signed in on `client`
+    through the real form (an admin with a second factor, which admins must have)."""
+    counter = iter(range(1, 10_000))
+
+    def sign_in(role="editor", agency=None):
+        email = f"{role}{next(counter)}@camau.gov.vn"
+        user = accounts.create(email, role, STAFF_PASSWORD, agency.slug if agency else None)
+        if role == "admin":
+            user.totp_secret, user.totp_enabled_at = pyotp.random_base32(), utcnow()
+        db.session.add(user)
+        db.session.commit()
+        token = csrf_token(client, "/vi/account/login")
+        answer = client.post(
+            "/vi/account/login",
+            data={"email": email, "password": STAFF_PASSWORD, "csrf_token": token},
+        )
+        if role == "admin":
+            token = csrf_token(client, "/vi/account/login/code")
+            code = pyotp.TOTP(user.totp_secret).now()
+            answer = client.post("/vi/account/login/code", data={"code": code, "csrf_token": token})
+        assert answer.status_code == 303, answer.text
+        return user
+
+    return sign_in

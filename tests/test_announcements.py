@@ -66,9 +66,10 @@ def test_markdown_body_cannot_inject_script(client, make_announcement):
 def test_withdrawn_stays_with_a_banner_and_drafts_are_not_found(client, make_announcement):
     make_announcement(slug="rut", status=AnnouncementStatus.WITHDRAWN)
     make_announcement(slug="nhap", status=AnnouncementStatus.DRAFT)
-    assert "This announcement has been withdrawn." in client.get("/en/announcements/rut").get_data(
-        as_text=True
-    )
+    withdrawn = client.get("/en/announcements/rut")
+    assert withdrawn.status_code == 410  # gone, with a notice, and still listed
+    assert "This announcement has been withdrawn." in withdrawn.get_data(as_text=True)
+    assert "/en/announcements/rut" in client.get("/en/announcements").get_data(as_text=True)
     assert client.get("/en/announcements/nhap").status_code == 404
     assert client.get("/en/announcements/khong-co").status_code == 404
 

@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 GRAPH = grimp.build_graph("portal", cache_dir=None)
 # What a visitor uses: each has its blueprint; the shared helpers below use none of them.
 FEATURES = (
+    "portal.admin",
     "portal.agencies",
     "portal.announcements",
     "portal.api",

@@ -5,11 +5,13 @@ import shutil
 import threading
 from pathlib import Path
 
+import pyotp
 import pytest
 from werkzeug.serving import make_server
 
 from portal import create_app
-from portal.models import Agency, Announcement, Level, Procedure, db
+from portal.indexing import sync
+from portal.models import Agency, Announcement, Level, Procedure, db, utcnow
 from portal.users import accounts
 
 CHROMIUM = "/usr/bin/chromium"
@@ -24,6 +26,7 @@ LAUNCH_FLAGS = [
 
 pytestmark = pytest.mark.browser
 STAFF_PASSWORD = "mưa phùn trên sông Gành Hào"
+ADMIN_TOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 # How far the page's content passes the viewport's right edge, to the sub-pixel, and the
 # browser's own figure in whole pixels (scrollWidth, rounded). The walk measures every box
@@ -97,7 +100,10 @@ def server(sqlite_template, tmp_path):
             )
         )
         accounts.create("lan@camau.gov.vn", "editor", STAFF_PASSWORD)
+        admin = accounts.create("chi@camau.gov.vn", "admin", STAFF_PASSWORD)
+        admin.totp_secret, admin.totp_enabled_at = ADMIN_TOTP, utcnow()
         db.session.commit()
+        sync.rebuild()  # an index of what is there; commits reach it from now on
     http = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=http.serve_forever, daemon=True)
     thread.start()
@@ -199,9 +205,52 @@ def test_staff_sign_in_and_out_with_the_keyboard_over_plain_http(server, page):
     page.get_by_label("Địa chỉ thư điện tử").fill("lan@camau.gov.vn")
     page.get_by_label("Mật khẩu").fill(STAFF_PASSWORD)
     page.keyboard.press("Enter")
-    page.wait_for_url("**/vi/account/sessions")
+    page.wait_for_url("**/vi/admin")  # staff land on their dashboard
     assert "Đã đăng nhập với lan@camau.gov.vn (biên tập viên)." in page.inner_text("main")
-    page.get_by_role("button", name="Đăng xuất").click()
+    page.get_by_role("navigation", name="Cán bộ").get_by_role("button", name="Đăng xuất").click()
     page.wait_for_url("**/vi/account/login")
     page.goto(server + "/vi/account/sessions")
     assert page.url.endswith("/vi/account/login?next=/vi/account/sessions")
+
+
+def test_an_admin_publishes_in_both_languages_edits_and_withdraws(server, page):
+    page.goto(server + "/vi/account/login")
+    page.get_by_label("Địa chỉ thư điện tử").fill("chi@camau.gov.vn")
+    page.get_by_label("Mật khẩu").fill(STAFF_PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/vi/account/login/code*")
+    page.locator("#code").fill(pyotp.TOTP(ADMIN_TOTP).now())
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/vi/admin")
+    page.get_by_role("link", name="Viết thông báo").click()
+    page.get_by_label("Tiêu đề tiếng Việt").fill("Lịch tiếp công dân tháng 12")
+    page.get_by_label("Nội dung tiếng Việt").fill("Chủ tịch tiếp công dân vào thứ Năm.")
+    page.get_by_label("Tiêu đề tiếng Anh").fill("Citizen reception in December")
+    page.get_by_label("Nội dung tiếng Anh").fill("The chairman receives citizens on Thursdays.")
+    page.get_by_role("button", name="Công bố", exact=True).click()
+    page.wait_for_url("**/vi/admin/announcements/*")
+    assert "Đã công bố." in page.inner_text("main")
+    edit_url = page.url
+
+    public = server + "/vi/announcements/lich-tiep-cong-dan-thang-12"
+    page.goto(server + "/vi/search?q=lich+tiep+cong+dan")  # typed without accents
+    page.get_by_role("link", name="Lịch tiếp công dân tháng 12").first.click()
+    page.wait_for_url(public)
+    page.goto(public.replace("/vi/", "/en/"))
+    assert "The chairman receives citizens on Thursdays." in page.inner_text("main")
+    assert "may be out of date" not in page.inner_text("main")
+
+    page.goto(edit_url)
+    page.get_by_label("Nội dung tiếng Việt").fill("Chủ tịch tiếp công dân vào thứ Sáu.")
+    page.get_by_role("button", name="Công bố các thay đổi").click()
+    page.wait_for_url(edit_url)
+    page.goto(public.replace("/vi/", "/en/"))
+    assert "this translation may be out of date" in page.inner_text("main")
+
+    page.goto(edit_url)
+    page.get_by_label("Lý do thu hồi, bằng tiếng Việt (công khai)").fill("Đăng nhầm lịch.")
+    page.get_by_role("button", name="Thu hồi", exact=True).click()
+    page.wait_for_url(edit_url)
+    answer = page.goto(public)
+    assert answer.status == 410
+    assert "Lý do: Đăng nhầm lịch." in page.inner_text("main")

@@ -15,6 +15,7 @@ PARAMETERS = (
     "q", "page", "per_page", "sort", "type", "format", "lang", "sector", "agency", "level",
     "applicant", "online", "validity", "decision", "event", "year", "plan", "unit", "topic",
     "status", "field", "endpoint", "_anchor", "_scheme", "_method", "_external", "code", "slug",
+    "v", "next",
 )  # fmt: skip
 MARKUP = '<script>alert("x")</script>'
 BATTERY = (
@@ -41,6 +42,7 @@ def routes(app, index, make_agency, make_announcement, make_procedure, make_find
         "inspections.detail": {"slug": finding.inspection.slug},
         "inspections.unit": {"slug": agency.slug},
         "procedures.detail": {"code": procedure.code},
+        "announcements_staff.edit": {"announcement_id": str(announcement.id)},
         "static": {"filename": "css/portal.css"},
     }
     found = []
@@ -80,6 +82,16 @@ def test_every_route_and_parameter_survives_the_battery(client, routes):
                 _check(client.get(path, query_string={name: value}), (path, name, value))
                 requests += 1
     assert requests == len(routes) * len(PARAMETERS) * len(BATTERY) > 5_000
+
+
+def test_the_staff_pages_survive_it_too_when_signed_in(client, routes, sign_in):
+    sign_in("admin")
+    staff = [path for path in routes if "/admin" in path or "/account/" in path]
+    assert len(staff) >= 5
+    for path in staff:
+        for name in PARAMETERS:
+            for value in BATTERY:
+                _check(client.get(path, query_string={name: value}), (path, name, value))
 
 
 @pytest.mark.parametrize(

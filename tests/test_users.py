@@ -179,7 +179,7 @@ def test_sign_in_gives_a_new_session_kept_on_the_server(client, staff):
     client.get("/vi/account/login")
     before = client.get_cookie("__Host-session").value
     response = _login(client)
-    assert response.status_code == 303 and response.location == "/vi/account/sessions"
+    assert response.status_code == 303 and response.location == "/vi/admin"
     cookie = response.headers["Set-Cookie"]
     assert "__Host-session=" in cookie and "Secure" in cookie and "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie and "Path=/" in cookie and "Domain" not in cookie
@@ -282,7 +282,7 @@ def test_sign_in_returns_only_to_a_page_of_this_site(client, staff):
     token = _token(_form(client, "/vi/account/login"))
     data = {"email": "lan@camau.gov.vn", "password": GOOD, "csrf_token": token}
     response = client.post("/vi/account/login?next=//evil.example/x", data=data)
-    assert response.location == "/vi/account/sessions"
+    assert response.location == "/vi/admin"
 
 
 def test_an_empty_form_says_what_is_missing_next_to_the_field(client):

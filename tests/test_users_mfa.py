@@ -144,7 +144,7 @@ def test_with_the_second_factor_on_the_password_alone_signs_nobody_in(app, clien
     assert client.get("/en/account/sessions").status_code == 303  # not signed in yet
     code = _code(secret, datetime.now(UTC))
     response = _post(client, "/en/account/login/code", code=code)
-    assert response.status_code == 303 and response.location == "/en/account/sessions"
+    assert response.status_code == 303 and response.location == "/en/admin"
     assert client.get("/en/account/sessions").status_code == 200
     # The same code, seen over a shoulder, does not sign in a second browser.
     other = app.test_client()
@@ -167,5 +167,5 @@ def test_for_an_editor_the_second_factor_is_offered_not_required(client):
     accounts.create("an@camau.gov.vn", "editor", PASSWORD)
     db.session.commit()
     response = _sign_in(client, "an@camau.gov.vn")
-    assert response.location == "/en/account/sessions"
+    assert response.location == "/en/admin"
     assert "Set up a second factor" in client.get("/en/account/sessions").text

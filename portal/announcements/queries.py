@@ -103,12 +103,12 @@ def agency_choices(user):
     ]
 
 
-def same_title_and_day(announcement, at):
-    """The title of another announcement published that day under the same title, if any."""
+def same_title_and_day(announcement, title, at):
+    """`title` if another announcement has it on the day this one would be published."""
     day = local_date(at) if at else announcement.published_on or local_date(utcnow())
     return db.session.scalar(
         sa.select(Announcement.title_vi).where(
-            Announcement.title_vi == announcement.title_vi,
+            Announcement.title_vi == title,
             Announcement.published_on == day,
             Announcement.id != announcement.id,
         )

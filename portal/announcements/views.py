@@ -1,21 +1,72 @@
-"""Announcement pages: the list (newest first, with its own box) and an announcement."""
+"""Announcement pages: the list (newest first, with its own box), an announcement with its
+public history, and the staff's pages to write, review, publish and withdraw them."""
+
+import time
+from datetime import UTC, datetime
+from datetime import time as dtime
+from types import SimpleNamespace
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+    URLField,
+    ValidationError,
+)
+from wtforms.validators import URL, InputRequired, Length, Optional
 
-from portal import listing
+from portal import access, listing, publishing
 from portal.announcements import queries
-from portal.models import Announcement, AnnouncementStatus, db
+from portal.i18n import current_language
+from portal.models import (
+    Announcement,
+    AnnouncementStatus,
+    TranslationStatus,
+    db,
+    unique_slug,
+    utcnow,
+)
 from portal.pagination import page_arg
-from portal.text import render_markdown
+from portal.text import render_markdown, word_diff
+from portal.workdays import VIETNAM
 
 bp = Blueprint("announcements", __name__, url_prefix="/<lang>/announcements")
+
+RELEASE_EVERY = 30  # seconds between a worker's looks for scheduled announcements now due
+_next_release_check = 0.0
+
+
+@bp.before_app_request
+def _release_due_now_and_then():
+    # Each worker looks now and then; the pages themselves never wait for this.
+    global _next_release_check
+    if time.monotonic() >= _next_release_check and request.endpoint != "static":
+        _next_release_check = time.monotonic() + RELEASE_EVERY
+        queries.release_due()
 
 
 @bp.route("")
 def index():
     query = listing.read_query(request.args)
-    listed = queries.published()
+    listed = queries.listed()
     if query:
         ids = listing.ranked_ids(query, "announcement")
         # News stays newest first; without an index yet, the title is matched as typed.
@@ -32,12 +83,291 @@ def index():
     return render_template("announcements/index.html", page=page, q=query)
 
 
+VERSION_FIELDS = (
+    "title_vi",
+    "title_en",
+    "summary_vi",
+    "summary_en",
+    "body_vi",
+    "body_en",
+)
+
+
 @bp.route("/<slug:slug>")
 def detail(slug):
     announcement = db.session.scalar(sa.select(Announcement).where(Announcement.slug == slug))
-    # Drafts do not exist for visitors; a withdrawn one stays, marked as withdrawn.
-    if announcement is None or announcement.status == AnnouncementStatus.DRAFT:
+    if announcement is None:
         abort(404)
+    # Not yet public: staff who may see it get a preview, visitors a page that does not exist.
+    preview = not announcement.is_public(utcnow()) and announcement.status != "withdrawn"
+    if preview and not access.can(g.get("user"), "view", announcement):
+        abort(404)
+    versions = queries.versions(announcement)
+    shown, changes = announcement, None
+    if "v" in request.args:
+        number = request.args["v"]
+        if not (number.isascii() and number.isdigit()):
+            abort(400, _("A version is a number, like ?v=2."))
+        match = [v for v in versions if v.number == int(number)]
+        if not match:
+            abort(404)
+        shown = SimpleNamespace(**match[0].fields)
+        before = [v for v in versions if v.number == match[0].number - 1]
+        changes = _changes(before[0].fields if before else {}, match[0].fields)
+    english = current_language() == "en"
+    status = 410 if announcement.status == AnnouncementStatus.WITHDRAWN else 200
     return render_template(
-        "announcements/detail.html", announcement=announcement, markdown=render_markdown
+        "announcements/detail.html",
+        announcement=announcement,
+        shown=shown,
+        version=match[0] if changes is not None else None,
+        versions=versions,
+        changes=changes,
+        preview=preview,
+        outdated=english and announcement.translation_status == TranslationStatus.OUTDATED,
+        markdown=render_markdown,
+    ), status
+
+
+def _changes(old, new):
+    """Each text field that differs between two versions, as a word diff."""
+    return {
+        field: word_diff(old.get(field) or "", new.get(field) or "")
+        for field in VERSION_FIELDS
+        if (old.get(field) or "") != (new.get(field) or "")
+    }
+
+
+# The staff's side: /<lang>/admin/announcements. Signed-in staff only (access.guard); each
+# record is checked with access.require, so an officer acts on their agency's alone.
+staff = Blueprint("announcements_staff", __name__, url_prefix="/<lang>/admin/announcements")
+access.guard(staff)
+
+
+def _stripped(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _agency_or_none(value):
+    return int(value) if value not in (None, "", "None") else None
+
+
+class AnnouncementForm(FlaskForm):
+    title_vi = StringField(
+        _l("Title in Vietnamese"),
+        filters=[_stripped],
+        validators=[InputRequired(_l("Enter the Vietnamese title.")), Length(max=300)],
     )
+    title_en = StringField(
+        _l("Title in English"), filters=[_stripped], validators=[Optional(), Length(max=300)]
+    )
+    summary_vi = TextAreaField(
+        _l("Summary in Vietnamese"), filters=[_stripped], validators=[Length(max=2000)]
+    )
+    summary_en = TextAreaField(
+        _l("Summary in English"), filters=[_stripped], validators=[Length(max=2000)]
+    )
+    body_vi = TextAreaField(
+        _l("Text in Vietnamese"),
+        description=_l("Markdown: a blank line between paragraphs, ## for a heading."),
+        filters=[_stripped],
+        validators=[InputRequired(_l("Enter the Vietnamese text.")), Length(max=200_000)],
+    )
+    body_en = TextAreaField(
+        _l("Text in English"), filters=[_stripped], validators=[Length(max=200_000)]
+    )
+    english_checked = BooleanField(_l("The English text still says what the Vietnamese says"))
+    agency_id = SelectField(_l("Agency"), coerce=_agency_or_none, validate_choice=True)
+    source_url = URLField(
+        _l("Link to the source (optional)"),
+        filters=[_stripped],
+        validators=[
+            Optional(),
+            URL(message=_l("Enter a full address, like https://…")),
+            Length(max=500),
+        ],
+    )
+    publish_date = DateField(
+        _l("Publish on (optional)"),
+        description=_l("Leave empty to publish at once; a later date and time schedules it."),
+        validators=[Optional()],
+    )
+    publish_time = TimeField(_l("at (Vietnam time)"), validators=[Optional()])
+
+    def validate_title_en(self, field):
+        if not field.data and (self.body_en.data or self.summary_en.data):
+            raise ValidationError(_l("Give the English title too, or leave the English empty."))
+
+    def validate_body_en(self, field):
+        if self.title_en.data and not field.data:
+            raise ValidationError(_l("Enter the English text, or leave the English title empty."))
+
+    def validate_publish_time(self, field):
+        if field.data and not self.publish_date.data:
+            raise ValidationError(_l("Give the date too, or leave the time empty."))
+
+    def publish_at(self):
+        """The chosen time in UTC, or None for "at once"."""
+        if not self.publish_date.data:
+            return None
+        moment = datetime.combine(self.publish_date.data, self.publish_time.data or dtime(8))
+        return moment.replace(tzinfo=VIETNAM).astimezone(UTC)
+
+
+class WithdrawForm(FlaskForm):
+    reason_vi = TextAreaField(
+        _l("Why it is withdrawn, in Vietnamese (public)"),
+        filters=[_stripped],
+        validators=[InputRequired(_l("Say why it is withdrawn.")), Length(max=2000)],
+    )
+    reason_en = TextAreaField(
+        _l("Why it is withdrawn, in English (public, optional)"),
+        filters=[_stripped],
+        validators=[Length(max=2000)],
+    )
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only its CSRF token."""
+
+
+STAFF_FILTERS = ("draft", "in_review", "scheduled", "published", "withdrawn")
+
+
+@staff.route("")
+def staff_index():
+    status = request.args.get("status", "")
+    if status and status not in STAFF_FILTERS:
+        abort(400, _("Choose a status from the list."))
+    query = listing.read_query(request.args)
+    page = db.paginate(
+        queries.for_staff(g.user, status, query),
+        page=page_arg(),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
+    )
+    return render_template(
+        "announcements/staff_index.html",
+        page=page,
+        status=status,
+        q=query,
+        statuses=STAFF_FILTERS,
+        state=publishing.state,
+    )
+
+
+@staff.route("/new", methods=["GET", "POST"])
+def new():
+    announcement = Announcement(agency_id=g.user.agency_id)
+    access.require("edit", announcement)
+    return _edit_page(announcement)
+
+
+@staff.route("/<int:announcement_id>", methods=["GET", "POST"])
+def edit(announcement_id):
+    announcement = db.get_or_404(Announcement, announcement_id)
+    access.require("view", announcement)
+    return _edit_page(announcement)
+
+
+ACTIONS = ("preview", "save", "submit", "publish")
+
+
+def _edit_page(announcement):
+    form = AnnouncementForm(obj=announcement)
+    form.agency_id.choices = queries.agency_choices(g.user)
+    action = request.form.get("action", "save")
+    if request.method == "POST" and action not in ACTIONS:
+        abort(400, _("Choose one of the form's buttons."))
+    if request.method == "POST":
+        access.require("edit", announcement)
+        if announcement.status == "withdrawn":
+            abort(400, _("A withdrawn announcement is kept as it was; it cannot be changed."))
+    if not form.validate_on_submit():
+        return _form_page(announcement, form), 400 if form.is_submitted() else 200
+    if action == "preview":
+        return _form_page(announcement, form, preview=True)
+    if announcement.status == "published" and action != "publish":
+        # A public text changes only by publishing the change (a new public version).
+        action = "publish"
+    if action == "publish" and (
+        clash := queries.same_title_and_day(announcement, form.title_vi.data, form.publish_at())
+    ):
+        message = _("Another announcement has this title on the same day: %(title)s.", title=clash)
+        form.title_vi.errors = [message]
+        return _form_page(announcement, form), 400
+    if announcement.slug is None:  # made once: the address stays when the title changes
+        announcement.slug = unique_slug(Announcement, form.title_vi.data)
+    values = {field: getattr(form, field).data or None for field in EDITED}
+    publishing.change(announcement, values, g.user, english_checked=form.english_checked.data)
+    access.require("edit", announcement)  # also after the change: its agency may differ
+    if action == "submit":
+        publishing.move(announcement, publishing.IN_REVIEW, g.user)
+    elif action == "publish":
+        access.require("publish", announcement)
+        publishing.publish(announcement, g.user, at=form.publish_at())
+    db.session.commit()
+    flash(str(DONE[action]))
+    return redirect(url_for("announcements_staff.edit", announcement_id=announcement.id), 303)
+
+
+EDITED = (
+    "title_vi",
+    "title_en",
+    "summary_vi",
+    "summary_en",
+    "body_vi",
+    "body_en",
+    "agency_id",
+    "source_url",
+)
+DONE = {
+    "save": _l("Saved."),
+    "submit": _l("Saved and sent for review."),
+    "publish": _l("Published. A new public version is on the announcement's page."),
+}
+
+
+def _form_page(announcement, form, preview=False, withdraw_form=None):
+    return render_template(
+        "announcements/staff_form.html",
+        announcement=announcement,
+        form=form,
+        preview=preview,
+        withdraw_form=withdraw_form or WithdrawForm(formdata=None),
+        action_form=ActionForm(),
+        state=publishing.state(announcement) if announcement.id else None,
+        markdown=render_markdown,
+    )
+
+
+@staff.route("/<int:announcement_id>/withdraw", methods=["POST"])
+def withdraw(announcement_id):
+    announcement = db.get_or_404(Announcement, announcement_id)
+    access.require("publish", announcement)
+    if not announcement.is_public(utcnow()):
+        abort(400, _("Only a public announcement can be withdrawn."))
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        shown = AnnouncementForm(formdata=None, obj=announcement)
+        shown.agency_id.choices = queries.agency_choices(g.user)
+        return _form_page(announcement, shown, withdraw_form=form), 400
+    publishing.withdraw(announcement, g.user, form.reason_vi.data, form.reason_en.data)
+    db.session.commit()
+    flash(_("Withdrawn. Its page now says when and why."))
+    return redirect(url_for("announcements_staff.edit", announcement_id=announcement.id), 303)
+
+
+@staff.route("/<int:announcement_id>/draft", methods=["POST"])
+def back_to_draft(announcement_id):
+    """Back to draft: one in review, or one scheduled that is not public yet."""
+    announcement = db.get_or_404(Announcement, announcement_id)
+    access.require("edit", announcement)
+    if publishing.state(announcement) not in ("in_review", "scheduled"):
+        abort(400, _("Only an announcement in review or scheduled can go back to draft."))
+    if ActionForm().validate_on_submit():
+        announcement.publish_at = None
+        publishing.move(announcement, publishing.DRAFT, g.user)
+        db.session.commit()
+        flash(_("Back to draft."))
+    return redirect(url_for("announcements_staff.edit", announcement_id=announcement.id), 303)

@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
-from portal import audit
+from portal import access, audit
 from portal.i18n import format_datetime
 from portal.models import Role, User, UserSession, db, utcnow
 from portal.users import accounts, mfa, passwords, sessions, throttle
@@ -101,7 +101,7 @@ def _signed_in_now(user, factor):
     db.session.commit()
     if user.role == Role.ADMIN and not user.totp_enabled_at:
         return redirect(url_for("users.mfa_page"), 303)
-    return redirect(_safe_next() or url_for("users.sessions_page"), 303)
+    return redirect(_safe_next() or url_for("admin.index"), 303)
 
 
 PENDING_FOR = timedelta(minutes=5)  # between the password and the code
@@ -152,28 +152,19 @@ def _safe_next():
     return target if target.startswith("/") and not target.startswith(("//", "/\\")) else None
 
 
-@bp.before_request
+@bp.before_app_request
 def _who():
-    # Read once a request: the views use g.staff_session (this session) and g.user.
+    # Read once a request, on every page: g.staff_session (this session) and g.user, which
+    # portal/access.py checks and the layout shows.
     g.staff_session = sessions.current()
     g.user = g.staff_session.user if g.staff_session else None
-
-
-def _signed_in(enrolling=False):
-    """A redirect for a visitor who may not see the page yet, else None: to sign in, or,
-    for an admin without a second factor, to set one up (it is mandatory for admins)."""
-    if g.user is None:
-        return redirect(url_for("users.login", next=request.full_path.rstrip("?")), 303)
-    if not enrolling and g.user.role == Role.ADMIN and not g.user.totp_enabled_at:
-        return redirect(url_for("users.mfa_page"), 303)
-    return None
 
 
 @bp.route("/mfa", methods=["GET", "POST"])
 def mfa_page():
     """Set up the second factor: scan the QR code (or type the key), confirm a code, then
     note the recovery codes, shown this once."""
-    if refused := _signed_in(enrolling=True):
+    if refused := access.signed_in(enrolling=True):
         return refused
     if g.user.totp_enabled_at:
         return render_template("users/mfa.html", enabled=True)
@@ -208,7 +199,7 @@ def logout():
 
 @bp.route("/sessions")
 def sessions_page():
-    if refused := _signed_in():
+    if refused := access.signed_in():
         return refused
     return render_template(
         "users/sessions.html", live=sessions.live(g.user), this=g.staff_session, form=ActionForm()
@@ -218,7 +209,7 @@ def sessions_page():
 @bp.route("/password", methods=["GET", "POST"])
 def password_page():
     """Change the password: every other session ends, this one stays."""
-    if refused := _signed_in():
+    if refused := access.signed_in():
         return refused
     form = PasswordForm()
     if form.validate_on_submit():
@@ -244,7 +235,7 @@ def password_page():
 
 @bp.route("/sessions/<int:session_id>/end", methods=["POST"])
 def end_session(session_id):
-    if refused := _signed_in():
+    if refused := access.signed_in():
         return refused
     row = db.session.get(UserSession, session_id)
     if row is None or row.user_id != g.user.id:
@@ -258,7 +249,7 @@ def end_session(session_id):
 
 @bp.route("/sessions/end-others", methods=["POST"])
 def end_other_sessions():
-    if refused := _signed_in():
+    if refused := access.signed_in():
         return refused
     if ActionForm().validate_on_submit():
         sessions.end_all(g.user, "ended_by_user", keep=g.staff_session)
