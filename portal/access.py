@@ -24,8 +24,9 @@ from portal.models import (
 )
 
 # What a user may do to a record: see it on the staff side (drafts included), change it,
-# make it public or withdraw it; manage accounts (admins only).
-ACTIONS = ("view", "edit", "publish", "manage_users")
+# make it public or withdraw it; and what only admins do: manage accounts, read the audit.
+ACTIONS = ("view", "edit", "publish", "manage_users", "read_audit")
+ADMIN_ONLY = ("manage_users", "read_audit")
 
 
 def owners(record):
@@ -51,7 +52,7 @@ def can(user, action, record=None):
         return False
     if user.role == Role.ADMIN:
         return True
-    if action == "manage_users":
+    if action in ADMIN_ONLY:
         return False
     if user.role == Role.EDITOR or record is None:
         return True
@@ -70,10 +71,12 @@ def require(action, record=None):
     user = g.get("user")
     if can(user, action, record):
         return
+    key, email = record_key(record), user.email if user else "anonymous"
+    db.session.rollback()  # nothing the refused request changed is kept, only the refusal
     audit.record(
         "access.refused",
-        user.email if user else "anonymous",
-        on=record_key(record),
+        email,
+        on=key,
         action=action,
         path=request.path,
     )

@@ -38,6 +38,13 @@ def download(rows, columns, export, name):
     return _response(_json(rows), "application/json; charset=utf-8", f"{name}.json")
 
 
+def neutralised(value):
+    """A cell a spreadsheet shows as text, not a formula: "=1+1" becomes "'=1+1"."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def _csv(rows, columns):
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns)

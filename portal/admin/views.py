@@ -1,19 +1,29 @@
-"""The staff dashboard, /<lang>/admin: what needs attention, for the signed-in person."""
+"""The staff dashboard, /<lang>/admin: what needs attention, for the signed-in person; and
+the audit trail, for admins, with filters and a CSV download."""
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 
 import sqlalchemy as sa
-from flask import Blueprint, g, render_template
+from flask import Blueprint, abort, g, render_template, request
+from flask_babel import gettext as _
 
-from portal import access, publishing, workdays
+from portal import access, audit, publishing, workdays
 from portal.announcements import queries as announcements
+from portal.downloads import check_size, download, neutralised
 from portal.inspections.queries import status_expression
 from portal.models import (
     OVERDUE,
     Announcement,
+    AuditEvent,
     Finding,
     Role,
     TranslationStatus,
     db,
 )
+from portal.pagination import page_arg
+from portal.workdays import VIETNAM
 
 bp = Blueprint("admin", __name__, url_prefix="/<lang>/admin")
 access.guard(bp)
@@ -52,3 +62,71 @@ def _overdue_findings():
     return db.session.scalar(
         sa.select(sa.func.count(Finding.id)).where(ours, status_expression(cutoff) == OVERDUE)
     )
+
+
+AUDIT_COLUMNS = ("at", "kind", "actor", "record", "address", "details")
+
+
+@bp.route("/audit")
+def audit_page():
+    """The audit trail, newest first, filtered by person, record, kind and dates (admins)."""
+    access.require("read_audit")
+    filters, problem = _audit_filters(request.args)
+    if problem:
+        abort(400, problem)
+    query = _audit_query(filters)
+    if request.args.get("format") == "csv":
+        check_size(query)
+        audit.record("audit.downloaded", g.user.email, filters=filters)
+        db.session.commit()
+        rows = (_audit_row(event) for event in db.session.scalars(query))
+        return download(rows, AUDIT_COLUMNS, "csv", "audit")
+    if request.args.get("format") not in (None, "", "html"):
+        abort(400, _("Choose a format from the list."))
+    page = db.paginate(query, page=page_arg(), per_page=50, error_out=False)
+    return render_template("admin/audit.html", page=page, filters=filters)
+
+
+def _audit_filters(args):
+    """The filters as typed, and a message when a date is not a date."""
+    filters = {name: args.get(name, "").strip()[:200] for name in ("actor", "record", "kind")}
+    for name in ("start", "end"):
+        value = args.get(name, "").strip()
+        try:
+            filters[name] = date.fromisoformat(value).isoformat() if value else ""
+        except ValueError:
+            return filters, _("A date is written like 2026-12-03.")
+    return filters, None
+
+
+def _audit_query(filters):
+    query = sa.select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    if filters["actor"]:
+        query = query.where(AuditEvent.actor.icontains(filters["actor"], autoescape=True))
+    if filters["record"]:
+        query = query.where(AuditEvent.record == filters["record"])
+    if filters["kind"]:
+        query = query.where(AuditEvent.kind.startswith(filters["kind"], autoescape=True))
+    # Days are Vietnam's, as every page shows them; the trail itself is in UTC.
+    if filters["start"]:
+        query = query.where(AuditEvent.at >= _vietnam_midnight(filters["start"]))
+    if filters["end"]:
+        following = date.fromisoformat(filters["end"]) + timedelta(days=1)
+        query = query.where(AuditEvent.at < _vietnam_midnight(following.isoformat()))
+    return query
+
+
+def _vietnam_midnight(day):
+    return datetime.combine(date.fromisoformat(day), dtime(0), tzinfo=VIETNAM).astimezone(UTC)
+
+
+def _audit_row(event):
+    values = {
+        "at": event.at.isoformat(),
+        "kind": event.kind,
+        "actor": event.actor,
+        "record": event.record or "",
+        "address": event.address or "",
+        "details": json.dumps(event.details, ensure_ascii=False, sort_keys=True),
+    }
+    return {name: neutralised(value) for name, value in values.items()}

@@ -1,0 +1,75 @@
+"""The staff dashboard and the audit trail's page (admins only, filters, CSV)."""
+
+import csv
+import io
+
+import sqlalchemy as sa
+from conftest import csrf_token
+from pagetext import visible_text
+
+from portal import audit
+from portal.models import AuditEvent, db
+
+
+def _event(kind, actor, on=None, **details):
+    event = audit.record(kind, actor, on=on, address="203.0.113.9", **details)
+    db.session.commit()
+    return event
+
+
+def test_only_admins_read_the_audit_trail_and_a_refusal_is_recorded(client, sign_in):
+    editor = sign_in("editor")
+    answer = client.get("/en/admin/audit")
+    assert answer.status_code == 403
+    assert "You may not do this" in visible_text(answer.text)
+    refusal = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.kind == "access.refused"))
+    assert refusal.actor == editor.email and refusal.details["action"] == "read_audit"
+    assert "Content-Security-Policy" in answer.headers  # the security headers, on a 403 too
+
+
+def test_the_audit_trail_filters_by_person_record_kind_and_day(client, sign_in):
+    sign_in("admin")
+    _event("announcement.published", "lan@camau.gov.vn", on="announcement:7")
+    _event("login.failed", "mallory@example.org", reason="wrong")
+    page = visible_text(client.get("/vi/admin/audit").text)
+    assert "announcement.published" in page and "mallory@example.org" in page
+    only = visible_text(client.get("/vi/admin/audit?kind=login.").text)
+    assert "mallory@example.org" in only and "announcement:7" not in only
+    assert "mallory" not in client.get("/vi/admin/audit?record=announcement:7").text
+    assert "announcement:7" not in client.get("/vi/admin/audit?actor=MALLORY").text
+    assert "mallory" not in client.get("/vi/admin/audit?end=2020-01-01").text
+    assert "mallory" in client.get("/vi/admin/audit?start=2020-01-01").text
+    bad = client.get("/vi/admin/audit?start=03/12/2026")
+    assert bad.status_code == 400 and "2026-12-03" in visible_text(bad.text)
+
+
+def test_the_audit_download_is_csv_a_spreadsheet_cannot_run(client, sign_in):
+    sign_in("admin")
+    _event("login.failed", '=HYPERLINK("http://evil")', reason="wrong")
+    answer = client.get("/vi/admin/audit?kind=login.failed&format=csv")
+    assert answer.headers["Content-Type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(answer.text.lstrip("\ufeff"))))
+    assert [row["actor"] for row in rows] == ['\'=HYPERLINK("http://evil")']
+    assert rows[0]["details"] == '{"reason": "wrong"}' and rows[0]["address"] == "203.0.113.9"
+    downloaded = db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.kind == "audit.downloaded")
+    )
+    assert downloaded.details["filters"]["kind"] == "login.failed"
+
+
+def test_the_dashboard_shows_what_waits_for_review(client, sign_in):
+    sign_in("editor")
+    token = csrf_token(client, "/vi/admin/announcements/new")
+    client.post(
+        "/vi/admin/announcements/new",
+        data={
+            "csrf_token": token,
+            "title_vi": "Chờ duyệt",
+            "body_vi": "Nội dung.",
+            "agency_id": "None",
+            "action": "submit",
+        },
+    )
+    page = visible_text(client.get("/vi/admin").text)
+    assert "Chờ duyệt (1)" in page
+    assert "Nhật ký" not in page  # the audit trail is for admins
