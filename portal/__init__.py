@@ -59,10 +59,11 @@ def create_app(test_config=None):
     security.init_app(app)
     sync.init_app(app)
 
-    from portal import api, home, hotlines, layout
+    from portal import api, home, layout
     from portal.admin import views as admin
     from portal.agencies import views as agencies
     from portal.announcements import views as announcements
+    from portal.hotlines import views as hotlines
     from portal.inspections import views as inspections
     from portal.procedures import views as procedures
     from portal.search import views as search
@@ -76,6 +77,7 @@ def create_app(test_config=None):
         announcements.bp,
         announcements.staff,
         hotlines.bp,
+        hotlines.staff,
         agencies.bp,
         search.bp,
         users.bp,

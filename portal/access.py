@@ -9,6 +9,7 @@ then calls `require(action, record)` for the object it touches. A refusal is a 4
 the visitor's language and an audit entry.
 """
 
+import sqlalchemy as sa
 from flask import abort, g, redirect, request, url_for
 
 from portal import audit
@@ -57,6 +58,16 @@ def can(user, action, record=None):
     if user.role == Role.EDITOR or record is None:
         return True
     return user.agency_id is not None and user.agency_id in owners(record)
+
+
+def agency_choices(user):
+    """The agencies `user` may put a record under: an officer's own, or any current one
+    (and none, for a province-wide record) for the others. As (id, name) for a select."""
+    query = sa.select(Agency.id, Agency.name_vi).order_by(Agency.name_vi)
+    if user.role == Role.OFFICER:
+        return [tuple(row) for row in db.session.execute(query.where(Agency.id == user.agency_id))]
+    current = query.where(Agency.successor_id.is_(None))
+    return [(None, "—"), *(tuple(row) for row in db.session.execute(current))]
 
 
 def record_key(record):

@@ -48,7 +48,9 @@ def index():
             sa.select(sa.func.count(Procedure.id)).where(Procedure.validity != Validity.ABOLISHED)
         ),
         "agencies": db.session.scalar(province_bodies()),
-        "hotlines": db.session.scalar(sa.select(sa.func.count(Hotline.id))),
+        "hotlines": db.session.scalar(
+            sa.select(sa.func.count(Hotline.id)).where(Hotline.status == "published")
+        ),
         "announcements": db.session.scalar(
             sa.select(sa.func.count(Announcement.id)).where(is_public())
         ),

@@ -2,9 +2,10 @@
 withdrawn, a translation status kept from the dates each language last changed, and a
 public, numbered version for each published change.
 
-A content model has `status`, `publish_at`, `published_on`, the `withdrawn_*` columns,
-`Translated`'s dates, and VI_FIELDS / EN_FIELDS naming its paired text columns. Every
-change is in the audit trail with its old and new values. The caller commits.
+A content model has a `status` column and the mixins `Published` (publish and withdrawal
+times, PUBLIC_FIELDS) and `Translated` (VI_FIELDS / EN_FIELDS and the dates each language
+last changed). Every change is in the audit trail with its old and new values. The caller
+commits.
 """
 
 import sqlalchemy as sa
@@ -31,6 +32,9 @@ def change(record, values, user, english_checked=False):
     The Vietnamese side's date moves when a Vietnamese text changes; the English side's
     when an English text changes or the editor says it still matches (`english_checked`):
     so an English text left alone after a Vietnamese edit reads "outdated"."""
+    if record.en_changed_at is None and getattr(record, record.EN_FIELDS[0], None):
+        # A translation from before these dates were kept (an import): as old as the record.
+        record.en_changed_at = record.vi_changed_at or record.updated_at
     changes = {}
     for field, new in values.items():
         old = getattr(record, field)
@@ -63,12 +67,15 @@ def publish(record, user, at=None, note=None):
     """Public now, or at `at` when that is later: either way a new public version."""
     now = utcnow()
     scheduled = at is not None and at > now
+    dated = hasattr(record, "published_on")  # the day an announcement shows
     if scheduled:  # for later: public from then, told to the index then
         record.publish_at, record.released_at = at, None
-        record.published_on = local_date(at)
+        if dated:
+            record.published_on = local_date(at)
     elif not record.is_public(now):  # public from now on
         record.publish_at, record.released_at = now, now
-        record.published_on = record.published_on or local_date(now)
+        if dated:
+            record.published_on = record.published_on or local_date(now)
     # else: a change to a public record, which keeps its date
     move(record, PUBLISHED, user, publish_at=_plain(record.publish_at))
     number = (
@@ -86,7 +93,7 @@ def publish(record, user, at=None, note=None):
             published_at=at if scheduled else now,
             role=str(user.role),
             note=note,
-            fields={field: getattr(record, field) for field in record.VI_FIELDS + record.EN_FIELDS},
+            fields={field: getattr(record, field) for field in record.PUBLIC_FIELDS},
         )
     )
     return number

@@ -30,12 +30,13 @@ HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options
 
 
 @pytest.fixture
-def routes(app, index, make_agency, make_announcement, make_procedure, make_finding):
+def routes(app, index, make_agency, make_announcement, make_procedure, make_finding, make_hotline):
     """The path of every GET route (in one language), with real records behind detail pages."""
     agency = make_agency(slug="so-noi-vu")
     announcement = make_announcement(slug="tin-moi")
     procedure = make_procedure(code="1.000689")
     finding = make_finding(agency=agency)
+    hotline = make_hotline(agency=agency)
     values = {
         "announcements.detail": {"slug": announcement.slug},
         "agencies.detail": {"slug": agency.slug},
@@ -43,6 +44,7 @@ def routes(app, index, make_agency, make_announcement, make_procedure, make_find
         "inspections.unit": {"slug": agency.slug},
         "procedures.detail": {"code": procedure.code},
         "announcements_staff.edit": {"announcement_id": str(announcement.id)},
+        "hotlines_staff.edit": {"hotline_id": str(hotline.id)},
         "static": {"filename": "css/portal.css"},
     }
     found = []

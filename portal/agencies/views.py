@@ -28,7 +28,7 @@ def main_hotlines():
     """The province's main hotlines (1022), for pages where nothing matched."""
     return db.session.scalars(
         sa.select(Hotline)
-        .where(Hotline.is_main)
+        .where(Hotline.is_main, Hotline.status == "published")
         .options(joinedload(Hotline.agency))
         .order_by(Hotline.id)
     ).all()
@@ -77,7 +77,7 @@ def detail(slug):
     agency = db.session.scalar(
         sa.select(Agency)
         .where(Agency.slug == slug)
-        .options(selectinload(Agency.hotlines), selectinload(Agency.children))
+        .options(selectinload(Agency.public_hotlines), selectinload(Agency.children))
     )
     if agency is None:
         alias = db.session.scalar(sa.select(AgencyAlias).filter_by(slug=slug))

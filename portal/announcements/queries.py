@@ -3,7 +3,6 @@
 import sqlalchemy as sa
 
 from portal.models import (
-    Agency,
     Announcement,
     AnnouncementStatus,
     ContentVersion,
@@ -85,22 +84,6 @@ def for_staff(user, status, text):
     if text:
         query = query.where(Announcement.title_vi.icontains(text, autoescape=True))
     return query
-
-
-def agency_choices(user):
-    """The agencies an announcement may be from: an officer's own, or any for the others."""
-    query = sa.select(Agency.id, Agency.name_vi).order_by(Agency.name_vi)
-    if user.role == Role.OFFICER:
-        return [
-            (a.id, a.name_vi) for a in db.session.execute(query.where(Agency.id == user.agency_id))
-        ]
-    return [
-        (None, "—"),
-        *(
-            (a.id, a.name_vi)
-            for a in db.session.execute(query.where(Agency.successor_id.is_(None)))
-        ),
-    ]
 
 
 def same_title_and_day(announcement, title, at):

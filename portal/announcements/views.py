@@ -275,7 +275,7 @@ ACTIONS = ("preview", "save", "submit", "publish")
 
 def _edit_page(announcement):
     form = AnnouncementForm(obj=announcement)
-    form.agency_id.choices = queries.agency_choices(g.user)
+    form.agency_id.choices = access.agency_choices(g.user)
     action = request.form.get("action", "save")
     if request.method == "POST" and action not in ACTIONS:
         abort(400, _("Choose one of the form's buttons."))
@@ -350,7 +350,7 @@ def withdraw(announcement_id):
     form = WithdrawForm()
     if not form.validate_on_submit():
         shown = AnnouncementForm(formdata=None, obj=announcement)
-        shown.agency_id.choices = queries.agency_choices(g.user)
+        shown.agency_id.choices = access.agency_choices(g.user)
         return _form_page(announcement, shown, withdraw_form=form), 400
     publishing.withdraw(announcement, g.user, form.reason_vi.data, form.reason_en.data)
     db.session.commit()

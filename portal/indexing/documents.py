@@ -100,7 +100,7 @@ def _query(kind):
     elif kind == "announcement":
         query = query.options(selectinload(Announcement.agency))
     elif kind == "agency":
-        query = query.options(selectinload(Agency.parent), selectinload(Agency.hotlines))
+        query = query.options(selectinload(Agency.parent), selectinload(Agency.public_hotlines))
     elif kind == "hotline":
         query = query.options(selectinload(Hotline.agency))
     elif kind == "inspection":
@@ -199,14 +199,17 @@ def _agency(a):
         title_en=a.name_en,
         body_vi=" ".join(filter(None, [parent, a.address, a.working_hours_vi])),
         body_en=a.working_hours_en if a.name_en else None,
-        codes=[*_phones(a.phone), *(phone for h in a.hotlines for phone in _phones(h.phone))],
+        codes=[
+            *_phones(a.phone),
+            *(phone for h in a.public_hotlines for phone in _phones(h.phone)),
+        ],
         agency=a.slug,
         level=[str(a.level)],
         url=f"/agencies/{a.slug}",
         version=max(
             [
                 _version(a),
-                *(_version(h) for h in a.hotlines),
+                *(_version(h) for h in a.public_hotlines),
                 _version(a.parent) if a.parent else "",
             ]
         ),
@@ -214,6 +217,8 @@ def _agency(a):
 
 
 def _hotline(h):
+    if h.status != "published":  # a draft, or a number out of service
+        return None
     return Document(
         type="hotline",
         id=str(h.id),

@@ -7,7 +7,14 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.models.base import Model, Timestamped, enum_column
+from portal.models.base import (
+    ContentStatus,
+    Model,
+    Published,
+    Timestamped,
+    Translated,
+    enum_column,
+)
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -75,6 +82,12 @@ class Agency(Timestamped, Model):
     hotlines: Mapped[list["Hotline"]] = relationship(
         back_populates="agency", order_by="Hotline.id", cascade="all, delete-orphan"
     )
+    # What visitors see: the published ones (a draft or a withdrawn number is not offered).
+    public_hotlines: Mapped[list["Hotline"]] = relationship(
+        primaryjoin="and_(Agency.id == Hotline.agency_id, Hotline.status == 'published')",
+        order_by="Hotline.id",
+        viewonly=True,
+    )
 
 
 class AgencyAlias(Model):
@@ -91,8 +104,9 @@ class AgencyAlias(Model):
     agency: Mapped[Agency] = relationship()
 
 
-class Hotline(Timestamped, Model):
-    """A phone number (and other channels) where citizens report problems to an agency."""
+class Hotline(Translated, Published, Timestamped, Model):
+    """A phone number (and other channels) where citizens report problems to an agency;
+    public once published, and withdrawn (with the reason) when it goes out of service."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agency.id"), index=True)
@@ -105,10 +119,18 @@ class Hotline(Timestamped, Model):
     channels: Mapped[str] = mapped_column(sa.String(100), default="phone")
     verified_on: Mapped[date | None]
     is_main: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[ContentStatus] = mapped_column(
+        enum_column(ContentStatus, name="status"),
+        default=ContentStatus.PUBLISHED,
+        server_default=ContentStatus.PUBLISHED.value,
+    )
 
     agency: Mapped[Agency] = relationship(back_populates="hotlines")
 
     CHANNELS = ("phone", "zalo", "sms", "email")
+    VI_FIELDS = ("purpose_vi", "hours_vi")
+    EN_FIELDS = ("purpose_en", "hours_en")
+    PUBLIC_FIELDS = ("phone", "channels", *VI_FIELDS, *EN_FIELDS)
 
     @property
     def channel_list(self):

@@ -1,23 +1,24 @@
 """Announcements published by the province's admins."""
 
-import enum
-from datetime import date, datetime
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.agencies import Agency
-from portal.models.base import Model, Timestamped, Translated, UTCDateTime, enum_column
+from portal.models.base import (
+    ContentStatus,
+    Model,
+    Published,
+    Timestamped,
+    Translated,
+    enum_column,
+)
+
+AnnouncementStatus = ContentStatus  # its first name, kept for the imports and the tests
 
 
-class AnnouncementStatus(enum.StrEnum):
-    DRAFT = "draft"
-    IN_REVIEW = "in_review"
-    PUBLISHED = "published"  # public from publish_at (at once when it has none)
-    WITHDRAWN = "withdrawn"  # still listed, its page answers 410 with the reason
-
-
-class Announcement(Translated, Timestamped, Model):
+class Announcement(Translated, Published, Timestamped, Model):
     """News staff publish; the body is Markdown, sanitised when rendered."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -29,13 +30,6 @@ class Announcement(Translated, Timestamped, Model):
     body_vi: Mapped[str] = mapped_column(sa.Text)
     body_en: Mapped[str | None] = mapped_column(sa.Text)
     published_on: Mapped[date | None] = mapped_column(index=True)  # the date it shows
-    # A future time schedules it: it is public from then, in every worker, with no job.
-    publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # When the search index and the feeds were told a scheduled announcement came out.
-    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    withdrawn_reason_vi: Mapped[str | None] = mapped_column(sa.Text)
-    withdrawn_reason_en: Mapped[str | None] = mapped_column(sa.Text)
     status: Mapped[AnnouncementStatus] = mapped_column(
         enum_column(AnnouncementStatus, name="status"),  # the constraint keeps its first name
         default=AnnouncementStatus.PUBLISHED,
@@ -49,9 +43,4 @@ class Announcement(Translated, Timestamped, Model):
 
     VI_FIELDS = ("title_vi", "summary_vi", "body_vi")
     EN_FIELDS = ("title_en", "summary_en", "body_en")
-
-    def is_public(self, now):
-        """Published, and its time has come (a scheduled one waits for publish_at)."""
-        return self.status == AnnouncementStatus.PUBLISHED and (
-            self.publish_at is None or self.publish_at <= now
-        )
+    PUBLIC_FIELDS = VI_FIELDS + EN_FIELDS

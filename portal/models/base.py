@@ -112,19 +112,53 @@ class TranslationStatus(enum.StrEnum):
 
 
 class Translated:
-    """When each language's text last changed, for a translation status (VI_FIELDS and
-    EN_FIELDS name the record's paired columns; `title_en` empty means no translation)."""
+    """When each language's text last changed, for a translation status. VI_FIELDS and
+    EN_FIELDS name the record's paired columns; the first English one empty means there is
+    no translation."""
 
+    VI_FIELDS: tuple[str, ...] = ()
+    EN_FIELDS: tuple[str, ...] = ()
     vi_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     en_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def translation_status(self):
-        if not getattr(self, "title_en", None) and not getattr(self, "name_en", None):
+        if not getattr(self, self.EN_FIELDS[0]):
             return TranslationStatus.MISSING
         if self.vi_changed_at and self.en_changed_at and self.vi_changed_at > self.en_changed_at:
             return TranslationStatus.OUTDATED
         return TranslationStatus.UP_TO_DATE
+
+
+class ContentStatus(enum.StrEnum):
+    """The editorial workflow's states, for every content type (portal/publishing.py)."""
+
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    PUBLISHED = "published"  # public from publish_at (at once when it has none)
+    WITHDRAWN = "withdrawn"  # kept, with the public reason; its page answers 410
+
+
+class Published:
+    """What the editorial workflow keeps on a record besides its `status`: when it is (or
+    was) public from, when the search index was told, and a withdrawal's when and why.
+    PUBLIC_FIELDS are what a public version keeps (its texts by default)."""
+
+    PUBLIC_FIELDS: tuple[str, ...] = ()
+    # A future time schedules it: it is public from then, in every worker, with no job.
+    publish_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the search index and the feeds were told a scheduled record came out.
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_reason_vi: Mapped[str | None] = mapped_column(sa.Text)
+    withdrawn_reason_en: Mapped[str | None] = mapped_column(sa.Text)
+
+    def is_public(self, now):
+        """Published, and its time has come (a scheduled one waits for publish_at)."""
+        status = getattr(self, "status")  # noqa: B009 (each model declares its own column)
+        return status == ContentStatus.PUBLISHED and (
+            self.publish_at is None or self.publish_at <= now
+        )
 
 
 # What a slug in a URL may be: slugify() makes them; routes take them with <slug:…>.

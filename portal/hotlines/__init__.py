@@ -1,0 +1,1 @@
+"""The hotline directory, and the staff pages that keep its numbers right."""
