@@ -9,7 +9,7 @@ from flask import g
 from flask_babel import force_locale
 from pagetext import visible_text
 
-from portal.models import AuditEvent, Level, User, UserSession, db
+from portal.models import AuditEvent, Level, LoginFailure, User, UserSession, db
 from portal.users import passwords, throttle
 
 GOOD = "mưa phùn trên sông Gành Hào"  # long, any characters: no composition rules
@@ -258,6 +258,26 @@ def test_guessing_is_slowed_down_per_account_and_the_message_says_until_when(cli
     assert response.status_code == 429
     kinds = list(db.session.scalars(sa.select(AuditEvent.kind)))
     assert kinds.count("login.throttled") == 2
+
+
+def test_a_guess_is_counted_before_its_password_is_checked(app, client, staff, monkeypatch):
+    # Another worker, reading the database while this guess's password is being checked,
+    # must already count it: checking first and counting after let a burst through.
+    seen, verify = [], passwords.verify
+
+    def verify_and_look(stored, password):
+        with db.engine.connect() as other_worker:
+            seen.append(other_worker.scalar(sa.select(sa.func.count()).select_from(LoginFailure)))
+        return verify(stored, password)
+
+    monkeypatch.setattr(passwords, "verify", verify_and_look)
+    assert _login(client, password="đoán thử").status_code == 401
+    assert seen == [2]  # this guess, per account and per address
+    assert _login(client).status_code == 303
+    assert seen == [2, 4]
+    # A right password takes its own attempt back (the address is not held against it).
+    remaining = db.session.scalars(sa.select(LoginFailure.key)).all()
+    assert remaining == ["address:127.0.0.1"]
 
 
 def test_ending_another_session_and_signing_out_need_the_forms_token(app, client, staff):

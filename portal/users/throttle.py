@@ -43,9 +43,20 @@ def retry_at(keys):
     return latest
 
 
-def failed(keys):
-    for key in keys:
-        db.session.add(LoginFailure(key=key))
+def attempt(keys):
+    """Count this attempt as failed before its password or code is checked, committed at
+    once: attempts in flight in other workers then count it too (checking first and
+    counting after let one more guess through per worker). Returns what `cleared()` takes
+    back when it was right."""
+    rows = [LoginFailure(key=key) for key in keys]
+    db.session.add_all(rows)
+    db.session.commit()
+    return [row.id for row in rows]
+
+
+def cleared(attempt_ids):
+    """A right password or code: the attempt was no failure after all."""
+    db.session.execute(sa.delete(LoginFailure).where(LoginFailure.id.in_(attempt_ids)))
 
 
 def succeeded(email):

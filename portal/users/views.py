@@ -77,14 +77,15 @@ def login():
     keys = throttle.keys(email, address)
     if refused := _throttled(keys, email, "users/login.html", form):
         return refused
+    attempt = throttle.attempt(keys)
     user = accounts.find(email)
     right = passwords.verify(user.password_hash if user else _NOBODY, form.password.data)
     if not (user and user.active and right):
-        throttle.failed(keys)
         audit.record("login.failed", email, reason="disabled" if user and right else "wrong")
         db.session.commit()
         message = _l("The e-mail address or the password is wrong.")
         return render_template("users/login.html", form=form, refused=message), 401
+    throttle.cleared(attempt)
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(form.password.data)
     if user.totp_enabled_at:  # the password was right: now the second factor
@@ -121,17 +122,18 @@ def login_code():
     keys = throttle.keys(user.email, request.remote_addr)
     if refused := _throttled(keys, user.email, "users/code.html", form, step="code"):
         return refused
+    attempt = throttle.attempt(keys)
     code = form.code.data
     if mfa.verify(user, code):
         factor = "totp"
     elif mfa.use_recovery_code(user, code):
         factor = "recovery_code"
     else:
-        throttle.failed(keys)
         audit.record("login.code_failed", user.email, on=f"user:{user.id}")
         db.session.commit()
         message = _l("That code is not right, or it was already used.")
         return render_template("users/code.html", form=form, refused=message), 401
+    throttle.cleared(attempt)
     return _signed_in_now(user, factor)
 
 
