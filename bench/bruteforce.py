@@ -7,8 +7,8 @@ Three bursts in one run, each from many threads at once:
 - guesses at one account from one address;
 - guesses at another account from a new address each time (X-Forwarded-For, one proxy
   trusted), as a botnet would;
-- the baseline: right passwords for another account, to show how many attempts the same
-  server answers in the same time when nothing is throttled.
+- the baseline: right passwords for twenty other accounts in turn, to show how many
+  attempts the same server answers in the same time when nothing is throttled.
 
 "Checked" counts the guesses whose password the portal verified (a 401): that is what an
 attacker got to try. Without throttling every guess would be checked. Ends with one line of
@@ -40,7 +40,10 @@ from portal.models import db  # noqa: E402
 from portal.users import accounts  # noqa: E402
 
 PASSWORD = "mưa phùn trên sông Gành Hào"  # noqa: S105 (a scratch database's account)
-TARGET, SPREAD, BASELINE = "target@camau.gov.vn", "spread@camau.gov.vn", "base@camau.gov.vn"
+TARGET, SPREAD = "target@camau.gov.vn", "spread@camau.gov.vn"
+# The baseline signs in to one account of twenty in turn: one person does not sign in
+# sixteen times at once, and sixteen attempts in flight at one account count as guesses.
+BASELINES = [f"base{n}@camau.gov.vn" for n in range(20)]
 
 
 def _prepare(database_url, directory):
@@ -51,7 +54,7 @@ def _prepare(database_url, directory):
             db.session.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
             db.session.commit()
         flask_migrate.upgrade(directory=str(ROOT / "portal" / "migrations"))
-        for email in (TARGET, SPREAD, BASELINE):
+        for email in (TARGET, SPREAD, *BASELINES):
             accounts.create(email, "editor", PASSWORD)
         db.session.commit()
 
@@ -119,7 +122,7 @@ def _attempt(port, email, password, address):
     return status
 
 
-def _burst(port, attempts, threads, email, password, addresses):
+def _burst(port, attempts, threads, emails, password, addresses):
     statuses, lock, numbers = Counter(), threading.Lock(), iter(range(attempts))
 
     def work():
@@ -128,7 +131,7 @@ def _burst(port, attempts, threads, email, password, addresses):
                 n = next(numbers, None)
             if n is None:
                 return
-            status = _attempt(port, email, password, addresses(n))
+            status = _attempt(port, emails(n), password, addresses(n))
             with lock:
                 statuses[status] += 1
 
@@ -144,6 +147,7 @@ def _burst(port, attempts, threads, email, password, addresses):
         "throttled": statuses[429],
         "signed_in": statuses[303],
         "other": sum(n for s, n in statuses.items() if s not in (401, 429, 303)),
+        "other_statuses": {s: n for s, n in statuses.items() if s not in (401, 429, 303)},
         "seconds": round(time.perf_counter() - started, 2),
     }
 
@@ -155,6 +159,9 @@ def main():
     parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--port", type=int, default=5099)
+    parser.add_argument(
+        "--baseline-accounts", type=int, default=20, help="1: every right password at once"
+    )
     options = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         directory = Path(scratch)
@@ -168,12 +175,20 @@ def main():
         try:
             run = (options.port, options.attempts, options.threads)
             results = {
-                "one_address": _burst(*run, TARGET, "wrong guess", lambda n: "198.51.100.7"),
+                "one_address": _burst(
+                    *run, lambda n: TARGET, "wrong guess", lambda n: "198.51.100.7"
+                ),
                 "many_addresses": _burst(
-                    *run, SPREAD.upper(), "another guess", lambda n: f"10.{n // 250}.{n % 250}.1"
+                    *run,
+                    lambda n: SPREAD.upper(),
+                    "another guess",
+                    lambda n: f"10.{n // 250}.{n % 250}.1",
                 ),
                 "baseline_right_password": _burst(
-                    *run, BASELINE, PASSWORD, lambda n: f"172.16.{n // 250}.{n % 250}"
+                    *run,
+                    lambda n: BASELINES[n % options.baseline_accounts],
+                    PASSWORD,
+                    lambda n: f"172.16.{n // 250}.{n % 250}",
                 ),
             }
         finally:

@@ -280,6 +280,18 @@ def test_a_guess_is_counted_before_its_password_is_checked(app, client, staff, m
     assert remaining == ["address:127.0.0.1"]
 
 
+def test_an_attempt_deleted_by_another_sign_in_at_once_is_no_error(app, staff):
+    # Found by bench/bruteforce.py on PostgreSQL: another worker's sign-in cleared the
+    # account's rows between this attempt's commit and the reading of its ids (a 500).
+    def another_worker_signs_in(session):
+        with db.engine.begin() as other_worker:
+            other_worker.execute(sa.delete(LoginFailure))
+
+    sa.event.listen(db.session(), "after_commit", another_worker_signs_in, once=True)
+    ids = throttle.attempt(throttle.keys("lan@camau.gov.vn", "127.0.0.1"))
+    assert len(ids) == 2 and db.session.scalar(sa.select(sa.func.count(LoginFailure.id))) == 0
+
+
 def test_ending_another_session_and_signing_out_need_the_forms_token(app, client, staff):
     _login(client)
     phone = app.test_client()

@@ -50,8 +50,10 @@ def attempt(keys):
     back when it was right."""
     rows = [LoginFailure(key=key) for key in keys]
     db.session.add_all(rows)
+    db.session.flush()
+    ids = [row.id for row in rows]  # read now: after the commit another sign-in may delete them
     db.session.commit()
-    return [row.id for row in rows]
+    return ids
 
 
 def cleared(attempt_ids):
@@ -59,6 +61,12 @@ def cleared(attempt_ids):
     db.session.execute(sa.delete(LoginFailure).where(LoginFailure.id.in_(attempt_ids)))
 
 
-def succeeded(email):
-    """A right password clears its account's count (the address's stays)."""
-    db.session.execute(sa.delete(LoginFailure).where(LoginFailure.key == _account_key(email)))
+def succeeded(email, attempt_ids):
+    """Signed in: the account's count is cleared (the address's stays), this attempt's rows
+    with it. One statement, so that two sign-ins at once lock the rows in one order (two
+    deletes, each taking its own rows first, deadlocked on PostgreSQL)."""
+    db.session.execute(
+        sa.delete(LoginFailure).where(
+            sa.or_(LoginFailure.key == _account_key(email), LoginFailure.id.in_(attempt_ids))
+        )
+    )

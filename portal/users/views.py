@@ -85,18 +85,18 @@ def login():
         db.session.commit()
         message = _l("The e-mail address or the password is wrong.")
         return render_template("users/login.html", form=form, refused=message), 401
-    throttle.cleared(attempt)
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(form.password.data)
     if user.totp_enabled_at:  # the password was right: now the second factor
+        throttle.cleared(attempt)
         session["pending"] = {"user": user.id, "at": utcnow().isoformat()}
         db.session.commit()
         return redirect(url_for("users.login_code", next=_safe_next()), 303)
-    return _signed_in_now(user, "password")
+    return _signed_in_now(user, "password", attempt)
 
 
-def _signed_in_now(user, factor):
-    throttle.succeeded(user.email)
+def _signed_in_now(user, factor, attempt):
+    throttle.succeeded(user.email, attempt)
     sessions.start(user)
     audit.record("login.succeeded", user.email, on=f"user:{user.id}", factor=factor)
     db.session.commit()
@@ -133,8 +133,7 @@ def login_code():
         db.session.commit()
         message = _l("That code is not right, or it was already used.")
         return render_template("users/code.html", form=form, refused=message), 401
-    throttle.cleared(attempt)
-    return _signed_in_now(user, factor)
+    return _signed_in_now(user, factor, attempt)
 
 
 def _throttled(keys, email, template, form, **details):
