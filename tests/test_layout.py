@@ -5,6 +5,8 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from portal.announcements import views as announcements_views
+
 PAGES = (
     "/{lang}/",
     "/{lang}/announcements",
@@ -166,6 +168,9 @@ def test_healthz_checks_the_database(client, app, monkeypatch):
         raise sa.exc.OperationalError("SELECT 1", {}, Exception("down"))
 
     monkeypatch.setattr(sa.orm.Session, "execute", broken)
+    monkeypatch.setattr(sa.orm.Session, "scalars", broken)
+    # Also when this worker's look for scheduled announcements falls due on this request.
+    monkeypatch.setattr(announcements_views, "_next_release_check", 0.0)
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["database"] == "unreachable"

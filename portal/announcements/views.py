@@ -1,6 +1,7 @@
 """Announcement pages: the list (newest first, with its own box), an announcement with its
 public history, and the staff's pages to write, review, publish and withdraw them."""
 
+import logging
 import time
 from datetime import UTC, datetime
 from datetime import time as dtime
@@ -49,6 +50,7 @@ from portal.text import render_markdown, word_diff
 from portal.workdays import VIETNAM
 
 bp = Blueprint("announcements", __name__, url_prefix="/<lang>/announcements")
+log = logging.getLogger(__name__)
 
 RELEASE_EVERY = 30  # seconds between a worker's looks for scheduled announcements now due
 _next_release_check = 0.0
@@ -56,11 +58,18 @@ _next_release_check = 0.0
 
 @bp.before_app_request
 def _release_due_now_and_then():
-    # Each worker looks now and then; the pages themselves never wait for this.
+    # Each worker looks now and then; the pages themselves never wait for this, so a
+    # failure here (the database is down) is logged and the request goes on: /healthz
+    # must still say 503, and a page its own error.
     global _next_release_check
-    if time.monotonic() >= _next_release_check and request.endpoint != "static":
-        _next_release_check = time.monotonic() + RELEASE_EVERY
+    if time.monotonic() < _next_release_check or request.endpoint in ("static", "home.healthz"):
+        return
+    _next_release_check = time.monotonic() + RELEASE_EVERY
+    try:
         queries.release_due()
+    except sa.exc.SQLAlchemyError:
+        db.session.rollback()
+        log.exception("announcements: the look for scheduled ones failed; next in 30 s")
 
 
 @bp.route("")
