@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from portal.searching.analysis import fold
 
-__all__ = ["fold", "render_markdown", "word_diff"]
+__all__ = ["fold", "render_markdown", "stripped", "word_diff"]
 
 # CommonMark plus tables; raw HTML is escaped by markdown-it and nh3 cleans the rest.
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
@@ -70,3 +70,8 @@ def word_diff(old, new):
         if j2 > j1:
             parts.append(("inserted", "".join(after[j1:j2])))
     return parts
+
+
+def stripped(value):
+    """A form field's text without the spaces around it (a WTForms filter)."""
+    return value.strip() if isinstance(value, str) else value

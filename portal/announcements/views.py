@@ -46,7 +46,7 @@ from portal.models import (
     utcnow,
 )
 from portal.pagination import page_arg
-from portal.text import render_markdown, word_diff
+from portal.text import render_markdown, stripped, word_diff
 from portal.workdays import VIETNAM
 
 bp = Blueprint("announcements", __name__, url_prefix="/<lang>/announcements")
@@ -92,16 +92,6 @@ def index():
     return render_template("announcements/index.html", page=page, q=query)
 
 
-VERSION_FIELDS = (
-    "title_vi",
-    "title_en",
-    "summary_vi",
-    "summary_en",
-    "body_vi",
-    "body_en",
-)
-
-
 @bp.route("/<slug:slug>")
 def detail(slug):
     announcement = db.session.scalar(sa.select(Announcement).where(Announcement.slug == slug))
@@ -142,7 +132,7 @@ def _changes(old, new):
     """Each text field that differs between two versions, as a word diff."""
     return {
         field: word_diff(old.get(field) or "", new.get(field) or "")
-        for field in VERSION_FIELDS
+        for field in Announcement.PUBLIC_FIELDS
         if (old.get(field) or "") != (new.get(field) or "")
     }
 
@@ -153,10 +143,6 @@ staff = Blueprint("announcements_staff", __name__, url_prefix="/<lang>/admin/ann
 access.guard(staff)
 
 
-def _stripped(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 def _agency_or_none(value):
     return int(value) if value not in (None, "", "None") else None
 
@@ -164,32 +150,32 @@ def _agency_or_none(value):
 class AnnouncementForm(FlaskForm):
     title_vi = StringField(
         _l("Title in Vietnamese"),
-        filters=[_stripped],
+        filters=[stripped],
         validators=[InputRequired(_l("Enter the Vietnamese title.")), Length(max=300)],
     )
     title_en = StringField(
-        _l("Title in English"), filters=[_stripped], validators=[Optional(), Length(max=300)]
+        _l("Title in English"), filters=[stripped], validators=[Optional(), Length(max=300)]
     )
     summary_vi = TextAreaField(
-        _l("Summary in Vietnamese"), filters=[_stripped], validators=[Length(max=2000)]
+        _l("Summary in Vietnamese"), filters=[stripped], validators=[Length(max=2000)]
     )
     summary_en = TextAreaField(
-        _l("Summary in English"), filters=[_stripped], validators=[Length(max=2000)]
+        _l("Summary in English"), filters=[stripped], validators=[Length(max=2000)]
     )
     body_vi = TextAreaField(
         _l("Text in Vietnamese"),
         description=_l("Markdown: a blank line between paragraphs, ## for a heading."),
-        filters=[_stripped],
+        filters=[stripped],
         validators=[InputRequired(_l("Enter the Vietnamese text.")), Length(max=200_000)],
     )
     body_en = TextAreaField(
-        _l("Text in English"), filters=[_stripped], validators=[Length(max=200_000)]
+        _l("Text in English"), filters=[stripped], validators=[Length(max=200_000)]
     )
     english_checked = BooleanField(_l("The English text still says what the Vietnamese says"))
     agency_id = SelectField(_l("Agency"), coerce=_agency_or_none, validate_choice=True)
     source_url = URLField(
         _l("Link to the source (optional)"),
-        filters=[_stripped],
+        filters=[stripped],
         validators=[
             Optional(),
             URL(message=_l("Enter a full address, like https://…")),
@@ -226,12 +212,12 @@ class AnnouncementForm(FlaskForm):
 class WithdrawForm(FlaskForm):
     reason_vi = TextAreaField(
         _l("Why it is withdrawn, in Vietnamese (public)"),
-        filters=[_stripped],
+        filters=[stripped],
         validators=[InputRequired(_l("Say why it is withdrawn.")), Length(max=2000)],
     )
     reason_en = TextAreaField(
         _l("Why it is withdrawn, in English (public, optional)"),
-        filters=[_stripped],
+        filters=[stripped],
         validators=[Length(max=2000)],
     )
 

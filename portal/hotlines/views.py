@@ -17,6 +17,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from portal import access, listing, publishing, workdays
 from portal.labels import HOTLINE_CHANNELS
 from portal.models import Agency, ContentStatus, Hotline, Level, Role, db
+from portal.text import stripped
 
 bp = Blueprint("hotlines", __name__, url_prefix="/<lang>/hotlines")
 
@@ -76,16 +77,12 @@ access.guard(staff)
 PHONE = re.compile(r"\+?[0-9][0-9 .()-]{1,58}[0-9]\Z")
 
 
-def _stripped(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class HotlineForm(FlaskForm):
     agency_id = SelectField(_l("Agency"), coerce=int, validate_choice=True)
     phone = StringField(
         _l("Number"),
         description=_l("As citizens dial it, e.g. 0290 3831 925 or 1022."),
-        filters=[_stripped],
+        filters=[stripped],
         validators=[
             InputRequired(_l("Enter the number.")),
             Regexp(PHONE, message=_l("A number has digits, and may have spaces, dots or dashes.")),
@@ -100,17 +97,17 @@ class HotlineForm(FlaskForm):
     )
     purpose_vi = StringField(
         _l("What it is for, in Vietnamese"),
-        filters=[_stripped],
+        filters=[stripped],
         validators=[InputRequired(_l("Say what the number is for.")), Length(max=300)],
     )
     purpose_en = StringField(
-        _l("What it is for, in English"), filters=[_stripped], validators=[Length(max=300)]
+        _l("What it is for, in English"), filters=[stripped], validators=[Length(max=300)]
     )
     hours_vi = StringField(
-        _l("When it answers, in Vietnamese"), filters=[_stripped], validators=[Length(max=200)]
+        _l("When it answers, in Vietnamese"), filters=[stripped], validators=[Length(max=200)]
     )
     hours_en = StringField(
-        _l("When it answers, in English"), filters=[_stripped], validators=[Length(max=200)]
+        _l("When it answers, in English"), filters=[stripped], validators=[Length(max=200)]
     )
     english_checked = BooleanField(_l("The English text still says what the Vietnamese says"))
     verified = BooleanField(_l("I called this number today and it answered"))
@@ -123,7 +120,7 @@ class HotlineForm(FlaskForm):
 class WithdrawForm(FlaskForm):
     reason_vi = StringField(
         _l("Why it is withdrawn, in Vietnamese (public)"),
-        filters=[_stripped],
+        filters=[stripped],
         validators=[InputRequired(_l("Say why it is withdrawn.")), Length(max=2000)],
     )
 
