@@ -23,6 +23,8 @@ def create_app(test_config=None):
     app.config.from_mapping(
         SQLALCHEMY_DATABASE_URI="sqlite:///" + str(Path(app.instance_path) / "portal.db"),
         SEARCH_INDEX_DIR=str(ROOT / "search_index"),
+        ATTACHMENT_DIR=str(ROOT / "instance" / "attachments"),
+        ATTACHMENT_MAX_BYTES=10_000_000,
         PORTAL_NAME="Công Khai",
         PROVINCE_NAME_VI="tỉnh Cà Mau",
         PROVINCE_NAME_EN="Cà Mau Province",
@@ -36,7 +38,8 @@ def create_app(test_config=None):
         BABEL_DEFAULT_LOCALE="vi",
         BABEL_DEFAULT_TIMEZONE="Asia/Ho_Chi_Minh",
         PER_PAGE=20,
-        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        # A form's text and one attachment of up to ATTACHMENT_MAX_BYTES; more is a 413.
+        MAX_CONTENT_LENGTH=11 * 1024 * 1024,
         # The staff's session cookie: HTTPS only (browsers count http://127.0.0.1 and
         # localhost as secure, so `make run` works), no script access, no cross-site posts.
         SESSION_COOKIE_NAME="__Host-session",
@@ -95,6 +98,7 @@ def create_app(test_config=None):
 _ENV_SETTINGS = (
     "SECRET_KEY",
     "SEARCH_INDEX_DIR",
+    "ATTACHMENT_DIR",
     "PORTAL_NAME",
     "PROVINCE_NAME_VI",
     "PROVINCE_NAME_EN",

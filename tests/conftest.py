@@ -54,6 +54,7 @@ def _settings(uri, tmp_path):
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": uri,
         "SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
+        "ATTACHMENT_DIR": str(tmp_path / "attachments"),
         "SEARCH_ERRORS": "raise",  # a failing index falls back in production; here, it shows
     }
 

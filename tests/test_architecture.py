@@ -27,6 +27,7 @@ FEATURES = (
 )
 HELPERS = (
     "portal.access",
+    "portal.attachments",
     "portal.audit",
     "portal.backups",
     "portal.downloads",

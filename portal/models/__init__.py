@@ -7,7 +7,7 @@
     inspections.py    InspectionPlan, Inspection, InspectedUnit, Finding, FollowUp, letters
     holidays.py       HolidayChange, the admin's edits to the working-day calendar
     search.py         SearchChange, the search index's change log
-    versions.py       ContentVersion, the public history of published changes
+    versions.py       ContentVersion, the public history of published changes; Attachment
     users.py          User (staff accounts, roles), UserSession, LoginFailure, RecoveryCode,
                       AuditEvent (the append-only audit trail)
 
@@ -74,7 +74,7 @@ from portal.models.users import (
     User,
     UserSession,
 )
-from portal.models.versions import ContentVersion
+from portal.models.versions import Attachment, ContentVersion
 
 __all__ = [
     "OVERDUE",
@@ -85,6 +85,7 @@ __all__ = [
     "AgencyAlias",
     "Announcement",
     "AnnouncementStatus",
+    "Attachment",
     "AuditEvent",
     "Base",
     "ContentStatus",

@@ -22,3 +22,17 @@ class ContentVersion(Model):
     fields: Mapped[dict] = mapped_column(sa.JSON, default=dict)
 
     __table_args__ = (sa.UniqueConstraint("record", "number"),)
+
+
+class Attachment(Model):
+    """A file attached to a record (a follow-up report's signed PDF, a scanned decision): the
+    bytes are kept once per content under instance/attachments, named by their SHA-256, and
+    this row says which record they belong to, what they are and what they were called."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record: Mapped[str] = mapped_column(sa.String(80), index=True)  # "follow_up:3"
+    sha256: Mapped[str] = mapped_column(sa.String(64), index=True)
+    media_type: Mapped[str] = mapped_column(sa.String(40))  # read from the content
+    size: Mapped[int]
+    filename: Mapped[str] = mapped_column(sa.String(200))  # as uploaded, made safe
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
