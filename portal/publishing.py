@@ -93,7 +93,7 @@ def publish(record, user, at=None, note=None):
             published_at=at if scheduled else now,
             role=str(user.role),
             note=note,
-            fields={field: getattr(record, field) for field in record.PUBLIC_FIELDS},
+            fields={field: _plain(getattr(record, field)) for field in record.PUBLIC_FIELDS},
         )
     )
     return number

@@ -14,6 +14,7 @@ from portal.models import (
     Agency,
     Announcement,
     AnnouncementStatus,
+    ContentStatus,
     Finding,
     FollowUp,
     FollowUpLetter,
@@ -112,7 +113,7 @@ def _query(kind):
         query = query.options(
             selectinload(Finding.inspection),
             selectinload(Finding.agency),
-            selectinload(Finding.follow_ups),
+            selectinload(Finding.public_follow_ups),
             selectinload(Finding.letters),
         )
     return query
@@ -259,7 +260,9 @@ def _inspection(i):
 
 
 def _finding(f):
-    follow_ups = " ".join(report.text_vi for report in f.follow_ups)
+    # Only what visitors can read is searchable: no draft, no withdrawn report.
+    reports = [r for r in f.public_follow_ups if r.status == ContentStatus.PUBLISHED]
+    follow_ups = " ".join(report.text_vi for report in reports)
     return Document(
         type="finding",
         id=str(f.id),
@@ -271,7 +274,7 @@ def _finding(f):
             number
             for number in (
                 f.inspection.conclusion_number,
-                *(report.number for report in f.follow_ups),
+                *(report.number for report in reports),
                 *(letter.number for letter in f.letters),
             )
             if number
@@ -281,7 +284,7 @@ def _finding(f):
         status=str(f.status),
         date=f.deadline or f.inspection.ended_on,
         url=f"/inspections/{f.inspection.slug}#finding-{f.id}",
-        version=max([_version(f), *(_version(report) for report in f.follow_ups)]),
+        version=max([_version(f), *(_version(report) for report in f.public_follow_ups)]),
     )
 
 

@@ -335,12 +335,16 @@ def _sync_findings(inspection, findings):
 
 
 def _sync_follow_ups(finding, follow_ups):
-    current = list(finding.follow_ups)
+    """The file's reports replace the imported ones; those entered on the portal stay."""
+    current = sorted(
+        (report for report in finding.follow_ups if report.imported), key=lambda r: r.position
+    )
+    entered = [report for report in finding.follow_ups if not report.imported]
     changed = len(current) != len(follow_ups)
     kept = []
     for position, values in enumerate(follow_ups):
-        follow_up = current[position] if position < len(current) else FollowUp()
+        follow_up = current[position] if position < len(current) else FollowUp(imported=True)
         changed |= assign(follow_up, {"position": position, **values})
         kept.append(follow_up)
-    finding.follow_ups = kept
+    finding.follow_ups = kept + entered
     return changed

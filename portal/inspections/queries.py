@@ -407,7 +407,7 @@ def scorecard(agency, on=None):
     findings = db.session.scalars(
         sa.select(Finding)
         .where(Finding.agency_id == agency.id)
-        .options(selectinload(Finding.follow_ups), selectinload(Finding.inspection))
+        .options(selectinload(Finding.public_follow_ups), selectinload(Finding.inspection))
     ).all()
     card = Scorecard(inspections)
     card.rows = sorted((rate(f, on, cal) for f in findings), key=_priority)
@@ -502,7 +502,7 @@ def inspection_rows(finder):
 def finding_rows(finder):
     """Every matching finding as a flat dict, in the page's order."""
     query = finder.select().options(
-        selectinload(Finding.follow_ups),
+        selectinload(Finding.public_follow_ups),
         selectinload(Finding.inspection),
         selectinload(Finding.agency),
         selectinload(Finding.responsible),

@@ -125,7 +125,7 @@ def _findings_page(filters, endpoint, name):
         check_size(finder.select())
         return download(queries.finding_rows(finder), queries.FINDING_COLUMNS, export, name)
     query = finder.select().options(
-        selectinload(Finding.follow_ups),
+        selectinload(Finding.public_follow_ups),
         selectinload(Finding.inspection),
         selectinload(Finding.agency),
     )
@@ -152,7 +152,7 @@ def detail(slug):
         .where(Inspection.slug == slug)
         .options(
             selectinload(Inspection.units).joinedload(InspectedUnit.agency),
-            selectinload(Inspection.findings).selectinload(Finding.follow_ups),
+            selectinload(Inspection.findings).selectinload(Finding.public_follow_ups),
             selectinload(Inspection.findings).selectinload(Finding.letters),
             selectinload(Inspection.members),
             selectinload(Inspection.topic_links),

@@ -7,7 +7,15 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.agencies import Agency
-from portal.models.base import Model, Timestamped, db, enum_column
+from portal.models.base import (
+    ContentStatus,
+    Model,
+    Published,
+    Timestamped,
+    Translated,
+    db,
+    enum_column,
+)
 
 
 class Topic(enum.StrEnum):
@@ -179,8 +187,18 @@ class Finding(Timestamped, Model):
     inspection: Mapped[Inspection] = relationship(back_populates="findings")
     agency: Mapped[Agency] = relationship(foreign_keys=[agency_id])
     responsible: Mapped[Agency | None] = relationship(foreign_keys=[responsible_id])
+    # Every report, drafts included (the staff's side); visitors see public_follow_ups.
     follow_ups: Mapped[list["FollowUp"]] = relationship(
-        back_populates="finding", order_by="FollowUp.position", cascade="all, delete-orphan"
+        back_populates="finding",
+        order_by="[FollowUp.reported_on, FollowUp.position, FollowUp.id]",
+        cascade="all, delete-orphan",
+    )
+    # What visitors see: published reports, and withdrawn ones with the reason.
+    public_follow_ups: Mapped[list["FollowUp"]] = relationship(
+        primaryjoin="and_(Finding.id == FollowUp.finding_id, "
+        "FollowUp.status.in_(('published', 'withdrawn')))",
+        order_by="[FollowUp.reported_on, FollowUp.position, FollowUp.id]",
+        viewonly=True,
     )
     letters: Mapped[list["FollowUpLetter"]] = relationship(
         secondary=letter_finding, back_populates="findings", order_by="FollowUpLetter.signed_on"
@@ -190,11 +208,17 @@ class Finding(Timestamped, Model):
 
     @property
     def last_follow_up(self):
-        return self.follow_ups[-1] if self.follow_ups else None
+        """The latest report in force (published, not withdrawn), or None."""
+        published = [r for r in self.public_follow_ups if r.status == ContentStatus.PUBLISHED]
+        return published[-1] if published else None
 
 
-class FollowUp(Timestamped, Model):
-    """A remediation report (báo cáo khắc phục) the unit sent about one finding."""
+class FollowUp(Translated, Published, Timestamped, Model):
+    """A remediation report (báo cáo khắc phục) the unit sent about one finding: imported
+    with the inspection, or entered by the responsible agency's officer and published.
+
+    Publishing one that reports a status sets the finding's status (and resolution date);
+    the finding's values before are kept here, so a withdrawal can put them back."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     finding_id: Mapped[int] = mapped_column(
@@ -206,8 +230,29 @@ class FollowUp(Timestamped, Model):
     text_vi: Mapped[str] = mapped_column(sa.Text)
     text_en: Mapped[str | None] = mapped_column(sa.Text)
     url: Mapped[str | None] = mapped_column(sa.String(500))
+    # What the unit says the finding's state is now, and since when it is fixed.
+    reported_status: Mapped[FindingStatus | None] = mapped_column(
+        enum_column(FindingStatus, name="reported_status")
+    )
+    resolved_on: Mapped[date | None]
+    # From an import file (the importer keeps these in step) or entered on the portal.
+    imported: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    status: Mapped[ContentStatus] = mapped_column(
+        enum_column(ContentStatus, name="status"),
+        default=ContentStatus.PUBLISHED,
+        server_default=ContentStatus.PUBLISHED.value,
+    )
+    # The finding's status and resolution date before this report set them.
+    finding_status_before: Mapped[FindingStatus | None] = mapped_column(
+        enum_column(FindingStatus, name="finding_status_before")
+    )
+    finding_resolved_before: Mapped[date | None]
 
     finding: Mapped[Finding] = relationship(back_populates="follow_ups")
+
+    VI_FIELDS = ("text_vi",)
+    EN_FIELDS = ("text_en",)
+    PUBLIC_FIELDS = ("reported_on", "number", "text_vi", "text_en", "reported_status")
 
 
 class FollowUpLetter(Timestamped, Model):
