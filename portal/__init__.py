@@ -77,6 +77,7 @@ def create_app(test_config=None):
         home.bp,
         procedures.bp,
         inspections.bp,
+        inspections.staff,
         announcements.bp,
         announcements.staff,
         hotlines.bp,

@@ -40,8 +40,8 @@ def owners(record):
         return {agency.id for agency in record.agencies_in("implementing")}
     if isinstance(record, Finding):
         return {record.responsible_id or record.agency_id}
-    if isinstance(record, FollowUp):
-        return owners(record.finding)
+    if isinstance(record, FollowUp):  # a new one may have only its finding's id yet
+        return owners(record.finding or db.session.get(Finding, record.finding_id))
     return set()
 
 

@@ -97,6 +97,18 @@ def of(record):
     ).all()
 
 
+def of_each(records):
+    """{record key: its attachments} for many records, in one query."""
+    keys = [record_key(record) for record in records]
+    found = {}
+    if keys:
+        for attachment in db.session.scalars(
+            db.select(Attachment).where(Attachment.record.in_(keys)).order_by(Attachment.id)
+        ):
+            found.setdefault(attachment.record, []).append(attachment)
+    return found
+
+
 def send(attachment):
     """The file as a download, with its checked type; never shown as a page."""
     response = send_file(

@@ -34,6 +34,7 @@ def init_app(app):
         percent=format_percent,
         date=format_date,
         datetime=format_datetime,
+        filesize=format_filesize,
     )
     app.jinja_env.globals.update(
         tr=translated,
@@ -104,6 +105,14 @@ def _locale():
 
 def format_number(value):
     return babel_numbers.format_decimal(value, locale=_locale())
+
+
+def format_filesize(size):
+    """`1234567` -> `1,2 MB` (vi) / `1.2 MB` (en): decimal units, as downloads say."""
+    for limit, unit, pattern in ((1_000_000, "MB", "#,##0.#"), (1000, "kB", "#,##0")):
+        if size >= limit:
+            return f"{babel_numbers.format_decimal(size / limit, pattern, locale=_locale())} {unit}"
+    return f"{format_number(size)} B"
 
 
 def format_percent(value, digits=2):

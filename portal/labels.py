@@ -45,6 +45,9 @@ VERSION_FIELDS = {
     "body_en": _l("Text (English)"),
 }
 
+# Attached files, by the type their bytes are (portal/attachments.py)
+FILE_TYPES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
+
 # Agencies and hotlines
 AGENCY_LEVELS = {
     Level.MINISTRY: _l("Central level"),
@@ -198,6 +201,12 @@ FINDING_STATUSES = {
     "partly_done": _l("Partly done"),
     "done": _l("Done"),
     OVERDUE: _l("Overdue"),
+}
+# Which findings the staff's follow-up page lists
+STAFF_FINDING_STATES = {
+    "open": _l("Not done yet"),
+    OVERDUE: _l("Overdue"),
+    "all": _l("All"),
 }
 OUTCOMES = {
     "on_time": _l("Fixed on time"),

@@ -45,6 +45,9 @@ def routes(app, index, make_agency, make_announcement, make_procedure, make_find
         "procedures.detail": {"code": procedure.code},
         "announcements_staff.edit": {"announcement_id": str(announcement.id)},
         "hotlines_staff.edit": {"hotline_id": str(hotline.id)},
+        "inspections_staff.new_follow_up": {"finding_id": str(finding.id)},
+        "inspections_staff.edit_follow_up": {"follow_up_id": "1"},
+        "inspections.attachment": {"attachment_id": "1"},
         "static": {"filename": "css/portal.css"},
     }
     found = []
@@ -58,7 +61,7 @@ def routes(app, index, make_agency, make_announcement, make_procedure, make_find
         assert set(arguments) == set(rule.arguments), f"give {rule.rule} a value to try"
         path = rule.rule
         for name, value in arguments.items():
-            for form in (f"<{name}>", f"<slug:{name}>", f"<path:{name}>"):
+            for form in (f"<{name}>", f"<slug:{name}>", f"<path:{name}>", f"<int:{name}>"):
                 path = path.replace(form, value)
         found.append(path)
     return found

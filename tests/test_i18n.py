@@ -9,24 +9,25 @@ import pytest
 from babel.messages.pofile import read_po
 from flask import g
 
-from portal.i18n import format_date, format_number, format_percent
+from portal.i18n import format_date, format_filesize, format_number, format_percent
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize(
-    "lang, number, percent, day",
+    "lang, number, percent, day, sizes",
     [
-        ("vi", "1.806", "99,65%", "23/11/2017"),
-        ("en", "1,806", "99.65%", "23 Nov 2017"),
+        ("vi", "1.806", "99,65%", "23/11/2017", ["999 B", "181 kB", "1,2 MB", "10 MB"]),
+        ("en", "1,806", "99.65%", "23 Nov 2017", ["999 B", "181 kB", "1.2 MB", "10 MB"]),
     ],
 )
-def test_numbers_percentages_and_dates_follow_the_locale(app, lang, number, percent, day):
+def test_numbers_percentages_and_dates_follow_the_locale(app, lang, number, percent, day, sizes):
     with app.test_request_context(f"/{lang}/"):
         g.lang = lang
         assert format_number(1806) == number
         assert format_percent(0.9965) == percent
         assert format_date(date(2017, 11, 23)) == day
+        assert [format_filesize(n) for n in (999, 180_600, 1_234_567, 10_000_000)] == sizes
 
 
 def test_untranslated_content_falls_back_to_vietnamese_and_says_so(client, make_announcement):

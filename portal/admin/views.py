@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from portal import access, audit, publishing, workdays
 from portal.announcements import queries as announcements
 from portal.downloads import check_size, download, neutralised
-from portal.inspections.queries import status_expression
+from portal.inspections.queries import of_agency, status_expression
 from portal.models import (
     OVERDUE,
     Announcement,
@@ -55,12 +55,10 @@ def _overdue_findings():
     if g.user.role != Role.OFFICER or g.user.agency_id is None:
         return None
     cutoff = workdays.overdue_cutoff(workdays.today(), workdays.calendar())
-    ours = sa.or_(
-        Finding.responsible_id == g.user.agency_id,
-        sa.and_(Finding.responsible_id.is_(None), Finding.agency_id == g.user.agency_id),
-    )
     return db.session.scalar(
-        sa.select(sa.func.count(Finding.id)).where(ours, status_expression(cutoff) == OVERDUE)
+        sa.select(sa.func.count(Finding.id)).where(
+            of_agency(g.user.agency_id), status_expression(cutoff) == OVERDUE
+        )
     )
 
 

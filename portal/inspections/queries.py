@@ -28,6 +28,7 @@ from portal.models import (
     InspectionPlan,
     InspectionTopic,
     Level,
+    Role,
     Topic,
     db,
     localized,
@@ -325,6 +326,34 @@ def status_expression(cutoff):
         (sa.and_(Finding.status != FindingStatus.DONE, Finding.deadline <= cutoff), OVERDUE),
         else_=sa.type_coerce(Finding.status, sa.String(20)),
     )
+
+
+def of_agency(agency_id):
+    """SQL for "this agency answers for the finding": the responsible one, or the unit
+    itself when none is named (as access.owners() says)."""
+    return sa.or_(
+        Finding.responsible_id == agency_id,
+        sa.and_(Finding.responsible_id.is_(None), Finding.agency_id == agency_id),
+    )
+
+
+STAFF_STATES = ("open", OVERDUE, "all")
+
+
+def for_staff(user, state):
+    """The findings `user` reports on, overdue first then by deadline: an officer's agency's,
+    every finding for editors and admins. `state`: "open" (not done), "overdue" or "all"."""
+    cutoff = overdue_cutoff(workdays.today(), workdays.calendar())
+    query = sa.select(Finding).order_by(
+        (status_expression(cutoff) != OVERDUE), Finding.deadline.is_(None), Finding.deadline
+    )
+    if user.role == Role.OFFICER:
+        query = query.where(of_agency(user.agency_id))
+    if state == "open":
+        query = query.where(Finding.status != FindingStatus.DONE)
+    elif state == OVERDUE:
+        query = query.where(status_expression(cutoff) == OVERDUE)
+    return query.order_by(Finding.id)
 
 
 def status_of(finding, on, cal):

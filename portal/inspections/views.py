@@ -1,11 +1,35 @@
-"""Inspection pages: the list, an inspection, the findings table, overdue ones, scorecards."""
+"""Inspection pages: the list, an inspection, the findings table, overdue ones, scorecards;
+and the staff's pages where agencies report what they fixed (follow-up reports)."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from sqlalchemy.orm import selectinload
+from wtforms import (
+    BooleanField,
+    DateField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional
 
-from portal import labels, workdays
+from portal import access, attachments, audit, labels, publishing, workdays
 from portal.downloads import check_size, download
 from portal.inspections import queries
 from portal.inspections.queries import (
@@ -19,7 +43,11 @@ from portal.inspections.queries import (
 from portal.models import (
     OVERDUE,
     Agency,
+    Attachment,
+    ContentStatus,
     Finding,
+    FindingStatus,
+    FollowUp,
     FollowUpLetter,
     InspectedUnit,
     Inspection,
@@ -27,6 +55,7 @@ from portal.models import (
     db,
 )
 from portal.pagination import page_arg
+from portal.text import stripped
 
 bp = Blueprint("inspections", __name__, url_prefix="/<lang>/inspections")
 
@@ -169,8 +198,16 @@ def detail(slug):
         .where(FollowUpLetter.findings.any(Finding.inspection_id == inspection.id))
         .order_by(FollowUpLetter.signed_on)
     ).all()
+    reports = [
+        r for f in inspection.findings for r in f.public_follow_ups if r.status == "published"
+    ]
     return render_template(
-        "inspections/detail.html", inspection=inspection, rows=rows, letters=letters, today=on
+        "inspections/detail.html",
+        inspection=inspection,
+        rows=rows,
+        letters=letters,
+        today=on,
+        files=attachments.of_each(reports),
     )
 
 
@@ -180,3 +217,240 @@ def unit(slug):
     if agency is None:
         abort(404)
     return render_template("inspections/unit.html", agency=agency, card=scorecard(agency))
+
+
+@bp.route("/attachments/<int:attachment_id>")
+def attachment(attachment_id):
+    """A file attached to a follow-up report: for everyone once the report is published;
+    for the staff who may see the report before that."""
+    file = db.get_or_404(Attachment, attachment_id)
+    kind, _sep, record_id = file.record.partition(":")
+    report = db.session.get(FollowUp, int(record_id)) if kind == "follow_up" else None
+    if report is None:
+        abort(404)
+    if report.status != ContentStatus.PUBLISHED and not access.can(g.user, "view", report):
+        abort(410 if report.status == ContentStatus.WITHDRAWN else 404)
+    return attachments.send(file)
+
+
+# The staff's side: /<lang>/admin/findings. Signed-in staff only (access.guard); an officer
+# reports on the findings their agency answers for, editors and admins on every one.
+staff = Blueprint("inspections_staff", __name__, url_prefix="/<lang>/admin/findings")
+access.guard(staff)
+
+
+def _not_in_future(form, field):
+    if field.data and field.data > workdays.today():
+        raise ValidationError(_l("This date is in the future."))
+
+
+class FollowUpForm(FlaskForm):
+    reported_on = DateField(
+        _l("Date of the report"),
+        validators=[InputRequired(_l("Enter the date of the report.")), _not_in_future],
+    )
+    number = StringField(
+        _l("Document number (optional)"),
+        description=_l("As on the signed report, e.g. 45/BC-UBND."),
+        filters=[stripped],
+        validators=[Length(max=80)],
+    )
+    text_vi = TextAreaField(
+        _l("What was done, in Vietnamese"),
+        filters=[stripped],
+        validators=[InputRequired(_l("Say what was done.")), Length(max=20_000)],
+    )
+    text_en = TextAreaField(
+        _l("What was done, in English"), filters=[stripped], validators=[Length(max=20_000)]
+    )
+    english_checked = BooleanField(_l("The English text still says what the Vietnamese says"))
+    reported_status = SelectField(
+        _l("The finding is now"),
+        choices=[
+            SelectChoice("", _l("(not stated in this report)")),
+            *(SelectChoice(str(s), labels.FINDING_STATUSES[s]) for s in FindingStatus),
+        ],
+        coerce=lambda value: FindingStatus(value) if value else None,
+        validate_choice=True,
+    )
+    resolved_on = DateField(
+        _l("Fixed on"),
+        description=_l("Only when the finding is done."),
+        validators=[Optional(), _not_in_future],
+    )
+    file = FileField(_l("The signed report (PDF, JPEG or PNG, optional)"))
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        # Checked here: an empty date stops resolved_on's own checks (Optional).
+        done = self.reported_status.data == FindingStatus.DONE
+        if done and not self.resolved_on.data and not self.resolved_on.errors:
+            self.resolved_on.errors.append(_l("Enter the date it was fixed."))
+            valid = False
+        if not done and self.resolved_on.data:
+            self.resolved_on.errors.append(
+                _l("Only a finding that is done has a date it was fixed.")
+            )
+            valid = False
+        return valid
+
+    def validate_file(self, field):
+        if not field.data:
+            return
+        try:
+            attachments.read(field.data)
+        except attachments.Refused as refused:
+            raise ValidationError(str(refused)) from None
+        field.data.stream.seek(0)
+
+
+class WithdrawForm(FlaskForm):
+    reason_vi = TextAreaField(
+        _l("Why it is withdrawn, in Vietnamese (public)"),
+        filters=[stripped],
+        validators=[InputRequired(_l("Say why it is withdrawn.")), Length(max=2000)],
+    )
+
+
+EDITED = ("reported_on", "number", "text_vi", "text_en", "reported_status", "resolved_on")
+
+
+@staff.route("")
+def staff_index():
+    state = request.args.get("state", "open")
+    if state not in queries.STAFF_STATES:
+        abort(400, _("Choose a state from the list."))
+    query = queries.for_staff(g.user, state).options(
+        selectinload(Finding.inspection),
+        selectinload(Finding.agency),
+        selectinload(Finding.follow_ups),
+    )
+    page = _paginate(query)
+    cal = workdays.calendar()
+    return render_template(
+        "inspections/staff_index.html",
+        page=page,
+        rows=[rate(finding, workdays.today(), cal) for finding in page.items],
+        state=state,
+        states=queries.STAFF_STATES,
+    )
+
+
+@staff.route("/<int:finding_id>/follow-ups/new", methods=["GET", "POST"])
+def new_follow_up(finding_id):
+    finding = db.get_or_404(Finding, finding_id)
+    # Not tied to the finding's list until it is saved (publishing.change adds it).
+    report = FollowUp(finding_id=finding.id, position=len(finding.follow_ups), imported=False)
+    access.require("edit", report)
+    return _edit_page(report)
+
+
+@staff.route("/follow-ups/<int:follow_up_id>", methods=["GET", "POST"])
+def edit_follow_up(follow_up_id):
+    report = db.get_or_404(FollowUp, follow_up_id)
+    access.require("view", report)
+    return _edit_page(report)
+
+
+def _edit_page(report):
+    form = FollowUpForm(obj=report)
+    limit = current_app.config["ATTACHMENT_MAX_BYTES"] / 1_000_000
+    form.file.description = _(
+        "Up to %(size)s MB. Anyone can download it once the report is published.", size=f"{limit:g}"
+    )
+    action = request.form.get("action", "save")
+    if request.method == "POST":
+        access.require("edit", report)
+        if action not in ("save", "publish") or report.status == ContentStatus.WITHDRAWN:
+            abort(400, _("Choose one of the form's buttons."))
+    if not form.validate_on_submit():
+        return _form_page(report, form), 400 if form.is_submitted() else 200
+    if report.status == ContentStatus.PUBLISHED:
+        action = "publish"  # a public report changes only by publishing the change
+    values = {field: getattr(form, field).data or None for field in EDITED}
+    publishing.change(report, values, g.user, english_checked=form.english_checked.data)
+    if form.file.data:
+        attachments.attach(form.file.data, report, g.user.email)
+    if action == "publish":
+        access.require("publish", report)
+        publishing.publish(report, g.user)
+        _report_status(report)
+    db.session.commit()
+    flash(_("Published on the inspection's page.") if action == "publish" else _("Saved."))
+    return redirect(url_for("inspections_staff.edit_follow_up", follow_up_id=report.id), 303)
+
+
+def _report_status(report):
+    """A published report that states the finding's status sets it (and when it was fixed);
+    the finding's values before are kept on the report, for a withdrawal."""
+    if report.reported_status is None:
+        return
+    finding = report.finding
+    if report.finding_status_before is None:
+        report.finding_status_before = finding.status
+        report.finding_resolved_before = finding.resolved_on
+    values = {"status": report.reported_status, "resolved_on": report.resolved_on}
+    changes = {
+        field: [str(getattr(finding, field) or ""), str(value or "")]
+        for field, value in values.items()
+        if getattr(finding, field) != value
+    }
+    if changes:
+        for field, value in values.items():
+            setattr(finding, field, value)
+        audit.record(
+            "finding.changed", g.user.email, on=access.record_key(finding), changes=changes
+        )
+
+
+def _undo_report_status(report):
+    """After a withdrawal: the finding's values go back to what they were before the report,
+    unless a later published report set them since."""
+    if report.finding_status_before is None:
+        return
+    later = [
+        other
+        for other in report.finding.follow_ups
+        if other.status == ContentStatus.PUBLISHED
+        and other.reported_status is not None
+        and (other.reported_on, other.id) > (report.reported_on, report.id)
+    ]
+    if later:
+        return
+    finding = report.finding
+    changes = {
+        "status": [str(finding.status), str(report.finding_status_before)],
+        "resolved_on": [str(finding.resolved_on or ""), str(report.finding_resolved_before or "")],
+    }
+    finding.status = report.finding_status_before
+    finding.resolved_on = report.finding_resolved_before
+    audit.record("finding.changed", g.user.email, on=access.record_key(finding), changes=changes)
+
+
+def _form_page(report, form, withdraw_form=None):
+    return render_template(
+        "inspections/staff_form.html",
+        report=report,
+        finding=report.finding or db.session.get(Finding, report.finding_id),
+        form=form,
+        withdraw_form=withdraw_form or WithdrawForm(formdata=None),
+        files=attachments.of(report) if report.id else [],
+        state=publishing.state(report) if report.id else None,
+    )
+
+
+@staff.route("/follow-ups/<int:follow_up_id>/withdraw", methods=["POST"])
+def withdraw_follow_up(follow_up_id):
+    """Sent in error, or about another finding: it stays listed, struck, with the reason."""
+    report = db.get_or_404(FollowUp, follow_up_id)
+    access.require("publish", report)
+    if report.status != ContentStatus.PUBLISHED:
+        abort(400, _("Only a published report can be withdrawn."))
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        return _form_page(report, FollowUpForm(formdata=None, obj=report), withdraw_form=form), 400
+    publishing.withdraw(report, g.user, form.reason_vi.data)
+    _undo_report_status(report)
+    db.session.commit()
+    flash(_("Withdrawn: the inspection's page says when and why."))
+    return redirect(url_for("inspections_staff.edit_follow_up", follow_up_id=report.id), 303)
