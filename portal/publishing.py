@@ -9,10 +9,15 @@ commits.
 """
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import InputRequired, Length
 
 from portal import audit
 from portal.access import record_key
 from portal.models import ContentVersion, db, utcnow
+from portal.text import stripped
 from portal.workdays import local_date
 
 DRAFT, IN_REVIEW, PUBLISHED, WITHDRAWN = "draft", "in_review", "published", "withdrawn"
@@ -104,6 +109,22 @@ def withdraw(record, user, reason_vi, reason_en=None):
     record.withdrawn_at = utcnow()
     record.withdrawn_reason_vi, record.withdrawn_reason_en = reason_vi, reason_en or None
     move(record, WITHDRAWN, user, reason=reason_vi)
+
+
+class WithdrawForm(FlaskForm):
+    """Every content type's withdrawal: the public reason, in Vietnamese, and in English
+    for English readers (else they read the Vietnamese one, marked as such)."""
+
+    reason_vi = TextAreaField(
+        _l("Why it is withdrawn, in Vietnamese (public)"),
+        filters=[stripped],
+        validators=[InputRequired(_l("Say why it is withdrawn.")), Length(max=2000)],
+    )
+    reason_en = TextAreaField(
+        _l("Why it is withdrawn, in English (public, optional)"),
+        filters=[stripped],
+        validators=[Length(max=2000)],
+    )
 
 
 def _kind(record):

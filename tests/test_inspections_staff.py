@@ -21,6 +21,7 @@ from portal.models import (
     db,
     utcnow,
 )
+from portal.workdays import today
 
 SAMPLE = Path(__file__).parent / "data" / "inspections-sample.jsonl"
 
@@ -243,12 +244,20 @@ def test_withdrawing_a_report_puts_the_finding_s_status_back(client, sign_in, ma
     assert finding.status == FindingStatus.DONE
     url = f"/vi/admin/findings/follow-ups/{report.id}"
     assert _post(client, f"{url}/withdraw", form_url=url, reason_vi="").status_code == 400
-    answer = _post(client, f"{url}/withdraw", form_url=url, reason_vi="Gửi nhầm báo cáo.")
+    answer = _post(
+        client,
+        f"{url}/withdraw",
+        form_url=url,
+        reason_vi="Gửi nhầm báo cáo.",
+        reason_en="Sent in error.",
+    )
     assert answer.status_code == 303
     assert report.status == "withdrawn"
     assert (finding.status, finding.resolved_on) == (FindingStatus.OPEN, None)
     page = visible_text(client.get(f"/vi/inspections/{finding.inspection.slug}").text)
     assert "Đã rút ngày" in page and "Gửi nhầm báo cáo." in page
+    english = visible_text(client.get(f"/en/inspections/{finding.inspection.slug}").text)
+    assert f"Withdrawn on {today():%-d %b %Y}: Sent in error." in english
     assert _post(client, url, **_fields()).status_code == 400  # kept as it was
 
 

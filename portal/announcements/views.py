@@ -209,19 +209,6 @@ class AnnouncementForm(FlaskForm):
         return moment.replace(tzinfo=VIETNAM).astimezone(UTC)
 
 
-class WithdrawForm(FlaskForm):
-    reason_vi = TextAreaField(
-        _l("Why it is withdrawn, in Vietnamese (public)"),
-        filters=[stripped],
-        validators=[InputRequired(_l("Say why it is withdrawn.")), Length(max=2000)],
-    )
-    reason_en = TextAreaField(
-        _l("Why it is withdrawn, in English (public, optional)"),
-        filters=[stripped],
-        validators=[Length(max=2000)],
-    )
-
-
 class ActionForm(FlaskForm):
     """A button that changes something: only its CSRF token."""
 
@@ -329,7 +316,7 @@ def _form_page(announcement, form, preview=False, withdraw_form=None):
         announcement=announcement,
         form=form,
         preview=preview,
-        withdraw_form=withdraw_form or WithdrawForm(formdata=None),
+        withdraw_form=withdraw_form or publishing.WithdrawForm(formdata=None),
         action_form=ActionForm(),
         state=publishing.state(announcement) if announcement.id else None,
         markdown=render_markdown,
@@ -342,7 +329,7 @@ def withdraw(announcement_id):
     access.require("publish", announcement)
     if not announcement.is_public(utcnow()):
         abort(400, _("Only a public announcement can be withdrawn."))
-    form = WithdrawForm()
+    form = publishing.WithdrawForm()
     if not form.validate_on_submit():
         shown = AnnouncementForm(formdata=None, obj=announcement)
         shown.agency_id.choices = access.agency_choices(g.user)

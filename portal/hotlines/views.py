@@ -117,14 +117,6 @@ class HotlineForm(FlaskForm):
             raise ValidationError(_l("Say in English what it is for, or leave the English empty."))
 
 
-class WithdrawForm(FlaskForm):
-    reason_vi = StringField(
-        _l("Why it is withdrawn, in Vietnamese (public)"),
-        filters=[stripped],
-        validators=[InputRequired(_l("Say why it is withdrawn.")), Length(max=2000)],
-    )
-
-
 EDITED = ("agency_id", "phone", "purpose_vi", "purpose_en", "hours_vi", "hours_en")
 
 
@@ -186,7 +178,7 @@ def _form_page(hotline, form, withdraw_form=None):
         "hotlines/staff_form.html",
         hotline=hotline,
         form=form,
-        withdraw_form=withdraw_form or WithdrawForm(formdata=None),
+        withdraw_form=withdraw_form or publishing.WithdrawForm(formdata=None),
         state=publishing.state(hotline) if hotline.id else None,
     )
 
@@ -198,12 +190,12 @@ def withdraw(hotline_id):
     access.require("publish", hotline)
     if hotline.status != "published":
         abort(400, _("Only a published number can be withdrawn."))
-    form = WithdrawForm()
+    form = publishing.WithdrawForm()
     if not form.validate_on_submit():
         shown = HotlineForm(formdata=None, obj=hotline, channels=hotline.channel_list)
         shown.agency_id.choices = _agency_choices()
         return _form_page(hotline, shown, withdraw_form=form), 400
-    publishing.withdraw(hotline, g.user, form.reason_vi.data)
+    publishing.withdraw(hotline, g.user, form.reason_vi.data, form.reason_en.data)
     db.session.commit()
     flash(_("Withdrawn: it is no longer offered to citizens."))
     return redirect(url_for("hotlines_staff.edit", hotline_id=hotline.id), 303)

@@ -304,14 +304,6 @@ class FollowUpForm(FlaskForm):
         field.data.stream.seek(0)
 
 
-class WithdrawForm(FlaskForm):
-    reason_vi = TextAreaField(
-        _l("Why it is withdrawn, in Vietnamese (public)"),
-        filters=[stripped],
-        validators=[InputRequired(_l("Say why it is withdrawn.")), Length(max=2000)],
-    )
-
-
 EDITED = ("reported_on", "number", "text_vi", "text_en", "reported_status", "resolved_on")
 
 
@@ -433,7 +425,7 @@ def _form_page(report, form, withdraw_form=None):
         report=report,
         finding=report.finding or db.session.get(Finding, report.finding_id),
         form=form,
-        withdraw_form=withdraw_form or WithdrawForm(formdata=None),
+        withdraw_form=withdraw_form or publishing.WithdrawForm(formdata=None),
         files=attachments.of(report) if report.id else [],
         state=publishing.state(report) if report.id else None,
     )
@@ -446,10 +438,10 @@ def withdraw_follow_up(follow_up_id):
     access.require("publish", report)
     if report.status != ContentStatus.PUBLISHED:
         abort(400, _("Only a published report can be withdrawn."))
-    form = WithdrawForm()
+    form = publishing.WithdrawForm()
     if not form.validate_on_submit():
         return _form_page(report, FollowUpForm(formdata=None, obj=report), withdraw_form=form), 400
-    publishing.withdraw(report, g.user, form.reason_vi.data)
+    publishing.withdraw(report, g.user, form.reason_vi.data, form.reason_en.data)
     _undo_report_status(report)
     db.session.commit()
     flash(_("Withdrawn: the inspection's page says when and why."))
