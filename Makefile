@@ -22,7 +22,7 @@ setup: $(VENV)/.stamp-runtime translations instance/secret_key  ## Database, dem
 	$(RUN_ENV) $(BIN)/flask demo load
 	$(RUN_ENV) $(BIN)/flask search sync
 
-test: lint translations  ## lint, then the whole test suite
+test: lint translations node_modules/.stamp  ## lint, then the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.stamp-dev  ## formatting, lint rules and types (also the pre-commit hook)
@@ -33,6 +33,11 @@ lint: $(VENV)/.stamp-dev  ## formatting, lint rules and types (also the pre-comm
 $(VENV)/.stamp-runtime: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+# What the browser tests run in the page (axe-core), pinned in package-lock.json.
+node_modules/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 $(VENV)/.stamp-dev: requirements-dev.txt $(VENV)/.stamp-runtime
@@ -50,5 +55,5 @@ instance/secret_key:
 	chmod 600 $@
 
 clean:
-	rm -rf $(VENV) instance/portal.db* $(MO_FILES)
+	rm -rf $(VENV) node_modules instance/portal.db* $(MO_FILES)
 	find search_index -mindepth 1 ! -name .gitkeep -delete

@@ -3,6 +3,7 @@
 import os
 import shutil
 import threading
+from datetime import date
 from pathlib import Path
 
 import pyotp
@@ -11,10 +12,26 @@ from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.indexing import sync
-from portal.models import Agency, Announcement, Level, Procedure, db, utcnow
+from portal.models import (
+    Agency,
+    Announcement,
+    Finding,
+    FollowUp,
+    Hotline,
+    InspectedUnit,
+    Inspection,
+    Level,
+    Procedure,
+    Topic,
+    db,
+    utcnow,
+)
 from portal.users import accounts
 
 CHROMIUM = "/usr/bin/chromium"
+# axe-core, from npm (package.json; `make test` installs it): run by CDP, which the pages'
+# Content-Security-Policy does not apply to, so the pages are checked as served.
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 LAUNCH_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -84,7 +101,7 @@ def server(sqlite_template, tmp_path):
                 title_vi="Kết quả kiểm tra",
                 title_en="Inspection results",
                 body_vi="Nội dung",
-                published_on=__import__("datetime").date(2017, 11, 10),
+                published_on=date(2017, 11, 10),
                 agency=agency,
             )
         )
@@ -98,6 +115,30 @@ def server(sqlite_template, tmp_path):
                     {"kind": "online", "time_text": "20 Ngày", "unit_stated": True, "fee_vnd": 0}
                 ],
             )
+        )
+        inspection = Inspection(
+            slug="kiem-tra-2017",
+            year=2017,
+            title_vi="Kiểm tra cải cách hành chính năm 2017",
+            started_on=date(2017, 9, 11),
+            ended_on=date(2017, 10, 20),
+            units=[InspectedUnit(agency=agency)],
+        )
+        finding = Finding(
+            inspection=inspection,
+            ref="snv-1",
+            agency=agency,
+            responsible=agency,
+            topic=Topic.PROCEDURES,
+            text_vi="Chưa niêm yết đầy đủ thủ tục hành chính.",
+            recommendation_vi="Niêm yết đầy đủ thủ tục hành chính.",
+            deadline=date(2017, 12, 31),
+        )
+        finding.follow_ups.append(
+            FollowUp(reported_on=date(2017, 12, 20), text_vi="Đã ban hành kế hoạch khắc phục.")
+        )
+        db.session.add_all(
+            [finding, Hotline(agency=agency, phone="0290 3822 111", purpose_vi="Phản ánh")]
         )
         accounts.create("lan@camau.gov.vn", "editor", STAFF_PASSWORD)
         admin = accounts.create("chi@camau.gov.vn", "admin", STAFF_PASSWORD)
@@ -254,3 +295,56 @@ def test_an_admin_publishes_in_both_languages_edits_and_withdraws(server, page):
     answer = page.goto(public)
     assert answer.status == 410
     assert "Lý do: Đăng nhầm lịch." in page.inner_text("main")
+
+
+def _sign_in(page, server, email):
+    page.goto(server + "/vi/account/login")
+    page.get_by_label("Địa chỉ thư điện tử").fill(email)
+    page.get_by_label("Mật khẩu").fill(STAFF_PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/vi/admin")
+
+
+def _axe(page):
+    """axe-core's violations on the page as shown: (rule, impact, first elements)."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `make test`, which installs it with npm")
+    page.evaluate(AXE.read_text(encoding="utf-8") + "\n;0")
+    return page.evaluate(
+        """async () => (await axe.run(document)).violations.map(
+             v => [v.id, v.impact, v.nodes.slice(0, 3).map(n => n.target.join(" "))])"""
+    )
+
+
+def _checked(page):
+    """axe's violations and whether the page scrolls sideways."""
+    found = page.evaluate(OVERFLOW)
+    return _axe(page), found["past"] < 1 and found["scrolls"] <= 1
+
+
+def test_the_staff_pages_pass_axe_and_fit_a_360px_phone(server, page):
+    _sign_in(page, server, "lan@camau.gov.vn")
+    checked = {}
+    for url in (
+        "/vi/admin",
+        "/en/admin",
+        "/vi/admin/announcements",
+        "/vi/admin/announcements/new",
+        "/vi/admin/hotlines",
+        "/en/admin/hotlines/1",
+        "/vi/admin/findings?state=all",
+        "/vi/admin/findings/1/follow-ups/new",
+        "/en/admin/findings/follow-ups/1",
+        "/vi/account/sessions",
+        "/vi/account/password",
+        "/vi/account/mfa",
+        "/vi/admin/audit",  # an editor's 403 page
+    ):
+        page.goto(server + url)
+        checked[url] = _checked(page)
+    page.goto(server + "/vi/admin/findings/1/follow-ups/new")
+    page.get_by_role("button", name="Công bố", exact=True).click()  # sent empty: errors
+    page.wait_for_selector(".error-message")
+    checked["the follow-up form with its errors"] = _checked(page)
+    failed = {url: result for url, result in checked.items() if result != ([], True)}
+    assert not failed, f"axe violations, or sideways scrolling at 360px: {failed}"
