@@ -105,3 +105,31 @@ def test_connections_the_database_dropped_cost_no_request(app, client):
     assert dropped >= 1
     for page in ("/vi/procedures", "/en/announcements", "/healthz"):
         assert client.get(page).status_code == 200, page
+
+
+def test_every_kind_of_answer_carries_the_security_headers(
+    client, sign_in, make_agency, make_announcement, make_hotline
+):
+    gone = make_announcement(status="withdrawn", withdrawn_reason_vi="Đăng nhầm.")
+    other = make_hotline(agency=make_agency())
+    answers = {
+        "/vi/": client.get("/vi/"),
+        "/ (to a language)": client.get("/"),
+        "/vi/admin (to sign in)": client.get("/vi/admin"),
+        "/vi/procedures?page=x": client.get("/vi/procedures?page=x"),
+        "/vi/nothing-here": client.get("/vi/nothing-here"),
+        "POST /vi/": client.post("/vi/"),
+        f"/vi/announcements/{gone.slug}": client.get(f"/vi/announcements/{gone.slug}"),
+        "/static/css/portal.css": client.get("/static/css/portal.css"),
+    }
+    sign_in("officer", make_agency())  # on `client`, after the visitor's answers
+    answers["another agency's hotline"] = client.get(f"/vi/admin/hotlines/{other.id}")
+    statuses = {where: answer.status_code for where, answer in answers.items()}
+    assert set(statuses.values()) == {200, 302, 303, 400, 403, 404, 405, 410}, statuses
+    for where, answer in answers.items():
+        with answer:
+            assert "default-src 'self'" in answer.headers["Content-Security-Policy"], where
+            assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"], where
+            assert answer.headers["X-Content-Type-Options"] == "nosniff", where
+            assert answer.headers["X-Frame-Options"] == "DENY", where
+            assert answer.headers["Referrer-Policy"] == "strict-origin-when-cross-origin", where
