@@ -129,6 +129,18 @@ def test_fifty_payloads_in_announcements_are_text_on_every_page(client, sign_in,
         assert f"{marker} {payload}" in visible_text(
             client.get(f"/vi/announcements/{item.slug}").text
         )
+    # An address field: refused unless it is http(s), and never a live script address.
+    for payload in PAYLOADS:
+        fields = {"title_vi": "XSS nguồn", "body_vi": "Nội dung.", "source_url": payload}
+        answer = _post(client, "/vi/admin/announcements/new", action="save", **fields)
+        assert answer.status_code in (303, 400), payload
+        inert(answer.text, payload)
+        if answer.status_code == 303:
+            item = db.session.scalar(sa.select(Announcement).order_by(Announcement.id.desc()))
+            _check(client, f"/vi/admin/announcements/{item.id}")
+            _check(client, f"/vi/announcements/{item.slug}")  # a draft: staff see it
+            db.session.delete(item)
+            db.session.commit()
     for url in (
         "/vi/announcements",
         "/en/announcements",
