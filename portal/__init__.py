@@ -83,6 +83,7 @@ def create_app(test_config=None):
         hotlines.bp,
         hotlines.staff,
         agencies.bp,
+        agencies.staff,
         search.bp,
         users.bp,
         admin.bp,

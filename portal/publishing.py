@@ -83,6 +83,18 @@ def publish(record, user, at=None, note=None):
             record.published_on = record.published_on or local_date(now)
     # else: a change to a public record, which keeps its date
     move(record, PUBLISHED, user, publish_at=_plain(record.publish_at))
+    return _new_version(record, user, at if scheduled else now, note)
+
+
+def publish_change(record, user, note=None):
+    """For a record that has no draft (an agency's contacts): the change is public at once,
+    as a new numbered version, in the audit trail."""
+    number = _new_version(record, user, utcnow(), note)
+    audit.record(f"{_kind(record)}.published", user.email, on=record_key(record), version=number)
+    return number
+
+
+def _new_version(record, user, published_at, note):
     number = (
         db.session.scalar(
             sa.select(sa.func.max(ContentVersion.number)).where(
@@ -95,7 +107,7 @@ def publish(record, user, at=None, note=None):
         ContentVersion(
             record=record_key(record),
             number=number,
-            published_at=at if scheduled else now,
+            published_at=published_at,
             role=str(user.role),
             note=note,
             fields={field: _plain(getattr(record, field)) for field in record.PUBLIC_FIELDS},

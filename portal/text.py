@@ -9,7 +9,13 @@ from markupsafe import Markup
 
 from portal.searching.analysis import fold
 
-__all__ = ["fold", "render_markdown", "stripped", "word_diff"]
+__all__ = ["EMAIL", "PHONE", "WEB_ADDRESS", "fold", "render_markdown", "stripped", "word_diff"]
+
+# What a form accepts as a phone number as citizens dial it (0290 3831 925, 1022), an
+# e-mail address, and a web address (http or https only: never a javascript: link).
+PHONE = re.compile(r"\+?[0-9][0-9 .()-]{1,58}[0-9]\Z")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+\Z")
+WEB_ADDRESS = re.compile(r"https?://[^\s/?#]+\.[^\s/?#]+([/?#]\S*)?\Z", re.IGNORECASE)
 
 # CommonMark plus tables; raw HTML is escaped by markdown-it and nh3 cleans the rest.
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")

@@ -332,6 +332,8 @@ def test_the_staff_pages_pass_axe_and_fit_a_360px_phone(server, page):
         "/vi/admin/announcements/new",
         "/vi/admin/hotlines",
         "/en/admin/hotlines/1",
+        "/vi/admin/agencies",
+        "/en/admin/agencies/1",
         "/vi/admin/findings?state=all",
         "/vi/admin/findings/1/follow-ups/new",
         "/en/admin/findings/follow-ups/1",

@@ -48,6 +48,7 @@ def routes(app, index, make_agency, make_announcement, make_procedure, make_find
         "inspections_staff.new_follow_up": {"finding_id": str(finding.id)},
         "inspections_staff.edit_follow_up": {"follow_up_id": "1"},
         "inspections.attachment": {"attachment_id": "1"},
+        "agencies_staff.edit": {"agency_id": str(agency.id)},
         "static": {"filename": "css/portal.css"},
     }
     found = []

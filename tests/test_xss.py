@@ -184,6 +184,30 @@ def test_fifty_payloads_in_hotlines_are_text_on_every_page(client, sign_in, make
         _check(client, url)
 
 
+def test_fifty_payloads_in_an_agency_s_contacts_are_text_on_every_page(
+    client, sign_in, make_agency, index
+):
+    agency = make_agency(name_vi="Sở Tư pháp")
+    sign_in("officer", agency)
+    edit = f"/vi/admin/agencies/{agency.id}"
+    for n, payload in enumerate(PAYLOADS):
+        fields = {
+            "name_en": f"XSS{n:02d} {payload}"[:500],
+            "address": payload[:300],
+            "working_hours_vi": payload[:300],
+            "working_hours_en": payload[:300],
+        }
+        assert _post(client, edit, **fields).status_code == 303, payload
+        for field in ("phone", "email", "website"):  # refused unless well formed
+            answer = _post(client, edit, **{**fields, field: payload[:60]})
+            assert answer.status_code in (303, 400), (field, payload)
+            inert(answer.text, (field, payload))
+        for url in (f"/vi/agencies/{agency.slug}", f"/en/agencies/{agency.slug}", edit):
+            _check(client, url)
+    for url in ("/vi/agencies", "/en/agencies?q=XSS", "/vi/admin/agencies", "/en/hotlines"):
+        _check(client, url)
+
+
 def test_fifty_payloads_in_follow_up_reports_are_text_on_every_page(
     client, sign_in, make_finding, index
 ):

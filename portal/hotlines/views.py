@@ -1,8 +1,6 @@
 """The hotline directory (every agency's number for problems with procedures), and the
 staff's pages that add, correct and withdraw numbers."""
 
-import re
-
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -17,7 +15,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from portal import access, listing, publishing, workdays
 from portal.labels import HOTLINE_CHANNELS
 from portal.models import Agency, ContentStatus, Hotline, Level, Role, db
-from portal.text import stripped
+from portal.text import PHONE, stripped
 
 bp = Blueprint("hotlines", __name__, url_prefix="/<lang>/hotlines")
 
@@ -73,8 +71,6 @@ def index():
 # keeps their own agency's numbers, editors and admins every agency's.
 staff = Blueprint("hotlines_staff", __name__, url_prefix="/<lang>/admin/hotlines")
 access.guard(staff)
-
-PHONE = re.compile(r"\+?[0-9][0-9 .()-]{1,58}[0-9]\Z")
 
 
 class HotlineForm(FlaskForm):

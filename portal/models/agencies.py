@@ -26,8 +26,12 @@ class Level(enum.StrEnum):
     COMMUNE = "commune"
 
 
-class Agency(Timestamped, Model):
-    """A public body: the province's committee, a department, a district or a commune."""
+class Agency(Translated, Timestamped, Model):
+    """A public body: the province's committee, a department, a district or a commune.
+
+    Its contacts are kept by its officers on the portal, each change public at once with a
+    version; its name, level and place in the tree come from the directory import, and it
+    ends by `valid_until` and a successor (`flask agencies merge`), not by withdrawal."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
@@ -63,6 +67,18 @@ class Agency(Timestamped, Model):
     )
     predecessors: Mapped[list["Agency"]] = relationship(
         back_populates="successor", order_by="Agency.name_vi", foreign_keys=[successor_id]
+    )
+
+    VI_FIELDS = ("name_vi", "working_hours_vi")
+    EN_FIELDS = ("name_en", "working_hours_en")
+    PUBLIC_FIELDS = (
+        "name_en",
+        "address",
+        "phone",
+        "email",
+        "website",
+        "working_hours_vi",
+        "working_hours_en",
     )
 
     def is_current(self, on=None):
