@@ -66,6 +66,7 @@ def create_app(test_config=None):
     from portal.admin import views as admin
     from portal.agencies import views as agencies
     from portal.announcements import views as announcements
+    from portal.feedback import views as feedback
     from portal.hotlines import views as hotlines
     from portal.inspections import views as inspections
     from portal.procedures import views as procedures
@@ -84,6 +85,7 @@ def create_app(test_config=None):
         hotlines.staff,
         agencies.bp,
         agencies.staff,
+        feedback.bp,
         search.bp,
         users.bp,
         admin.bp,

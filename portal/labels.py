@@ -48,6 +48,31 @@ VERSION_FIELDS = {
 # Attached files, by the type their bytes are (portal/attachments.py)
 FILE_TYPES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
 
+# Feedback and petitions
+SENDER_TYPES = {
+    "citizen": _l("a citizen"),
+    "business": _l("a business"),
+    "organisation": _l("an organisation"),
+}
+FEEDBACK_CHANNELS = {
+    "portal": _l("this portal"),
+    "hotline": _l("the hotline"),
+    "email": _l("e-mail"),
+    "post": _l("post"),
+    "press": _l("the press"),
+    "referral": _l("referred by the Government Office or a ministry"),
+    "dialogue": _l("a dialogue meeting"),
+}
+FEEDBACK_STATUSES = {
+    "received": _l("Received"),
+    "accepted": _l("Accepted"),
+    "rejected": _l("Not in scope"),
+    "assigned": _l("With the agency responsible"),
+    "answered": _l("Answered"),
+    "published": _l("Answer published"),
+    "withdrawn": _l("Withdrawn by the sender"),
+}
+
 # Agencies and hotlines
 AGENCY_LEVELS = {
     Level.MINISTRY: _l("Central level"),

@@ -12,12 +12,12 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import DataRequired
 
 from portal import audit
 from portal.access import record_key
 from portal.models import ContentVersion, db, utcnow
-from portal.text import stripped
+from portal.text import most, stripped
 from portal.workdays import local_date
 
 DRAFT, IN_REVIEW, PUBLISHED, WITHDRAWN = "draft", "in_review", "published", "withdrawn"
@@ -130,12 +130,12 @@ class WithdrawForm(FlaskForm):
     reason_vi = TextAreaField(
         _l("Why it is withdrawn, in Vietnamese (public)"),
         filters=[stripped],
-        validators=[InputRequired(_l("Say why it is withdrawn.")), Length(max=2000)],
+        validators=[DataRequired(_l("Say why it is withdrawn.")), most(2000)],
     )
     reason_en = TextAreaField(
         _l("Why it is withdrawn, in English (public, optional)"),
         filters=[stripped],
-        validators=[Length(max=2000)],
+        validators=[most(2000)],
     )
 
 

@@ -4,12 +4,23 @@ import difflib
 import re
 
 import nh3
+from flask_babel import lazy_gettext as _l
 from markdown_it import MarkdownIt
 from markupsafe import Markup
+from wtforms.validators import Length
 
 from portal.searching.analysis import fold
 
-__all__ = ["EMAIL", "PHONE", "WEB_ADDRESS", "fold", "render_markdown", "stripped", "word_diff"]
+__all__ = [
+    "EMAIL",
+    "PHONE",
+    "WEB_ADDRESS",
+    "fold",
+    "most",
+    "render_markdown",
+    "stripped",
+    "word_diff",
+]
 
 # What a form accepts as a phone number as citizens dial it (0290 3831 925, 1022), an
 # e-mail address, and a web address (http or https only: never a javascript: link).
@@ -76,6 +87,15 @@ def word_diff(old, new):
         if j2 > j1:
             parts.append(("inserted", "".join(after[j1:j2])))
     return parts
+
+
+def most(characters):
+    """A form field's length limit, with its message in the visitor's language (WTForms'
+    own is English only)."""
+    return Length(
+        max=characters,
+        message=_l("Keep it to %(max)d characters; this has %(length)d."),
+    )
 
 
 def stripped(value):

@@ -325,3 +325,11 @@ def test_two_announcements_may_not_share_a_title_on_one_day(client, sign_in):
         _post(client, NEW, action="save", title_vi=first.title_vi, body_vi="Khác.").status_code
         == 303
     )
+
+
+def test_a_title_of_spaces_only_is_refused_like_an_empty_one(client, sign_in):
+    sign_in("editor")
+    answer = _post(client, NEW, action="save", title_vi="   ", body_vi="Nội dung.")
+    assert answer.status_code == 400
+    assert "Hãy nhập tiêu đề tiếng Việt." in visible_text(answer.text)
+    assert db.session.scalar(sa.select(sa.func.count(Announcement.id))) == 0

@@ -18,6 +18,7 @@ FEATURES = (
     "portal.agencies",
     "portal.announcements",
     "portal.api",
+    "portal.feedback",
     "portal.hotlines",
     "portal.inspections",
     "portal.home",
@@ -38,6 +39,7 @@ HELPERS = (
     "portal.layout",
     "portal.listing",
     "portal.pagination",
+    "portal.ratelimit",
     "portal.publishing",
     "portal.security",
     "portal.text",
@@ -113,6 +115,7 @@ def test_a_feature_package_has_no_second_shape():
                 "sessions",
                 "throttle",
                 "mfa",
+                "codes",
             }, names - common
 
 

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from conftest import STAFF_PASSWORD, csrf_token
 from pagetext import visible_text
 
+from portal.feedback import views as feedback_views
 from portal.models import Announcement, FollowUp, Hotline, db
 
 PAYLOADS = [
@@ -275,3 +276,30 @@ def test_a_payload_as_the_browser_name_is_text_on_the_sessions_page(app, client,
         assert answer.status_code == 303, payload
     page = _check(client, "/vi/account/sessions").text
     assert page.count('class="user-agent"') == len(PAYLOADS) + 1
+
+
+def test_fifty_payloads_in_feedback_are_text_on_the_sender_s_pages(app, client):
+    # One sender a connection: the sending limit is per address.
+    for n, payload in enumerate(PAYLOADS):
+        sender = app.test_client()
+        sender.environ_base["REMOTE_ADDR"] = f"203.0.113.{n + 1}"
+        fields = {
+            "sender_type": "citizen",
+            "sender_name": payload[:200],
+            "sender_address": payload[:300],
+            "title": f"XSS{n:02d} {payload}"[:300],
+            "content": payload,
+            "csrf_token": csrf_token(sender, "/vi/feedback/new"),
+        }
+        answer = sender.post("/vi/feedback/new", data=fields)
+        assert answer.status_code == 303, payload
+        sent = _check(sender, "/vi/feedback/sent")
+        code = sent.text.split('class="tracking-code" lang="en"><strong>')[1].split("<")[0]
+        token = csrf_token(sender, "/vi/feedback/status")
+        found = sender.post("/vi/feedback/status", data={"code": code, "csrf_token": token})
+        assert found.status_code == 200, payload
+        inert(found.text, payload)
+        wrong = sender.post("/vi/feedback/status", data={"code": payload, "csrf_token": token})
+        assert wrong.status_code == 400, payload
+        inert(wrong.text, payload)
+    assert len(PAYLOADS) > feedback_views.SEND_LIMIT

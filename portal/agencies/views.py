@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload, selectinload
 from wtforms import BooleanField, StringField, ValidationError
-from wtforms.validators import Length, Optional, Regexp
+from wtforms.validators import Optional, Regexp
 
 from portal import access, listing, publishing
 from portal.inspections import queries as inspections
@@ -27,7 +27,7 @@ from portal.models import (
     Validity,
     db,
 )
-from portal.text import EMAIL, PHONE, WEB_ADDRESS, stripped
+from portal.text import EMAIL, PHONE, WEB_ADDRESS, most, stripped
 
 bp = Blueprint("agencies", __name__, url_prefix="/<lang>/agencies")
 
@@ -130,15 +130,15 @@ access.guard(staff)
 
 
 class ContactsForm(FlaskForm):
-    name_en = StringField(_l("Name in English"), filters=[stripped], validators=[Length(max=500)])
-    address = StringField(_l("Address"), filters=[stripped], validators=[Length(max=300)])
+    name_en = StringField(_l("Name in English"), filters=[stripped], validators=[most(500)])
+    address = StringField(_l("Address"), filters=[stripped], validators=[most(300)])
     phone = StringField(
         _l("Phone"),
         description=_l("As citizens dial it, e.g. 0290 3831 925."),
         filters=[stripped],
         validators=[
             Optional(),
-            Length(max=60),
+            most(60),
             Regexp(PHONE, message=_l("A number has digits, and may have spaces, dots or dashes.")),
         ],
     )
@@ -147,7 +147,7 @@ class ContactsForm(FlaskForm):
         filters=[stripped],
         validators=[
             Optional(),
-            Length(max=120),
+            most(120),
             Regexp(EMAIL, message=_l("Enter an e-mail address like vanphong@camau.gov.vn.")),
         ],
     )
@@ -156,15 +156,15 @@ class ContactsForm(FlaskForm):
         filters=[stripped],
         validators=[
             Optional(),
-            Length(max=300),
+            most(300),
             Regexp(WEB_ADDRESS, message=_l("Enter a full address, like https://…")),
         ],
     )
     working_hours_vi = StringField(
-        _l("Working hours, in Vietnamese"), filters=[stripped], validators=[Length(max=300)]
+        _l("Working hours, in Vietnamese"), filters=[stripped], validators=[most(300)]
     )
     working_hours_en = StringField(
-        _l("Working hours, in English"), filters=[stripped], validators=[Length(max=300)]
+        _l("Working hours, in English"), filters=[stripped], validators=[most(300)]
     )
     english_checked = BooleanField(_l("The English text still says what the Vietnamese says"))
 

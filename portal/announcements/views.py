@@ -32,7 +32,7 @@ from wtforms import (
     URLField,
     ValidationError,
 )
-from wtforms.validators import URL, InputRequired, Length, Optional
+from wtforms.validators import URL, DataRequired, Optional
 
 from portal import access, listing, publishing
 from portal.announcements import queries
@@ -46,7 +46,7 @@ from portal.models import (
     utcnow,
 )
 from portal.pagination import page_arg
-from portal.text import render_markdown, stripped, word_diff
+from portal.text import most, render_markdown, stripped, word_diff
 from portal.workdays import VIETNAM
 
 bp = Blueprint("announcements", __name__, url_prefix="/<lang>/announcements")
@@ -151,26 +151,24 @@ class AnnouncementForm(FlaskForm):
     title_vi = StringField(
         _l("Title in Vietnamese"),
         filters=[stripped],
-        validators=[InputRequired(_l("Enter the Vietnamese title.")), Length(max=300)],
+        validators=[DataRequired(_l("Enter the Vietnamese title.")), most(300)],
     )
     title_en = StringField(
-        _l("Title in English"), filters=[stripped], validators=[Optional(), Length(max=300)]
+        _l("Title in English"), filters=[stripped], validators=[Optional(), most(300)]
     )
     summary_vi = TextAreaField(
-        _l("Summary in Vietnamese"), filters=[stripped], validators=[Length(max=2000)]
+        _l("Summary in Vietnamese"), filters=[stripped], validators=[most(2000)]
     )
     summary_en = TextAreaField(
-        _l("Summary in English"), filters=[stripped], validators=[Length(max=2000)]
+        _l("Summary in English"), filters=[stripped], validators=[most(2000)]
     )
     body_vi = TextAreaField(
         _l("Text in Vietnamese"),
         description=_l("Markdown: a blank line between paragraphs, ## for a heading."),
         filters=[stripped],
-        validators=[InputRequired(_l("Enter the Vietnamese text.")), Length(max=200_000)],
+        validators=[DataRequired(_l("Enter the Vietnamese text.")), most(200_000)],
     )
-    body_en = TextAreaField(
-        _l("Text in English"), filters=[stripped], validators=[Length(max=200_000)]
-    )
+    body_en = TextAreaField(_l("Text in English"), filters=[stripped], validators=[most(200_000)])
     english_checked = BooleanField(_l("The English text still says what the Vietnamese says"))
     agency_id = SelectField(_l("Agency"), coerce=_agency_or_none, validate_choice=True)
     source_url = URLField(
@@ -179,7 +177,7 @@ class AnnouncementForm(FlaskForm):
         validators=[
             Optional(),
             URL(message=_l("Enter a full address, like https://…")),
-            Length(max=500),
+            most(500),
         ],
     )
     publish_date = DateField(

@@ -9,13 +9,13 @@ from flask_wtf import FlaskForm
 from sqlalchemy.orm import joinedload
 from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, ValidationError
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Regexp
+from wtforms.validators import DataRequired, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal import access, listing, publishing, workdays
 from portal.labels import HOTLINE_CHANNELS
 from portal.models import Agency, ContentStatus, Hotline, Level, Role, db
-from portal.text import PHONE, stripped
+from portal.text import PHONE, most, stripped
 
 bp = Blueprint("hotlines", __name__, url_prefix="/<lang>/hotlines")
 
@@ -80,7 +80,7 @@ class HotlineForm(FlaskForm):
         description=_l("As citizens dial it, e.g. 0290 3831 925 or 1022."),
         filters=[stripped],
         validators=[
-            InputRequired(_l("Enter the number.")),
+            DataRequired(_l("Enter the number.")),
             Regexp(PHONE, message=_l("A number has digits, and may have spaces, dots or dashes.")),
         ],
     )
@@ -89,21 +89,21 @@ class HotlineForm(FlaskForm):
         choices=[SelectChoice(key, HOTLINE_CHANNELS[key]) for key in Hotline.CHANNELS],
         option_widget=CheckboxInput(),
         widget=ListWidget(prefix_label=False),
-        validators=[InputRequired(_l("Choose at least one way to reach it."))],
+        validators=[DataRequired(_l("Choose at least one way to reach it."))],
     )
     purpose_vi = StringField(
         _l("What it is for, in Vietnamese"),
         filters=[stripped],
-        validators=[InputRequired(_l("Say what the number is for.")), Length(max=300)],
+        validators=[DataRequired(_l("Say what the number is for.")), most(300)],
     )
     purpose_en = StringField(
-        _l("What it is for, in English"), filters=[stripped], validators=[Length(max=300)]
+        _l("What it is for, in English"), filters=[stripped], validators=[most(300)]
     )
     hours_vi = StringField(
-        _l("When it answers, in Vietnamese"), filters=[stripped], validators=[Length(max=200)]
+        _l("When it answers, in Vietnamese"), filters=[stripped], validators=[most(200)]
     )
     hours_en = StringField(
-        _l("When it answers, in English"), filters=[stripped], validators=[Length(max=200)]
+        _l("When it answers, in English"), filters=[stripped], validators=[most(200)]
     )
     english_checked = BooleanField(_l("The English text still says what the Vietnamese says"))
     verified = BooleanField(_l("I called this number today and it answered"))

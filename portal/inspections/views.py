@@ -27,7 +27,7 @@ from wtforms import (
     ValidationError,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 
 from portal import access, attachments, audit, labels, publishing, workdays
 from portal.downloads import check_size, download
@@ -55,7 +55,7 @@ from portal.models import (
     db,
 )
 from portal.pagination import page_arg
-from portal.text import stripped
+from portal.text import most, stripped
 
 bp = Blueprint("inspections", __name__, url_prefix="/<lang>/inspections")
 
@@ -247,21 +247,21 @@ def _not_in_future(form, field):
 class FollowUpForm(FlaskForm):
     reported_on = DateField(
         _l("Date of the report"),
-        validators=[InputRequired(_l("Enter the date of the report.")), _not_in_future],
+        validators=[DataRequired(_l("Enter the date of the report.")), _not_in_future],
     )
     number = StringField(
         _l("Document number (optional)"),
         description=_l("As on the signed report, e.g. 45/BC-UBND."),
         filters=[stripped],
-        validators=[Length(max=80)],
+        validators=[most(80)],
     )
     text_vi = TextAreaField(
         _l("What was done, in Vietnamese"),
         filters=[stripped],
-        validators=[InputRequired(_l("Say what was done.")), Length(max=20_000)],
+        validators=[DataRequired(_l("Say what was done.")), most(20_000)],
     )
     text_en = TextAreaField(
-        _l("What was done, in English"), filters=[stripped], validators=[Length(max=20_000)]
+        _l("What was done, in English"), filters=[stripped], validators=[most(20_000)]
     )
     english_checked = BooleanField(_l("The English text still says what the Vietnamese says"))
     reported_status = SelectField(

@@ -8,6 +8,7 @@
     holidays.py       HolidayChange, the admin's edits to the working-day calendar
     search.py         SearchChange, the search index's change log
     versions.py       ContentVersion, the public history of published changes; Attachment
+    feedback.py       Feedback (phản ánh, kiến nghị) and its FeedbackEvent history; RateEvent
     users.py          User (staff accounts, roles), UserSession, LoginFailure, RecoveryCode,
                       AuditEvent (the append-only audit trail)
 
@@ -34,6 +35,14 @@ from portal.models.base import (
     slugify,
     unique_slug,
     utcnow,
+)
+from portal.models.feedback import (
+    Channel,
+    Feedback,
+    FeedbackEvent,
+    FeedbackStatus,
+    RateEvent,
+    SenderType,
 )
 from portal.models.holidays import HolidayChange
 from portal.models.inspections import (
@@ -88,10 +97,14 @@ __all__ = [
     "Attachment",
     "AuditEvent",
     "Base",
+    "Channel",
     "ContentStatus",
     "ContentVersion",
     "Decision",
     "DecisionAction",
+    "Feedback",
+    "FeedbackEvent",
+    "FeedbackStatus",
     "Finding",
     "FindingStatus",
     "FollowUp",
@@ -112,10 +125,12 @@ __all__ = [
     "ProcedureDecision",
     "ProcedureRevision",
     "Published",
+    "RateEvent",
     "RecoveryCode",
     "Role",
     "SearchChange",
     "Sector",
+    "SenderType",
     "Timestamped",
     "Topic",
     "Translated",

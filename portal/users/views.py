@@ -10,11 +10,12 @@ from flask import Blueprint, abort, g, redirect, render_template, request, sessi
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired
 
 from portal import access, audit
 from portal.i18n import format_datetime
 from portal.models import Role, User, UserSession, db, utcnow
+from portal.text import most
 from portal.users import accounts, mfa, passwords, sessions, throttle
 
 bp = Blueprint("users", __name__, url_prefix="/<lang>/account")
@@ -27,11 +28,11 @@ _NOBODY = passwords.hash_password("no account has this password")
 class LoginForm(FlaskForm):
     email = EmailField(
         _l("E-mail address"),
-        validators=[InputRequired(_l("Enter your e-mail address.")), Length(max=254)],
+        validators=[InputRequired(_l("Enter your e-mail address.")), most(254)],
     )
     password = PasswordField(
         _l("Password"),
-        validators=[InputRequired(_l("Enter your password.")), Length(max=passwords.MAX_LENGTH)],
+        validators=[InputRequired(_l("Enter your password.")), most(passwords.MAX_LENGTH)],
     )
 
 
@@ -39,7 +40,7 @@ class CodeForm(FlaskForm):
     code = StringField(
         _l("Code"),
         description=_l("The 6 digits your authenticator app shows, or one of your recovery codes."),
-        validators=[InputRequired(_l("Enter the code.")), Length(max=20)],
+        validators=[InputRequired(_l("Enter the code.")), most(20)],
     )
 
 

@@ -1,0 +1,1 @@
+"""Feedback and petitions (phản ánh, kiến nghị): send, track, answer, publish, count."""

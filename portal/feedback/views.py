@@ -1,0 +1,256 @@
+"""The citizen's side of feedback: send it (/<lang>/feedback/new), get a tracking code
+shown once, and follow it (/<lang>/feedback/status) without anyone's personal data."""
+
+import unicodedata
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    abort,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import RadioField, SelectField, StringField, TextAreaField, ValidationError
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Optional, Regexp
+
+from portal import attachments, ratelimit, workdays
+from portal.feedback import codes
+from portal.i18n import current_language
+from portal.labels import SENDER_TYPES
+from portal.models import (
+    PROCEDURE_CODE,
+    Agency,
+    Channel,
+    Feedback,
+    FeedbackEvent,
+    FeedbackStatus,
+    Procedure,
+    db,
+    utcnow,
+)
+from portal.text import EMAIL, PHONE, most, stripped
+
+bp = Blueprint("feedback", __name__, url_prefix="/<lang>/feedback")
+
+# How many feedbacks one address may send, and how many codes it may look up, per window:
+# shared by every worker and host (portal/ratelimit.py).
+SEND_LIMIT, SEND_WINDOW = 5, timedelta(hours=1)
+LOOKUP_LIMIT, LOOKUP_WINDOW = 10, timedelta(minutes=10)
+# The province's target for an answer, in working days from receipt, shown to the sender
+# as "expected by". Decree 20/2008/NĐ-CP (amended by Decree 92/2017/NĐ-CP) and Circular
+# 02/2017/TT-VPCP set how feedback is handled; this number is the province's own target,
+# to be checked against its regulation before it is called a legal time limit.
+ANSWER_DAYS = 10
+
+
+def nfc(value):
+    """Text as one form of Unicode (NFC): "ế" typed as e + two marks is stored as "ế"."""
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
+class FeedbackForm(FlaskForm):
+    sender_type = RadioField(
+        _l("You write as"),
+        choices=[SelectChoice(key, label) for key, label in SENDER_TYPES.items()],
+        default="citizen",
+        validators=[DataRequired(_l("Say whether you write as a citizen, a business or an "
+                                     "organisation."))],
+    )  # fmt: skip
+    sender_name = StringField(
+        _l("Your name (or your business's)"),
+        filters=[stripped, nfc],
+        validators=[DataRequired(_l("Enter your name.")), most(200)],
+    )
+    sender_phone = StringField(
+        _l("Phone (optional)"),
+        filters=[stripped],
+        validators=[
+            Optional(),
+            most(60),
+            Regexp(PHONE, message=_l("A number has digits, and may have spaces, dots or dashes.")),
+        ],
+    )
+    sender_email = StringField(
+        _l("E-mail (optional)"),
+        description=_l("We send the receipt and the answer here."),
+        filters=[stripped],
+        validators=[
+            Optional(),
+            most(254),
+            Regexp(EMAIL, message=_l("Enter an e-mail address like ten@example.com.")),
+        ],
+    )
+    sender_address = StringField(
+        _l("Address (optional)"), filters=[stripped, nfc], validators=[most(300)]
+    )
+    agency_id = SelectField(
+        _l("Which agency is it about? (optional)"), default="", validate_choice=True
+    )
+    procedure_code = StringField(
+        _l("Procedure code (optional)"),
+        description=_l("On the procedure's page, e.g. 1.001193."),
+        filters=[stripped],
+        validators=[Optional(), most(40)],
+    )
+    title = StringField(
+        _l("In a few words, what is it about?"),
+        filters=[stripped, nfc],
+        validators=[DataRequired(_l("Give it a short title.")), most(300)],
+    )
+    content = TextAreaField(
+        _l("Your feedback or petition"),
+        description=_l("What happened, which rule or procedure, and what you propose."),
+        filters=[stripped, nfc],
+        validators=[DataRequired(_l("Write your feedback.")), most(20_000)],
+    )
+    file = FileField(_l("A document or photo (PDF, JPEG or PNG, optional)"))
+    # A field people do not see: only a robot fills it in.
+    nickname = StringField(_l("Leave this field empty"), filters=[stripped])
+
+    def validate_procedure_code(self, field):
+        if field.data and not PROCEDURE_CODE.match(field.data):
+            raise ValidationError(_l("A procedure code looks like 1.001193."))
+        if field.data and not db.session.scalar(
+            sa.select(Procedure.id).where(Procedure.code == field.data)
+        ):
+            raise ValidationError(_l("No procedure has this code."))
+
+    def validate_file(self, field):
+        if not field.data:
+            return
+        try:
+            attachments.read(field.data)
+        except attachments.Refused as refused:
+            raise ValidationError(str(refused)) from None
+        field.data.stream.seek(0)
+
+    def validate_nickname(self, field):
+        if field.data:
+            raise ValidationError(_l("Leave this field empty."))
+
+
+class StatusForm(FlaskForm):
+    code = StringField(
+        _l("Tracking code"),
+        description=_l("As on your receipt, e.g. 7KQM-2XVD-…; dashes and spaces do not matter."),
+        filters=[stripped],
+        validators=[most(100)],
+    )
+
+
+def _agency_choices():
+    current = [
+        (str(agency.id), agency.name_vi)
+        for agency in db.session.scalars(sa.select(Agency).order_by(Agency.name_vi))
+        if agency.is_current()
+    ]
+    return [("", _("I do not know")), *current]
+
+
+def _address():
+    return request.remote_addr or "-"
+
+
+def _too_many(template, form, retry_at):
+    """The same page, what was typed kept, saying when to try again (a 429)."""
+    minutes = max(1, int((retry_at - utcnow()).total_seconds() // 60) + 1)
+    message = _("Too many tries from this connection. Try again in %(num)s minutes.", num=minutes)
+    page = render_template(template, form=form, too_many=message)
+    return page, 429, {"Retry-After": str(minutes * 60)}
+
+
+@bp.route("")
+def index():
+    """Where citizens send feedback and follow it; published answers are listed here."""
+    published = db.session.scalar(
+        sa.select(sa.func.count(Feedback.id)).where(Feedback.status == FeedbackStatus.PUBLISHED)
+    )
+    return render_template("feedback/index.html", published=published)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    form = FeedbackForm()
+    form.agency_id.choices = _agency_choices()
+    if not form.validate_on_submit():
+        return render_template("feedback/new.html", form=form), 400 if form.is_submitted() else 200
+    retry_at = ratelimit.hit(f"feedback-send:{_address()}", SEND_LIMIT, SEND_WINDOW)
+    if retry_at:
+        return _too_many("feedback/new.html", form, retry_at)
+    code = codes.new()
+    item = Feedback(
+        code_hash=codes.digest(code.replace("-", "")),
+        sender_type=form.sender_type.data,
+        sender_name=form.sender_name.data,
+        sender_phone=form.sender_phone.data or None,
+        sender_email=form.sender_email.data or None,
+        sender_address=form.sender_address.data or None,
+        channel=Channel.PORTAL,
+        received_on=workdays.today(),
+        agency_id=int(form.agency_id.data) if form.agency_id.data else None,
+        procedure_codes=[form.procedure_code.data] if form.procedure_code.data else [],
+        title=form.title.data,
+        content=form.content.data,
+        language=current_language(),
+    )
+    db.session.add(item)
+    db.session.flush()
+    item.events.append(FeedbackEvent(actor="sender", to_status=FeedbackStatus.RECEIVED))
+    if form.file.data:
+        attachments.attach(form.file.data, item, "sender")
+    db.session.commit()
+    # Shown once, on the next page: the portal keeps only the code's hash.
+    session["feedback_code"] = code
+    return redirect(url_for("feedback.sent"), 303)
+
+
+@bp.route("/sent")
+def sent():
+    code = session.pop("feedback_code", None)
+    if code is None:
+        abort(404)
+    item = db.session.scalar(
+        sa.select(Feedback).where(Feedback.code_hash == codes.digest(code.replace("-", "")))
+    )
+    if item is None:
+        abort(404)
+    return render_template("feedback/sent.html", code=code, item=item, due=answer_due(item))
+
+
+@bp.route("/status", methods=["GET", "POST"])
+def status():
+    form = StatusForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "feedback/status.html", form=form
+        ), 400 if form.is_submitted() else 200
+    retry_at = ratelimit.hit(f"feedback-code:{_address()}", LOOKUP_LIMIT, LOOKUP_WINDOW)
+    if retry_at:
+        return _too_many("feedback/status.html", form, retry_at)
+    try:
+        code = codes.normalised(form.code.data)
+    except codes.BadCode as bad:
+        form.code.errors = [str(bad)]
+        return render_template("feedback/status.html", form=form), 400
+    item = db.session.scalar(sa.select(Feedback).where(Feedback.code_hash == codes.digest(code)))
+    if item is None or not codes.same(item.code_hash, code):
+        # The same answer for every wrong code: nothing to learn from trying.
+        form.code.errors = [_("No feedback has this code. Check it against your receipt.")]
+        return render_template("feedback/status.html", form=form), 404
+    return render_template(
+        "feedback/status.html", form=form, item=item, due=answer_due(item), found=True
+    )
+
+
+def answer_due(item):
+    """The day the province aims to answer by: ANSWER_DAYS working days after receipt."""
+    return workdays.calendar().add_working_days(item.received_on, ANSWER_DAYS), ANSWER_DAYS

@@ -1,0 +1,238 @@
+"""Feedback and petitions, the citizen's side: send, get a tracking code shown once, follow
+it; personal data never shown, bad input refused with a message and nothing stored."""
+
+import hashlib
+import io
+import unicodedata
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from conftest import csrf_token
+from pagetext import visible_text
+
+from portal import workdays
+from portal.feedback import codes
+from portal.feedback import views as feedback_views
+from portal.models import Attachment, Feedback, FeedbackEvent, RateEvent, db
+
+NEW, STATUS = "/vi/feedback/new", "/vi/feedback/status"
+SENDER = {
+    "sender_type": "citizen",
+    "sender_name": "Nguyễn Văn Thử",
+    "sender_phone": "0912 345 678",
+    "sender_email": "thu.nguyen@example.com",
+    "sender_address": "Ấp 3, xã Tân Thành",
+}
+
+
+def _send(client, **fields):
+    values = {
+        **SENDER,
+        "title": "Hồ sơ khai sinh phải nộp bản sao có chứng thực",
+        "content": "Bộ phận một cửa yêu cầu bản sao có chứng thực dù quy định không bắt buộc.",
+        "csrf_token": csrf_token(client, NEW),
+        **fields,
+    }
+    return client.post(NEW, data=values, content_type="multipart/form-data")
+
+
+def _code_from(client):
+    page = client.get("/vi/feedback/sent")
+    assert page.status_code == 200
+    return page.text.split('class="tracking-code" lang="en"><strong>')[1].split("<")[0]
+
+
+def _look_up(client, code):
+    return client.post(STATUS, data={"code": code, "csrf_token": csrf_token(client, STATUS)})
+
+
+def _count(model):
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+# Tracking codes
+
+
+def test_a_code_has_130_random_bits_in_groups_read_aloud():
+    made = {codes.new() for _ in range(2000)}
+    assert len(made) == 2000
+    code = made.pop()
+    groups = code.split("-")
+    assert [len(g) for g in groups] == [4, 4, 4, 4, 4, 4, 3]
+    assert set(code.replace("-", "")) <= set(codes.ALPHABET) and len(codes.ALPHABET) == 32
+    assert codes.BODY * 5 >= 128
+    # As typed over the phone: lower case, spaces, O for 0, I or L for 1.
+    plain = code.replace("-", "")
+    typed = " ".join(groups).lower().replace("0", "o").replace("1", "l")
+    assert codes.normalised(typed) == plain
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda c: c[:-2], "Mã tra cứu có 27 chữ và số; mã này có 25."),
+        (lambda c: c[:5] + "U" + c[6:], "Mã tra cứu không có ký tự U: hãy kiểm tra lại."),
+        (lambda c: "", "Nhập mã tra cứu ghi trên giấy biên nhận."),
+    ],
+)
+def test_a_code_that_cannot_be_one_says_why(app, change, message):
+    code = codes.new().replace("-", "")
+    with app.test_request_context("/vi/"), pytest.raises(codes.BadCode) as bad:
+        codes.normalised(change(code))
+    assert str(bad.value) == message
+
+
+def test_the_check_character_catches_one_wrong_character_and_two_swapped():
+    caught = 0
+    for _ in range(200):
+        code = codes.new().replace("-", "")
+        i = _ % 26
+        wrong = code[:i] + codes.ALPHABET[(codes.ALPHABET.index(code[i]) + 7) % 32] + code[i + 1 :]
+        swapped = code[:i] + code[i + 1] + code[i] + code[i + 2 :]
+        for typo in (wrong, swapped):
+            if typo == code:
+                continue
+            with pytest.raises(codes.BadCode):
+                codes.normalised(typo)
+            caught += 1
+    assert caught >= 390
+
+
+# Sending
+
+
+def test_a_citizen_sends_feedback_and_gets_a_code_shown_once(client, monkeypatch):
+    monkeypatch.setattr(workdays, "today", lambda: date(2026, 11, 30))
+    answer = _send(client)
+    assert answer.status_code == 303 and answer.location == "/vi/feedback/sent"
+    page = visible_text(client.get("/vi/feedback/sent").text)
+    assert "Phản ánh, kiến nghị của bạn đã được tiếp nhận" in page
+    assert "Ngày tiếp nhận 30/11/2026" in page
+    assert "Dự kiến trả lời trước ngày 14/12/2026 (10 ngày làm việc sau ngày tiếp nhận)" in page
+    assert client.get("/vi/feedback/sent").status_code == 404  # shown once
+    item = db.session.scalar(sa.select(Feedback))
+    assert (item.sender_name, item.channel, item.status) == ("Nguyễn Văn Thử", "portal", "received")
+    assert [e.to_status for e in item.events] == ["received"]
+
+
+def test_only_the_code_s_hash_is_kept(client):
+    _send(client)
+    code = _code_from(client)
+    plain = code.replace("-", "")
+    item = db.session.scalar(sa.select(Feedback))
+    assert item.code_hash == hashlib.sha256(plain.encode()).hexdigest()
+    stored = " ".join(str(v) for v in db.session.execute(sa.select(Feedback.__table__)).one())
+    assert plain not in stored and code not in stored
+
+
+def test_the_status_page_shows_the_history_and_no_personal_data(client):
+    _send(client)
+    code = _code_from(client)
+    answer = _look_up(client, code.lower().replace("-", " "))
+    assert answer.status_code == 200
+    page = visible_text(answer.text)
+    assert "Hồ sơ khai sinh phải nộp bản sao có chứng thực" in page
+    assert "Tình trạng Đã tiếp nhận" in page and "Dự kiến trả lời trước ngày" in page
+    for private in SENDER.values():
+        if private != "citizen":
+            assert private not in answer.text
+    assert code not in answer.text  # not echoed back into the page either
+
+
+def test_wrong_codes_are_all_answered_the_same_way(client):
+    _send(client)
+    other = codes.new()  # well formed, but nobody's
+    answer = _look_up(client, other)
+    assert answer.status_code == 404
+    assert "Không có phản ánh, kiến nghị nào mang mã này." in visible_text(answer.text)
+    typo = _look_up(client, other[:-1] + ("0" if other[-1] != "0" else "1"))
+    assert typo.status_code == 400
+    assert "Mã này bị gõ nhầm: hãy đối chiếu với giấy biên nhận." in visible_text(typo.text)
+
+
+def test_the_field_only_robots_see_stops_a_robot_and_stores_nothing(client):
+    answer = _send(client, nickname="http://spam.example")
+    assert answer.status_code == 400
+    assert "Hãy để trống ô này." in visible_text(answer.text)
+    assert _count(Feedback) == 0
+
+
+def test_text_typed_in_decomposed_unicode_is_stored_composed(client):
+    decomposed = unicodedata.normalize("NFD", "Thủ tục đăng ký khai sinh")
+    assert _send(client, title=decomposed).status_code == 303
+    assert db.session.scalar(sa.select(Feedback.title)) == "Thủ tục đăng ký khai sinh"
+
+
+@pytest.mark.parametrize(
+    "fields, field, message",
+    [
+        ({"title": "x" * 10_000}, "title", "Tối đa 300 ký tự; nội dung này có 10000."),
+        ({"sender_name": ""}, "sender_name", "Nhập họ tên."),
+        ({"content": "   "}, "content", "Nhập nội dung phản ánh, kiến nghị."),
+        ({"sender_email": "thu.nguyen"}, "sender_email", "Nhập địa chỉ thư điện tử"),
+        ({"procedure_code": "1.999999"}, "procedure_code", "Không có thủ tục nào mang mã này."),
+        ({"procedure_code": "abc"}, "procedure_code", "Mã thủ tục có dạng 1.001193."),
+        (
+            {"file": (io.BytesIO(b"MZ\x90\x00 not a pdf"), "don.pdf")},
+            "file",
+            "Hãy đính kèm tệp PDF, JPEG hoặc PNG",
+        ),
+    ],
+)
+def test_bad_input_is_refused_next_to_its_field_and_nothing_is_stored(
+    client, fields, field, message
+):
+    answer = _send(client, **fields)
+    assert answer.status_code == 400
+    error = answer.text.split(f'id="{field}-error">')[1].split("</p>")[0]
+    assert message in error
+    kept = 'value="Hồ sơ khai sinh phải nộp bản sao có chứng thực"' if field != "title" else ""
+    assert kept in answer.text  # what was typed is kept
+    assert _count(Feedback) == 0 and _count(Attachment) == 0
+
+
+def test_an_attachment_is_kept_with_the_feedback(client):
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    assert _send(client, file=(io.BytesIO(pdf), "giay to.pdf")).status_code == 303
+    (file,) = db.session.scalars(sa.select(Attachment)).all()
+    item = db.session.scalar(sa.select(Feedback))
+    assert (file.record, file.filename, file.size) == (f"feedback:{item.id}", "giay to.pdf", 15)
+
+
+def test_the_answer_date_skips_tet(client, monkeypatch):
+    """Sent on the Friday before Tết 2026: the five days off do not count."""
+    monkeypatch.setattr(workdays, "today", lambda: date(2026, 2, 13))
+    _send(client)
+    page = visible_text(client.get("/vi/feedback/sent").text)
+    assert "Dự kiến trả lời trước ngày 06/03/2026" in page
+
+
+# Rate limits, shared through the database
+
+
+def test_one_address_may_send_five_an_hour_and_keeps_what_it_typed(client):
+    for _ in range(feedback_views.SEND_LIMIT):
+        assert _send(client).status_code == 303
+    refused = _send(client, title="Lần thứ sáu")
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert "Kết nối này đã thử quá nhiều lần." in visible_text(refused.text)
+    assert 'value="Lần thứ sáu"' in refused.text
+    assert _count(Feedback) == feedback_views.SEND_LIMIT
+
+
+def test_code_lookups_are_limited_per_address(client):
+    for _ in range(feedback_views.LOOKUP_LIMIT):
+        assert _look_up(client, codes.new()).status_code == 404
+    assert _look_up(client, codes.new()).status_code == 429
+    keys = set(db.session.scalars(sa.select(RateEvent.key)))
+    assert keys == {"feedback-code:127.0.0.1"}
+
+
+def test_the_history_is_append_only(client):
+    _send(client)
+    event = db.session.scalar(sa.select(FeedbackEvent))
+    event.note = "sửa lại"
+    with pytest.raises(PermissionError):
+        db.session.commit()
+    db.session.rollback()
