@@ -350,3 +350,30 @@ def test_the_staff_pages_pass_axe_and_fit_a_360px_phone(server, page):
     checked["the follow-up form with its errors"] = _checked(page)
     failed = {url: result for url, result in checked.items() if result != ([], True)}
     assert not failed, f"axe violations, or sideways scrolling at 360px: {failed}"
+
+
+def test_a_citizen_sends_feedback_with_a_file_and_follows_it_by_its_code(server, page, tmp_path):
+    scan = tmp_path / "giay-to.png"
+    scan.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
+    page.goto(server + "/vi/feedback")
+    page.get_by_role("link", name="Gửi phản ánh, kiến nghị").first.click()
+    assert _checked(page) == ([], True)
+    page.get_by_label("Họ tên (hoặc tên doanh nghiệp)").fill("Nguyễn Văn Thử")
+    page.get_by_label("Điện thoại (không bắt buộc)").fill("0912 345 678")
+    page.get_by_label("Tóm tắt nội dung trong vài chữ").fill("Bản sao có chứng thực")
+    page.get_by_label("Nội dung phản ánh, kiến nghị").fill("Bộ phận một cửa đòi bản sao.")
+    page.get_by_label("Tài liệu hoặc ảnh (PDF, JPEG hoặc PNG, không bắt buộc)").set_input_files(
+        str(scan)
+    )
+    page.get_by_role("button", name="Gửi", exact=True).click()
+    page.wait_for_url("**/vi/feedback/sent")
+    assert _checked(page) == ([], True)
+    code = page.locator(".tracking-code").inner_text()
+    page.goto(server + "/en/feedback/status")
+    page.get_by_label("Tracking code").fill(code.lower().replace("-", " "))
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#found")
+    shown = page.inner_text("main")
+    assert "Bản sao có chứng thực" in shown and "Status\nReceived" in shown
+    assert "Nguyễn Văn Thử" not in shown and "0912 345 678" not in shown
+    assert _checked(page) == ([], True)
