@@ -86,6 +86,7 @@ def create_app(test_config=None):
         agencies.bp,
         agencies.staff,
         feedback.bp,
+        feedback.staff,
         search.bp,
         users.bp,
         admin.bp,

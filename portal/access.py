@@ -2,7 +2,9 @@
 
 - admin: everything, users and roles included;
 - editor: all content;
-- officer: the records of their own agency (`owners()` says whose a record is).
+- officer: the records of their own agency (`owners()` says whose a record is), and the
+  feedback assigned to it; accepting, rejecting and assigning feedback ("triage") is the
+  province office's, so editors' and admins'.
 
 A staff blueprint calls `guard(bp)` once, so no view can forget the sign-in check; a view
 then calls `require(action, record)` for the object it touches. A refusal is a 403 page in
@@ -16,6 +18,7 @@ from portal import audit
 from portal.models import (
     Agency,
     Announcement,
+    Feedback,
     Finding,
     FollowUp,
     Hotline,
@@ -26,8 +29,10 @@ from portal.models import (
 
 # What a user may do to a record: see it on the staff side (drafts included), change it,
 # make it public or withdraw it; and what only admins do: manage accounts, read the audit.
-ACTIONS = ("view", "edit", "publish", "manage_users", "read_audit")
+ACTIONS = ("view", "edit", "publish", "triage", "manage_users", "read_audit")
 ADMIN_ONLY = ("manage_users", "read_audit")
+# What the province's office does for every agency: accept, reject and assign feedback.
+NOT_FOR_OFFICERS = ("triage",)
 
 
 def owners(record):
@@ -40,6 +45,8 @@ def owners(record):
         return {agency.id for agency in record.agencies_in("implementing")}
     if isinstance(record, Finding):
         return {record.responsible_id or record.agency_id}
+    if isinstance(record, Feedback):  # the agency it was assigned to answers it
+        return {record.assigned_agency_id} - {None}
     if isinstance(record, FollowUp):  # a new one may have only its finding's id yet
         return owners(record.finding or db.session.get(Finding, record.finding_id))
     return set()
@@ -55,7 +62,11 @@ def can(user, action, record=None):
         return True
     if action in ADMIN_ONLY:
         return False
-    if user.role == Role.EDITOR or record is None:
+    if user.role == Role.EDITOR:
+        return True
+    if action in NOT_FOR_OFFICERS:
+        return False
+    if record is None:
         return True
     return user.agency_id is not None and user.agency_id in owners(record)
 

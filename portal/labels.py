@@ -63,6 +63,11 @@ FEEDBACK_CHANNELS = {
     "referral": _l("referred by the Government Office or a ministry"),
     "dialogue": _l("a dialogue meeting"),
 }
+STAFF_FEEDBACK_STATES = {
+    "new": _l("New, to accept or reject"),
+    "open": _l("Not answered yet"),
+    "all": _l("All"),
+}
 FEEDBACK_STATUSES = {
     "received": _l("Received"),
     "accepted": _l("Accepted"),

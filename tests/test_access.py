@@ -1,9 +1,12 @@
 """Who may do what (portal/access.py): every role against every kind of record."""
 
+import hashlib
+from datetime import date
+
 import pytest
 
 from portal import access
-from portal.models import ProcedureAgency, Role, User, db
+from portal.models import Feedback, ProcedureAgency, Role, User, db
 
 OURS, THEIRS = "ours", "theirs"
 
@@ -18,6 +21,18 @@ def records(make_agency, make_hotline, make_announcement, make_procedure, make_f
         procedure.agencies.append(ProcedureAgency(agency=agency, role="implementing"))
         follow_up = make_follow_up()
         follow_up.finding.responsible = agency
+        feedback = Feedback(
+            code_hash=hashlib.sha256(side.encode()).hexdigest(),
+            sender_type="citizen",
+            sender_name="Người gửi",
+            channel="portal",
+            received_on=date(2026, 11, 30),
+            title="Phản ánh",
+            content="Nội dung",
+            status="assigned",
+            assigned_agency=agency,
+        )
+        db.session.add(feedback)
         db.session.commit()
         found[side] = {
             "agency": agency,
@@ -26,6 +41,7 @@ def records(make_agency, make_hotline, make_announcement, make_procedure, make_f
             "procedure": procedure,
             "finding": follow_up.finding,
             "follow-up": follow_up,
+            "feedback": feedback,
         }
     return found
 
@@ -66,6 +82,14 @@ def test_a_finding_with_no_responsible_agency_belongs_to_the_inspected_unit(reco
     db.session.commit()
     assert access.can(_user("officer", unit), "edit", finding)
     assert not access.can(_user("officer", records[OURS]["agency"]), "edit", finding)
+
+
+def test_only_the_province_office_triages_feedback(records):
+    feedback = records[OURS]["feedback"]
+    assert access.can(_user("admin"), "triage", feedback)
+    assert access.can(_user("editor"), "triage", feedback)
+    assert not access.can(_user("officer", records[OURS]["agency"]), "triage", feedback)
+    assert not access.can(_user("officer", records[OURS]["agency"]), "triage")
 
 
 def test_an_officer_without_an_agency_reaches_no_record(records):

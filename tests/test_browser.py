@@ -15,6 +15,7 @@ from portal.indexing import sync
 from portal.models import (
     Agency,
     Announcement,
+    Feedback,
     Finding,
     FollowUp,
     Hotline,
@@ -140,6 +141,16 @@ def server(sqlite_template, tmp_path):
         db.session.add_all(
             [finding, Hotline(agency=agency, phone="0290 3822 111", purpose_vi="Phản ánh")]
         )
+        feedback = Feedback(
+            code_hash="0" * 64,
+            sender_type="citizen",
+            sender_name="Trần Thị Mẫu",
+            channel="portal",
+            received_on=date(2026, 11, 30),
+            title="Thời hạn cấp giấy phép xây dựng quá dài",
+            content="Hồ sơ nộp đã 30 ngày chưa có kết quả.",
+        )
+        db.session.add(feedback)
         accounts.create("lan@camau.gov.vn", "editor", STAFF_PASSWORD)
         admin = accounts.create("chi@camau.gov.vn", "admin", STAFF_PASSWORD)
         admin.totp_secret, admin.totp_enabled_at = ADMIN_TOTP, utcnow()
@@ -335,6 +346,8 @@ def test_the_staff_pages_pass_axe_and_fit_a_360px_phone(server, page):
         "/vi/admin/agencies",
         "/en/admin/agencies/1",
         "/vi/admin/findings?state=all",
+        "/vi/admin/feedback",
+        "/en/admin/feedback/1",
         "/vi/admin/findings/1/follow-ups/new",
         "/en/admin/findings/follow-ups/1",
         "/vi/account/sessions",

@@ -173,16 +173,14 @@ def test_text_typed_in_decomposed_unicode_is_stored_composed(client):
         ({"sender_email": "thu.nguyen"}, "sender_email", "Nhập địa chỉ thư điện tử"),
         ({"procedure_code": "1.999999"}, "procedure_code", "Không có thủ tục nào mang mã này."),
         ({"procedure_code": "abc"}, "procedure_code", "Mã thủ tục có dạng 1.001193."),
-        (
-            {"file": (io.BytesIO(b"MZ\x90\x00 not a pdf"), "don.pdf")},
-            "file",
-            "Hãy đính kèm tệp PDF, JPEG hoặc PNG",
-        ),
+        ({"file": "disguised"}, "file", "Hãy đính kèm tệp PDF, JPEG hoặc PNG"),
     ],
 )
 def test_bad_input_is_refused_next_to_its_field_and_nothing_is_stored(
     client, fields, field, message
 ):
+    if fields.get("file") == "disguised":  # a program named .pdf, made for each run
+        fields = {"file": (io.BytesIO(b"MZ\x90\x00 not a pdf"), "don.pdf")}
     answer = _send(client, **fields)
     assert answer.status_code == 400
     error = answer.text.split(f'id="{field}-error">')[1].split("</p>")[0]

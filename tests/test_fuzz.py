@@ -49,6 +49,7 @@ def routes(app, index, make_agency, make_announcement, make_procedure, make_find
         "inspections_staff.edit_follow_up": {"follow_up_id": "1"},
         "inspections.attachment": {"attachment_id": "1"},
         "agencies_staff.edit": {"agency_id": str(agency.id)},
+        "feedback_staff.staff_detail": {"feedback_id": "1"},
         "static": {"filename": "css/portal.css"},
     }
     found = []

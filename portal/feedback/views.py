@@ -1,5 +1,6 @@
 """The citizen's side of feedback: send it (/<lang>/feedback/new), get a tracking code
-shown once, and follow it (/<lang>/feedback/status) without anyone's personal data."""
+shown once, and follow it (/<lang>/feedback/status) without anyone's personal data; and
+the staff's queue (/<lang>/admin/feedback): accept, reject with a reason, assign."""
 
 import unicodedata
 from datetime import timedelta
@@ -8,6 +9,9 @@ import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
+    current_app,
+    flash,
+    g,
     redirect,
     render_template,
     request,
@@ -22,7 +26,7 @@ from wtforms import RadioField, SelectField, StringField, TextAreaField, Validat
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional, Regexp
 
-from portal import attachments, ratelimit, workdays
+from portal import access, attachments, audit, ratelimit, workdays
 from portal.feedback import codes
 from portal.i18n import current_language
 from portal.labels import SENDER_TYPES
@@ -34,9 +38,11 @@ from portal.models import (
     FeedbackEvent,
     FeedbackStatus,
     Procedure,
+    Role,
     db,
     utcnow,
 )
+from portal.pagination import page_arg
 from portal.text import EMAIL, PHONE, most, stripped
 
 bp = Blueprint("feedback", __name__, url_prefix="/<lang>/feedback")
@@ -254,3 +260,168 @@ def status():
 def answer_due(item):
     """The day the province aims to answer by: ANSWER_DAYS working days after receipt."""
     return workdays.calendar().add_working_days(item.received_on, ANSWER_DAYS), ANSWER_DAYS
+
+
+# The staff's side: /<lang>/admin/feedback. The province office (editors, admins) accepts,
+# rejects and assigns; an agency's officers see what was assigned to their agency.
+staff = Blueprint("feedback_staff", __name__, url_prefix="/<lang>/admin/feedback")
+access.guard(staff)
+
+# Working days the province office takes to accept or reject what came in (its target,
+# like ANSWER_DAYS).
+TRIAGE_DAYS = 3
+OPEN = (FeedbackStatus.RECEIVED, FeedbackStatus.ACCEPTED, FeedbackStatus.ASSIGNED)
+STAFF_STATES = ("new", "open", "all")
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only its CSRF token."""
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why it is not in scope, and where to go instead (the sender reads this)"),
+        filters=[stripped, nfc],
+        validators=[DataRequired(_l("Say why, and where the sender can go.")), most(2000)],
+    )
+
+
+class AssignForm(FlaskForm):
+    agency_id = SelectField(
+        _l("The agency that answers it"),
+        validators=[DataRequired(_l("Choose the agency."))],
+        validate_choice=True,
+    )
+    reason = StringField(
+        _l("Why it moves to another agency (only when it does)"),
+        filters=[stripped, nfc],
+        validators=[most(500)],
+    )
+
+
+def triage_due(item):
+    return workdays.calendar().add_working_days(item.received_on, TRIAGE_DAYS)
+
+
+def overdue(item, today=None):
+    """Derived, never stored: past the target of the stage it is in."""
+    today = today or workdays.today()
+    if item.status == FeedbackStatus.RECEIVED:
+        return triage_due(item) < today
+    if item.status in OPEN:
+        return answer_due(item)[0] < today
+    return False
+
+
+@staff.route("")
+def staff_index():
+    state = request.args.get("state", "open")
+    if state not in STAFF_STATES:
+        abort(400, _("Choose a state from the list."))
+    query = sa.select(Feedback).order_by(Feedback.received_on, Feedback.id)
+    if g.user.role == Role.OFFICER:
+        query = query.where(Feedback.assigned_agency_id == g.user.agency_id)
+    if state == "new":
+        query = query.where(Feedback.status == FeedbackStatus.RECEIVED)
+    elif state == "open":
+        query = query.where(Feedback.status.in_(OPEN))
+    page = db.paginate(
+        query, page=page_arg(), per_page=current_app.config["PER_PAGE"], error_out=False
+    )
+    today = workdays.today()
+    return render_template(
+        "feedback/staff_index.html",
+        page=page,
+        state=state,
+        states=STAFF_STATES,
+        overdue={item.id: overdue(item, today) for item in page.items},
+    )
+
+
+@staff.route("/<int:feedback_id>")
+def staff_detail(feedback_id):
+    item = db.get_or_404(Feedback, feedback_id)
+    access.require("view", item)
+    # The page shows the sender's personal data: each reading is in the audit trail.
+    audit.record("feedback.personal_data_read", g.user.email, on=access.record_key(item))
+    db.session.commit()
+    return _detail_page(item)
+
+
+def _detail_page(item, reject_form=None, assign_form=None):
+    assign_form = assign_form or AssignForm(formdata=None, agency_id=item.assigned_agency_id)
+    assign_form.agency_id.choices = _agency_choices()[1:]
+    return render_template(
+        "feedback/staff_detail.html",
+        item=item,
+        action_form=ActionForm(),
+        reject_form=reject_form or RejectForm(formdata=None),
+        assign_form=assign_form,
+        files=attachments.of(item),
+        triage_due=triage_due(item),
+        answer_due=answer_due(item)[0],
+        overdue=overdue(item),
+        can_triage=access.can(g.user, "triage", item),
+    )
+
+
+def _move(item, to, note=None, **details):
+    """A step in the history the sender reads (`note` is for them), and in the audit."""
+    item.events.append(
+        FeedbackEvent(actor=g.user.email, from_status=item.status, to_status=to, note=note)
+    )
+    old, item.status = item.status, to
+    audit.record(
+        f"feedback.{to}", g.user.email, on=access.record_key(item), old=str(old), **details
+    )
+
+
+def _triage(feedback_id, allowed):
+    item = db.get_or_404(Feedback, feedback_id)
+    access.require("triage", item)
+    if item.status not in allowed:
+        abort(400, _("This step is not open for it now."))
+    return item
+
+
+@staff.route("/<int:feedback_id>/accept", methods=["POST"])
+def accept(feedback_id):
+    item = _triage(feedback_id, (FeedbackStatus.RECEIVED,))
+    if not ActionForm().validate_on_submit():
+        abort(400, _("The form has expired: reload the page and try again."))
+    _move(item, FeedbackStatus.ACCEPTED)
+    db.session.commit()
+    flash(_("Accepted. Now assign it to the agency that answers it."))
+    return redirect(url_for("feedback_staff.staff_detail", feedback_id=item.id), 303)
+
+
+@staff.route("/<int:feedback_id>/reject", methods=["POST"])
+def reject(feedback_id):
+    item = _triage(feedback_id, (FeedbackStatus.RECEIVED, FeedbackStatus.ACCEPTED))
+    form = RejectForm()
+    if not form.validate_on_submit():
+        return _detail_page(item, reject_form=form), 400
+    _move(item, FeedbackStatus.REJECTED, note=form.reason.data)
+    db.session.commit()
+    flash(_("Marked as not in scope; the sender reads the reason with their code."))
+    return redirect(url_for("feedback_staff.staff_detail", feedback_id=item.id), 303)
+
+
+@staff.route("/<int:feedback_id>/assign", methods=["POST"])
+def assign(feedback_id):
+    item = _triage(feedback_id, (FeedbackStatus.ACCEPTED, FeedbackStatus.ASSIGNED))
+    form = AssignForm()
+    form.agency_id.choices = _agency_choices()[1:]
+    if form.validate_on_submit() and item.assigned_agency_id and not form.reason.data:
+        form.reason.errors = [_("Say why it moves to another agency.")]
+    if form.errors or not form.is_submitted():
+        return _detail_page(item, assign_form=form), 400
+    agency = db.session.get(Agency, int(form.agency_id.data))
+    if agency is None or agency.id == item.assigned_agency_id:
+        form.agency_id.errors = [_("Choose another agency than the one it is with.")]
+        return _detail_page(item, assign_form=form), 400
+    item.assigned_agency_id = agency.id
+    _move(item, FeedbackStatus.ASSIGNED, note=agency.name_vi, reason=form.reason.data or None)
+    db.session.commit()
+    flash(_("Assigned to %(agency)s.", agency=agency.name_vi))
+    return redirect(url_for("feedback_staff.staff_detail", feedback_id=item.id), 303)

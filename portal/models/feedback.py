@@ -61,13 +61,16 @@ class Feedback(Timestamped, Model):
     title: Mapped[str] = mapped_column(sa.String(300))
     content: Mapped[str] = mapped_column(sa.Text)
     language: Mapped[str] = mapped_column(sa.String(2), default="vi")  # of the sender's page
+    # The agency that answers it, once assigned (its officers then see it).
+    assigned_agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agency.id"), index=True)
     status: Mapped[FeedbackStatus] = mapped_column(
         enum_column(FeedbackStatus, name="feedback_status"),
         default=FeedbackStatus.RECEIVED,
         index=True,
     )
 
-    agency: Mapped[Agency | None] = relationship()
+    agency: Mapped[Agency | None] = relationship(foreign_keys=[agency_id])
+    assigned_agency: Mapped[Agency | None] = relationship(foreign_keys=[assigned_agency_id])
     events: Mapped[list["FeedbackEvent"]] = relationship(
         back_populates="feedback", order_by="FeedbackEvent.id"
     )

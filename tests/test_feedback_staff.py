@@ -1,0 +1,140 @@
+"""The staff's side of feedback: the province office accepts, rejects with a reason the
+sender reads, and assigns; an agency's officers see only what was assigned to them."""
+
+from datetime import date
+
+import sqlalchemy as sa
+from conftest import csrf_token
+from pagetext import visible_text
+
+from portal import workdays
+from portal.feedback import codes
+from portal.models import AuditEvent, Feedback, FeedbackEvent, db
+
+CODE = codes.new()
+
+
+def _feedback(**values):
+    values.setdefault("code_hash", codes.digest(CODE.replace("-", "")))
+    values.setdefault("sender_type", "citizen")
+    values.setdefault("sender_name", "Trần Thị Mẫu")
+    values.setdefault("sender_phone", "0987 654 321")
+    values.setdefault("channel", "portal")
+    values.setdefault("received_on", date(2026, 11, 30))
+    values.setdefault("title", "Thời hạn cấp giấy phép xây dựng quá dài")
+    values.setdefault("content", "Hồ sơ nộp đã 30 ngày chưa có kết quả.")
+    item = Feedback(**values)
+    item.events.append(FeedbackEvent(actor="sender", to_status="received"))
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def _post(client, url, form_url, **fields):
+    fields["csrf_token"] = csrf_token(client, form_url)
+    return client.post(url, data=fields)
+
+
+def _status_page(client):
+    url = "/vi/feedback/status"
+    answer = client.post(url, data={"code": CODE, "csrf_token": csrf_token(client, url)})
+    return visible_text(answer.text)
+
+
+def test_the_office_accepts_and_assigns_and_the_sender_sees_each_step(client, sign_in, make_agency):
+    item = _feedback()
+    agency = make_agency(name_vi="Sở Xây dựng")
+    sign_in("editor")
+    queue = visible_text(client.get("/vi/admin/feedback?state=new").text)
+    assert "Thời hạn cấp giấy phép xây dựng quá dài" in queue
+    assert "Trần Thị Mẫu" not in queue  # no personal data in the list
+    url = f"/vi/admin/feedback/{item.id}"
+    page = visible_text(client.get(url).text)
+    assert "Trần Thị Mẫu" in page and "0987 654 321" in page
+    read = db.session.scalar(sa.select(AuditEvent).filter_by(kind="feedback.personal_data_read"))
+    assert read.record == f"feedback:{item.id}"
+    assert _post(client, f"{url}/accept", url).status_code == 303
+    assert item.status == "accepted"
+    answer = _post(client, f"{url}/assign", url, agency_id=str(agency.id))
+    assert answer.status_code == 303
+    assert (item.status, item.assigned_agency_id) == ("assigned", agency.id)
+    sender = _status_page(client)
+    assert "Đã thụ lý" in sender and "Đã chuyển cơ quan có thẩm quyền. Sở Xây dựng" in sender
+    assert [e.to_status for e in item.events] == ["received", "accepted", "assigned"]
+    kinds = {e.kind for e in db.session.scalars(sa.select(AuditEvent))}
+    assert {"feedback.accepted", "feedback.assigned"} <= kinds
+
+
+def test_a_rejection_needs_a_reason_and_the_sender_reads_it(client, sign_in):
+    item = _feedback(title="Khiếu nại quyết định thu hồi đất")
+    sign_in("editor")
+    url = f"/vi/admin/feedback/{item.id}"
+    refused = _post(client, f"{url}/reject", url, reason="  ")
+    assert refused.status_code == 400 and item.status == "received"
+    assert "Nêu lý do, và nơi người gửi có thể gửi đến." in visible_text(refused.text)
+    reason = "Đây là khiếu nại: gửi Thanh tra tỉnh theo Luật Khiếu nại."
+    assert _post(client, f"{url}/reject", url, reason=reason).status_code == 303
+    assert item.status == "rejected"
+    assert f"Không thuộc phạm vi. {reason}" in _status_page(client)
+    assert _post(client, f"{url}/accept", url).status_code == 400  # no step back
+
+
+def test_moving_it_to_another_agency_needs_a_reason(client, sign_in, make_agency):
+    first, second = make_agency(), make_agency()
+    item = _feedback(status="assigned", assigned_agency_id=first.id)
+    sign_in("editor")
+    url = f"/vi/admin/feedback/{item.id}"
+    refused = _post(client, f"{url}/assign", url, agency_id=str(second.id))
+    assert refused.status_code == 400 and item.assigned_agency_id == first.id
+    assert "Nêu lý do chuyển sang cơ quan khác." in visible_text(refused.text)
+    moved = _post(client, f"{url}/assign", url, agency_id=str(second.id), reason="Sai thẩm quyền")
+    assert moved.status_code == 303 and item.assigned_agency_id == second.id
+
+
+def test_an_officer_sees_only_what_was_assigned_to_their_agency_and_cannot_triage(
+    client, sign_in, make_agency
+):
+    ours, theirs = make_agency(), make_agency()
+    mine = _feedback(title="Việc của chúng tôi", status="assigned", assigned_agency_id=ours.id)
+    other = _feedback(
+        code_hash="0" * 64,
+        title="Việc của nơi khác",
+        status="assigned",
+        assigned_agency_id=theirs.id,
+    )
+    new = _feedback(code_hash="1" * 64, title="Việc mới")
+    sign_in("officer", ours)
+    queue = visible_text(client.get("/vi/admin/feedback?state=all").text)
+    assert "Việc của chúng tôi" in queue
+    assert "Việc của nơi khác" not in queue and "Việc mới" not in queue
+    assert client.get(f"/vi/admin/feedback/{mine.id}").status_code == 200
+    assert client.get(f"/vi/admin/feedback/{other.id}").status_code == 403
+    assert client.get(f"/vi/admin/feedback/{new.id}").status_code == 403
+    url = f"/vi/admin/feedback/{mine.id}"
+    assert _post(client, f"{url}/assign", url, agency_id=str(theirs.id)).status_code == 403
+    assert mine.assigned_agency_id == ours.id
+    refused = db.session.scalars(sa.select(AuditEvent).filter_by(kind="access.refused")).all()
+    assert len(refused) == 3
+
+
+def test_what_is_past_its_target_reads_overdue(client, sign_in, monkeypatch):
+    _feedback(received_on=date(2026, 11, 2))
+    monkeypatch.setattr(workdays, "today", lambda: date(2026, 11, 30))
+    sign_in("editor")
+    assert "Quá hạn" in visible_text(client.get("/vi/admin/feedback").text)
+    monkeypatch.setattr(workdays, "today", lambda: date(2026, 11, 4))
+    assert "Quá hạn" not in visible_text(client.get("/vi/admin/feedback").text)
+
+
+def test_a_step_without_its_token_changes_nothing(client, sign_in):
+    item = _feedback()
+    sign_in("editor")
+    assert client.post(f"/vi/admin/feedback/{item.id}/accept").status_code == 400
+    assert item.status == "received"
+
+
+def test_visitors_are_sent_to_sign_in(client):
+    item = _feedback()
+    for url in ("/vi/admin/feedback", f"/vi/admin/feedback/{item.id}"):
+        answer = client.get(url)
+        assert answer.status_code == 303 and "/vi/account/login" in answer.headers["Location"]
