@@ -68,6 +68,11 @@ STAFF_FEEDBACK_STATES = {
     "open": _l("Not answered yet"),
     "all": _l("All"),
 }
+REDACTION_GROUNDS = {
+    "personal_data": _l("personal data (Decree 13/2023/NĐ-CP)"),
+    "state_secret": _l("state secrets"),
+    "business_secret": _l("business secrets"),
+}
 FEEDBACK_STATUSES = {
     "received": _l("Received"),
     "accepted": _l("Accepted"),

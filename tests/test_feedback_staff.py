@@ -138,3 +138,82 @@ def test_visitors_are_sent_to_sign_in(client):
     for url in ("/vi/admin/feedback", f"/vi/admin/feedback/{item.id}"):
         answer = client.get(url)
         assert answer.status_code == 303 and "/vi/account/login" in answer.headers["Location"]
+
+
+def _answered_and_published(client, sign_in, make_agency, monkeypatch):
+    agency = make_agency(name_vi="Sở Xây dựng")
+    item = _feedback(
+        status="assigned",
+        assigned_agency_id=agency.id,
+        content="Tôi là Trần Thị Mẫu, số 0987 654 321: hồ sơ nộp đã 30 ngày chưa có kết quả.",
+    )
+    monkeypatch.setattr(workdays, "today", lambda: date(2026, 12, 9))
+    sign_in("officer", agency)
+    url = f"/vi/admin/feedback/{item.id}"
+    answer = {
+        "answer_vi": "Hồ sơ đã được giải quyết ngày 05/12/2026; Sở xin lỗi vì chậm trễ.",
+        "signer_title": "Phó Giám đốc Sở Xây dựng",
+        "answer_number": "125/SXD-VP",
+        "answer_signed_on": "2026-12-08",
+    }
+    assert _post(client, f"{url}/answer", url, **answer).status_code == 303
+    assert (item.status, item.answered_on) == ("answered", date(2026, 12, 9))
+    # Publishing is the province office's.
+    assert _post(client, f"{url}/publish", url, public_title="x").status_code == 403
+    sign_in("editor")
+    published = {
+        "public_title": "Thời hạn cấp giấy phép xây dựng",
+        "public_question": "Hồ sơ cấp giấy phép xây dựng nộp đã 30 ngày chưa có kết quả.",
+        "personal_data": "2",
+        "state_secret": "0",
+        "business_secret": "0",
+    }
+    assert _post(client, f"{url}/publish", url, **published).status_code == 303
+    return item
+
+
+def test_an_answer_is_drafted_moderated_and_published_without_the_sender(
+    client, sign_in, make_agency, monkeypatch
+):
+    item = _answered_and_published(client, sign_in, make_agency, monkeypatch)
+    assert (item.status, item.published_on, len(item.redactions)) == (
+        "published",
+        date(2026, 12, 9),
+        2,
+    )
+    page = client.get(f"/vi/feedback/{item.id}")
+    assert page.status_code == 200
+    text = visible_text(page.text)
+    assert "Thời hạn cấp giấy phép xây dựng" in text
+    assert "Hồ sơ đã được giải quyết ngày 05/12/2026" in text
+    assert "Ngày tiếp nhận 30/11/2026" in text
+    assert "Ngày trả lời 09/12/2026: 7 ngày làm việc, trong thời hạn tỉnh đặt ra" in text
+    assert (
+        "Đã lược bỏ khỏi câu hỏi công khai: dữ liệu cá nhân (Nghị định 13/2023/NĐ-CP) (2)." in text
+    )
+    assert "Phó Giám đốc Sở Xây dựng · 125/SXD-VP · 08/12/2026" in text
+    for private in ("Trần Thị Mẫu", "0987 654 321"):
+        assert private not in page.text
+    listed = visible_text(client.get("/en/feedback").text)
+    assert "1 answer published" in listed and "Thời hạn cấp giấy phép xây dựng" in listed
+    sender = _status_page(client)
+    assert "Đã công khai câu trả lời" in sender and "Đọc câu trả lời" in sender
+
+
+def test_an_answer_is_not_public_before_it_is_published(client, sign_in, make_agency):
+    agency = make_agency()
+    item = _feedback(status="assigned", assigned_agency_id=agency.id)
+    assert client.get(f"/vi/feedback/{item.id}").status_code == 404
+    assert "Thời hạn cấp giấy phép" not in client.get("/vi/feedback").text
+
+
+def test_an_answer_needs_its_text_signer_and_date(client, sign_in, make_agency):
+    agency = make_agency()
+    item = _feedback(status="assigned", assigned_agency_id=agency.id)
+    sign_in("officer", agency)
+    url = f"/vi/admin/feedback/{item.id}"
+    refused = _post(client, f"{url}/answer", url, answer_vi=" ", answer_signed_on="2099-01-01")
+    assert refused.status_code == 400 and item.status == "assigned"
+    text = visible_text(refused.text)
+    assert "Nhập nội dung trả lời." in text and "Nhập chức vụ người ký." in text
+    assert "Ngày này ở tương lai." in text

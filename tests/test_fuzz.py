@@ -50,6 +50,7 @@ def routes(app, index, make_agency, make_announcement, make_procedure, make_find
         "inspections.attachment": {"attachment_id": "1"},
         "agencies_staff.edit": {"agency_id": str(agency.id)},
         "feedback_staff.staff_detail": {"feedback_id": "1"},
+        "feedback.detail": {"feedback_id": "1"},
         "static": {"filename": "css/portal.css"},
     }
     found = []

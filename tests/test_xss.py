@@ -278,8 +278,8 @@ def test_a_payload_as_the_browser_name_is_text_on_the_sessions_page(app, client,
     assert page.count('class="user-agent"') == len(PAYLOADS) + 1
 
 
-def test_fifty_payloads_in_feedback_are_text_on_the_sender_s_and_the_staff_s_pages(
-    app, client, sign_in
+def test_fifty_payloads_in_feedback_are_text_on_the_sender_s_the_staff_s_and_public_pages(
+    app, client, sign_in, make_agency
 ):
     # One sender a connection: the sending limit is per address.
     for n, payload in enumerate(PAYLOADS):

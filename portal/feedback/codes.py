@@ -1,9 +1,10 @@
 """Tracking codes: 130 random bits (a CSPRNG) in 26 characters of Crockford's base 32, and
-a check character, read aloud in groups of four: `7KQM-2XVD-…`.
+two check characters, read aloud in seven groups of four: `7KQM-2XVD-…`.
 
 The alphabet has no I, L, O or U: what a reader hears or types as O is 0, as I or L is 1.
-The check character (Luhn mod 32) catches a mistyped character or two swapped ones before
-the database is asked. Only a code's SHA-256 is stored."""
+The check is a weighted sum modulo the prime 1021 (two base-32 characters): any one
+mistyped character and any two neighbours swapped change it, so such a code is refused
+before the database is asked. Only a code's SHA-256 is stored."""
 
 import hashlib
 import hmac
@@ -13,7 +14,8 @@ from flask_babel import lazy_gettext as _l
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 BODY = 26  # 26 × 5 = 130 bits
-LENGTH = BODY + 1
+LENGTH = BODY + 2
+PRIME = 1021  # the largest prime below 32 × 32
 _READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
@@ -32,7 +34,7 @@ def formatted(code):
 
 
 def normalised(typed):
-    """The code as stored (27 characters, no dashes) from what someone typed, or BadCode."""
+    """The code as stored (28 characters, no dashes) from what someone typed, or BadCode."""
     code = "".join((typed or "").split()).replace("-", "").upper().translate(_READ_AS)
     if not code:
         raise BadCode(_l("Enter the tracking code from your receipt."))
@@ -49,7 +51,7 @@ def normalised(typed):
         raise BadCode(
             _l("A tracking code has no %(characters)s: check it.", characters=", ".join(wrong))
         )
-    if _check(code[:-1]) != code[-1]:
+    if _check(code[:BODY]) != code[BODY:]:
         raise BadCode(_l("This code has a typing mistake: check it against your receipt."))
     return code
 
@@ -65,10 +67,8 @@ def same(stored_digest, code):
 
 
 def _check(body):
-    """Luhn mod 32 over the body: the character that makes the whole sum divisible."""
-    total, factor = 0, 2
-    for char in reversed(body):
-        addend = factor * ALPHABET.index(char)
-        total += addend // 32 + addend % 32
-        factor = 3 - factor
-    return ALPHABET[(32 - total % 32) % 32]
+    """Σ position × value mod 1021, as two characters. With distinct weights below a prime
+    and values below it, one changed character or two swapped neighbours always change
+    the sum."""
+    total = sum((i + 1) * ALPHABET.index(char) for i, char in enumerate(body)) % PRIME
+    return ALPHABET[total // 32] + ALPHABET[total % 32]

@@ -22,9 +22,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import RadioField, SelectField, StringField, TextAreaField, ValidationError
+from wtforms import (
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp
 
 from portal import access, attachments, audit, ratelimit, workdays
 from portal.feedback import codes
@@ -37,7 +45,9 @@ from portal.models import (
     Feedback,
     FeedbackEvent,
     FeedbackStatus,
+    Ground,
     Procedure,
+    Redaction,
     Role,
     db,
     utcnow,
@@ -56,6 +66,11 @@ LOOKUP_LIMIT, LOOKUP_WINDOW = 10, timedelta(minutes=10)
 # 02/2017/TT-VPCP set how feedback is handled; this number is the province's own target,
 # to be checked against its regulation before it is called a legal time limit.
 ANSWER_DAYS = 10
+
+
+def _not_in_future(form, field):
+    if field.data and field.data > workdays.today():
+        raise ValidationError(_l("This date is in the future."))
 
 
 def nfc(value):
@@ -177,10 +192,15 @@ def _too_many(template, form, retry_at):
 @bp.route("")
 def index():
     """Where citizens send feedback and follow it; published answers are listed here."""
-    published = db.session.scalar(
-        sa.select(sa.func.count(Feedback.id)).where(Feedback.status == FeedbackStatus.PUBLISHED)
+    page = db.paginate(
+        sa.select(Feedback)
+        .where(Feedback.status == FeedbackStatus.PUBLISHED)
+        .order_by(Feedback.published_on.desc(), Feedback.id.desc()),
+        page=page_arg(),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
     )
-    return render_template("feedback/index.html", published=published)
+    return render_template("feedback/index.html", page=page)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -348,8 +368,14 @@ def staff_detail(feedback_id):
     return _detail_page(item)
 
 
-def _detail_page(item, reject_form=None, assign_form=None):
+def _detail_page(item, reject_form=None, assign_form=None, answer_form=None, publish_form=None):
     assign_form = assign_form or AssignForm(formdata=None, agency_id=item.assigned_agency_id)
+    answer_form = answer_form or AnswerForm(formdata=None, obj=item)
+    publish_form = publish_form or PublishForm(
+        formdata=None,
+        public_title=item.public_title or item.title,
+        public_question=item.public_question or item.content,
+    )
     assign_form.agency_id.choices = _agency_choices()[1:]
     return render_template(
         "feedback/staff_detail.html",
@@ -357,11 +383,14 @@ def _detail_page(item, reject_form=None, assign_form=None):
         action_form=ActionForm(),
         reject_form=reject_form or RejectForm(formdata=None),
         assign_form=assign_form,
+        answer_form=answer_form,
+        publish_form=publish_form,
         files=attachments.of(item),
         triage_due=triage_due(item),
         answer_due=answer_due(item)[0],
         overdue=overdue(item),
         can_triage=access.can(g.user, "triage", item),
+        can_answer=access.can(g.user, "edit", item),
     )
 
 
@@ -425,3 +454,124 @@ def assign(feedback_id):
     db.session.commit()
     flash(_("Assigned to %(agency)s.", agency=agency.name_vi))
     return redirect(url_for("feedback_staff.staff_detail", feedback_id=item.id), 303)
+
+
+class AnswerForm(FlaskForm):
+    answer_vi = TextAreaField(
+        _l("The answer, in Vietnamese"),
+        filters=[stripped, nfc],
+        validators=[DataRequired(_l("Write the answer.")), most(50_000)],
+    )
+    answer_en = TextAreaField(
+        _l("The answer, in English (optional)"),
+        filters=[stripped, nfc],
+        validators=[most(50_000)],
+    )
+    signer_title = StringField(
+        _l("Signed by (title, not name)"),
+        description=_l("e.g. Phó Giám đốc Sở Tư pháp"),
+        filters=[stripped, nfc],
+        validators=[DataRequired(_l("Give the signer's title.")), most(200)],
+    )
+    answer_number = StringField(
+        _l("Document number (optional)"), filters=[stripped], validators=[most(80)]
+    )
+    answer_signed_on = DateField(
+        _l("Signed on"),
+        validators=[DataRequired(_l("Enter the date it was signed.")), _not_in_future],
+    )
+
+
+class PublishForm(FlaskForm):
+    public_title = StringField(
+        _l("Title, as published"),
+        filters=[stripped, nfc],
+        validators=[DataRequired(_l("Give the published title.")), most(300)],
+    )
+    public_question = TextAreaField(
+        _l("The question, as published"),
+        description=_l(
+            "Remove the sender's name, phone, address and anything else that identifies "
+            "them; count each removal below."
+        ),
+        filters=[stripped, nfc],
+        validators=[DataRequired(_l("Write the question as published.")), most(20_000)],
+    )
+    personal_data = IntegerField(
+        _l("Removals of personal data"),
+        default=0,
+        validators=[InputRequired(_l("Enter a number.")), NumberRange(0, 99)],
+    )
+    state_secret = IntegerField(
+        _l("Removals of state secrets"),
+        default=0,
+        validators=[InputRequired(_l("Enter a number.")), NumberRange(0, 99)],
+    )
+    business_secret = IntegerField(
+        _l("Removals of business secrets"),
+        default=0,
+        validators=[InputRequired(_l("Enter a number.")), NumberRange(0, 99)],
+    )
+
+
+@staff.route("/<int:feedback_id>/answer", methods=["POST"])
+def answer(feedback_id):
+    """The assigned agency's answer: saved, it is "answered"; public once published."""
+    item = db.get_or_404(Feedback, feedback_id)
+    access.require("edit", item)
+    if item.status not in (FeedbackStatus.ASSIGNED, FeedbackStatus.ANSWERED):
+        abort(400, _("This step is not open for it now."))
+    form = AnswerForm()
+    if not form.validate_on_submit():
+        return _detail_page(item, answer_form=form), 400
+    for field in ("answer_vi", "answer_en", "signer_title", "answer_number", "answer_signed_on"):
+        setattr(item, field, getattr(form, field).data or None)
+    item.answer_agency_id = item.assigned_agency_id
+    if item.status == FeedbackStatus.ASSIGNED:
+        item.answered_on = workdays.today()
+        _move(item, FeedbackStatus.ANSWERED)
+    else:
+        audit.record("feedback.answer_changed", g.user.email, on=access.record_key(item))
+    db.session.commit()
+    flash(_("The answer is saved. The province office moderates and publishes it."))
+    return redirect(url_for("feedback_staff.staff_detail", feedback_id=item.id), 303)
+
+
+@staff.route("/<int:feedback_id>/publish", methods=["POST"])
+def publish(feedback_id):
+    """The public version, as moderated, with each removal counted in the register."""
+    item = _triage(feedback_id, (FeedbackStatus.ANSWERED,))
+    form = PublishForm()
+    if not form.validate_on_submit():
+        return _detail_page(item, publish_form=form), 400
+    item.public_title, item.public_question = form.public_title.data, form.public_question.data
+    for ground in Ground:
+        for _n in range(getattr(form, str(ground)).data):
+            item.redactions.append(Redaction(ground=ground, actor=g.user.email))
+    item.published_on = workdays.today()
+    _move(item, FeedbackStatus.PUBLISHED, withheld=len(item.redactions))
+    db.session.commit()
+    flash(_("Published: the answer is on the portal."))
+    return redirect(url_for("feedback_staff.staff_detail", feedback_id=item.id), 303)
+
+
+@bp.route("/<int:feedback_id>")
+def detail(feedback_id):
+    """A published answer: the question as moderated, the answer, its dates, what was
+    withheld and why; never who asked."""
+    item = db.session.get(Feedback, feedback_id)
+    if item is None or item.status != FeedbackStatus.PUBLISHED:
+        abort(404)
+    cal = workdays.calendar()
+    due = answer_due(item)[0]
+    withheld = {}
+    for redaction in item.redactions:
+        withheld[redaction.ground] = withheld.get(redaction.ground, 0) + 1
+    return render_template(
+        "feedback/detail.html",
+        item=item,
+        due=due,
+        days_taken=cal.working_days_between(item.received_on, item.answered_on),
+        on_time=item.answered_on <= due,
+        withheld=withheld,
+    )

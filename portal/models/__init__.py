@@ -8,7 +8,8 @@
     holidays.py       HolidayChange, the admin's edits to the working-day calendar
     search.py         SearchChange, the search index's change log
     versions.py       ContentVersion, the public history of published changes; Attachment
-    feedback.py       Feedback (phản ánh, kiến nghị) and its FeedbackEvent history; RateEvent
+    feedback.py       Feedback (phản ánh, kiến nghị), its FeedbackEvent history and Redaction
+                      register; RateEvent
     users.py          User (staff accounts, roles), UserSession, LoginFailure, RecoveryCode,
                       AuditEvent (the append-only audit trail)
 
@@ -41,7 +42,9 @@ from portal.models.feedback import (
     Feedback,
     FeedbackEvent,
     FeedbackStatus,
+    Ground,
     RateEvent,
+    Redaction,
     SenderType,
 )
 from portal.models.holidays import HolidayChange
@@ -109,6 +112,7 @@ __all__ = [
     "FindingStatus",
     "FollowUp",
     "FollowUpLetter",
+    "Ground",
     "HolidayChange",
     "Hotline",
     "InspectedUnit",
@@ -127,6 +131,7 @@ __all__ = [
     "Published",
     "RateEvent",
     "RecoveryCode",
+    "Redaction",
     "Role",
     "SearchChange",
     "Sector",

@@ -69,7 +69,24 @@ class Feedback(Timestamped, Model):
         index=True,
     )
 
+    # The answer, drafted by the agency it was assigned to
+    answer_vi: Mapped[str | None] = mapped_column(sa.Text)
+    answer_en: Mapped[str | None] = mapped_column(sa.Text)
+    answer_agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agency.id"))
+    signer_title: Mapped[str | None] = mapped_column(sa.String(200))  # "Phó Giám đốc"
+    answer_number: Mapped[str | None] = mapped_column(sa.String(80))  # "125/STP-VP"
+    answer_signed_on: Mapped[date | None]
+    answered_on: Mapped[date | None]  # the day in Vietnam it was marked answered
+    # The public version, as moderated: what was withheld is in the redaction register.
+    public_title: Mapped[str | None] = mapped_column(sa.String(300))
+    public_question: Mapped[str | None] = mapped_column(sa.Text)
+    published_on: Mapped[date | None] = mapped_column(index=True)
+
     agency: Mapped[Agency | None] = relationship(foreign_keys=[agency_id])
+    answer_agency: Mapped[Agency | None] = relationship(foreign_keys=[answer_agency_id])
+    redactions: Mapped[list["Redaction"]] = relationship(
+        back_populates="feedback", order_by="Redaction.id"
+    )
     assigned_agency: Mapped[Agency | None] = relationship(foreign_keys=[assigned_agency_id])
     events: Mapped[list["FeedbackEvent"]] = relationship(
         back_populates="feedback", order_by="FeedbackEvent.id"
@@ -97,6 +114,29 @@ class FeedbackEvent(Model):
 @sa.event.listens_for(FeedbackEvent, "before_delete")
 def _append_only(mapper, connection, target):
     raise PermissionError("a feedback's history is append-only")
+
+
+class Ground(enum.StrEnum):
+    """Why something was withheld from the public version."""
+
+    PERSONAL_DATA = "personal_data"  # Decree 13/2023/NĐ-CP
+    STATE_SECRET = "state_secret"  # noqa: S105 (a ground, not a password): state secrets law 2018
+    BUSINESS_SECRET = "business_secret"  # noqa: S105 (a ground, not a password)
+
+
+class Redaction(Model):
+    """One removal from a feedback's public version, with its ground: the public sees that
+    something was withheld and why, never what."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feedback_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("feedback.id", ondelete="CASCADE"), index=True
+    )
+    ground: Mapped[Ground] = mapped_column(enum_column(Ground))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor: Mapped[str] = mapped_column(sa.String(254))
+
+    feedback: Mapped[Feedback] = relationship(back_populates="redactions")
 
 
 class RateEvent(Model):
