@@ -274,6 +274,7 @@ CONTENT_TYPES = {
     "hotline": _l("Hotlines"),
     "inspection": _l("Inspections"),
     "finding": _l("Findings"),
+    "feedback": _l("Feedback answers"),
 }
 SEARCH_STATUSES = {
     **VALIDITY,

@@ -9,6 +9,7 @@ from pagetext import visible_text
 
 from portal import workdays
 from portal.feedback import codes
+from portal.indexing import documents
 from portal.models import AuditEvent, Feedback, FeedbackEvent, db
 
 CODE = codes.new()
@@ -217,3 +218,41 @@ def test_an_answer_needs_its_text_signer_and_date(client, sign_in, make_agency):
     text = visible_text(refused.text)
     assert "Nhập nội dung trả lời." in text and "Nhập chức vụ người ký." in text
     assert "Ngày này ở tương lai." in text
+
+
+def test_the_dashboard_lists_what_waits_for_each_person(client, sign_in, make_agency, monkeypatch):
+    agency = make_agency()
+    _feedback(title="Mới gửi đến")
+    _feedback(
+        code_hash="2" * 64, title="Đã chuyển Sở", status="assigned", assigned_agency_id=agency.id
+    )
+    monkeypatch.setattr(workdays, "today", lambda: date(2026, 12, 10))
+    sign_in("editor")
+    office = visible_text(client.get("/vi/admin").text)
+    assert "Phản ánh, kiến nghị chờ bạn xử lý (1)" in office
+    assert "Mới gửi đến · trước ngày 03/12/2026 Quá hạn" in office
+    assert "Đã chuyển Sở" not in office
+    sign_in("officer", agency)
+    officer = visible_text(client.get("/vi/admin").text)
+    assert "Đã chuyển Sở · trước ngày 14/12/2026" in officer and "Mới gửi đến" not in officer
+
+
+def test_a_published_answer_is_found_by_search_and_its_sender_is_not(
+    client, sign_in, make_agency, monkeypatch, index
+):
+    item = _answered_and_published(client, sign_in, make_agency, monkeypatch)
+    found = client.get("/vi/search?q=giay+phep+xay+dung+30+ngay&type=feedback")
+    assert f'href="/vi/feedback/{item.id}"' in found.text
+    assert "Câu trả lời phản ánh, kiến nghị" in visible_text(found.text)
+    for private in ("Tran+Thi+Mau", "0987+654+321"):
+        assert f"/vi/feedback/{item.id}" not in client.get(f"/vi/search?q={private}").text
+    document = documents.to_document("feedback", item)
+    stored = " ".join(str(value) for value in vars(document).values())
+    assert "Trần Thị Mẫu" not in stored and "0987 654 321" not in stored
+
+
+def test_an_unpublished_answer_is_not_in_search(client, sign_in, make_agency, index):
+    agency = make_agency()
+    item = _feedback(status="assigned", assigned_agency_id=agency.id, answer_vi="Đang soạn.")
+    assert documents.to_document("feedback", item) is None
+    assert "/vi/feedback/" not in client.get("/vi/search?q=giay+phep+xay+dung").text

@@ -12,11 +12,14 @@ from flask_babel import gettext as _
 from portal import access, audit, publishing, workdays
 from portal.announcements import queries as announcements
 from portal.downloads import check_size, download, neutralised
+from portal.feedback import queries as feedback
 from portal.inspections.queries import of_agency, status_expression
 from portal.models import (
     OVERDUE,
     Announcement,
     AuditEvent,
+    Feedback,
+    FeedbackStatus,
     Finding,
     Role,
     TranslationStatus,
@@ -42,12 +45,31 @@ def index():
     ]
     return render_template(
         "admin/index.html",
+        feedback=_feedback_waiting(),
+        today=workdays.today(),
+        can_read_audit=access.can(g.user, "read_audit"),
         in_review=in_review,
         scheduled=scheduled,
         outdated=outdated,
         overdue=_overdue_findings(),
         state=publishing.state,
     )
+
+
+def _feedback_waiting():
+    """Feedback that waits for this person, oldest first, with its target date: new items
+    for the province office, the agency's assigned ones for its officers."""
+    query = sa.select(Feedback).order_by(Feedback.received_on, Feedback.id)
+    if access.can(g.user, "triage"):
+        query = query.where(Feedback.status == FeedbackStatus.RECEIVED)
+        due = feedback.triage_due
+    else:
+        query = query.where(
+            Feedback.status == FeedbackStatus.ASSIGNED,
+            Feedback.assigned_agency_id == g.user.agency_id,
+        )
+        due = lambda item: feedback.answer_due(item)[0]  # noqa: E731
+    return [(item, due(item)) for item in db.session.scalars(query.limit(20))]
 
 
 def _overdue_findings():

@@ -35,7 +35,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp
 
 from portal import access, attachments, audit, ratelimit, workdays
-from portal.feedback import codes
+from portal.feedback import codes, queries
 from portal.i18n import current_language
 from portal.labels import SENDER_TYPES
 from portal.models import (
@@ -61,11 +61,6 @@ bp = Blueprint("feedback", __name__, url_prefix="/<lang>/feedback")
 # shared by every worker and host (portal/ratelimit.py).
 SEND_LIMIT, SEND_WINDOW = 5, timedelta(hours=1)
 LOOKUP_LIMIT, LOOKUP_WINDOW = 10, timedelta(minutes=10)
-# The province's target for an answer, in working days from receipt, shown to the sender
-# as "expected by". Decree 20/2008/NĐ-CP (amended by Decree 92/2017/NĐ-CP) and Circular
-# 02/2017/TT-VPCP set how feedback is handled; this number is the province's own target,
-# to be checked against its regulation before it is called a legal time limit.
-ANSWER_DAYS = 10
 
 
 def _not_in_future(form, field):
@@ -249,7 +244,7 @@ def sent():
     )
     if item is None:
         abort(404)
-    return render_template("feedback/sent.html", code=code, item=item, due=answer_due(item))
+    return render_template("feedback/sent.html", code=code, item=item, due=queries.answer_due(item))
 
 
 @bp.route("/status", methods=["GET", "POST"])
@@ -273,13 +268,8 @@ def status():
         form.code.errors = [_("No feedback has this code. Check it against your receipt.")]
         return render_template("feedback/status.html", form=form), 404
     return render_template(
-        "feedback/status.html", form=form, item=item, due=answer_due(item), found=True
+        "feedback/status.html", form=form, item=item, due=queries.answer_due(item), found=True
     )
-
-
-def answer_due(item):
-    """The day the province aims to answer by: ANSWER_DAYS working days after receipt."""
-    return workdays.calendar().add_working_days(item.received_on, ANSWER_DAYS), ANSWER_DAYS
 
 
 # The staff's side: /<lang>/admin/feedback. The province office (editors, admins) accepts,
@@ -287,10 +277,6 @@ def answer_due(item):
 staff = Blueprint("feedback_staff", __name__, url_prefix="/<lang>/admin/feedback")
 access.guard(staff)
 
-# Working days the province office takes to accept or reject what came in (its target,
-# like ANSWER_DAYS).
-TRIAGE_DAYS = 3
-OPEN = (FeedbackStatus.RECEIVED, FeedbackStatus.ACCEPTED, FeedbackStatus.ASSIGNED)
 STAFF_STATES = ("new", "open", "all")
 
 
@@ -319,20 +305,6 @@ class AssignForm(FlaskForm):
     )
 
 
-def triage_due(item):
-    return workdays.calendar().add_working_days(item.received_on, TRIAGE_DAYS)
-
-
-def overdue(item, today=None):
-    """Derived, never stored: past the target of the stage it is in."""
-    today = today or workdays.today()
-    if item.status == FeedbackStatus.RECEIVED:
-        return triage_due(item) < today
-    if item.status in OPEN:
-        return answer_due(item)[0] < today
-    return False
-
-
 @staff.route("")
 def staff_index():
     state = request.args.get("state", "open")
@@ -344,7 +316,7 @@ def staff_index():
     if state == "new":
         query = query.where(Feedback.status == FeedbackStatus.RECEIVED)
     elif state == "open":
-        query = query.where(Feedback.status.in_(OPEN))
+        query = query.where(Feedback.status.in_(queries.OPEN))
     page = db.paginate(
         query, page=page_arg(), per_page=current_app.config["PER_PAGE"], error_out=False
     )
@@ -354,7 +326,7 @@ def staff_index():
         page=page,
         state=state,
         states=STAFF_STATES,
-        overdue={item.id: overdue(item, today) for item in page.items},
+        overdue={item.id: queries.overdue(item, today) for item in page.items},
     )
 
 
@@ -386,9 +358,9 @@ def _detail_page(item, reject_form=None, assign_form=None, answer_form=None, pub
         answer_form=answer_form,
         publish_form=publish_form,
         files=attachments.of(item),
-        triage_due=triage_due(item),
-        answer_due=answer_due(item)[0],
-        overdue=overdue(item),
+        triage_due=queries.triage_due(item),
+        answer_due=queries.answer_due(item)[0],
+        overdue=queries.overdue(item),
         can_triage=access.can(g.user, "triage", item),
         can_answer=access.can(g.user, "edit", item),
     )
@@ -563,7 +535,7 @@ def detail(feedback_id):
     if item is None or item.status != FeedbackStatus.PUBLISHED:
         abort(404)
     cal = workdays.calendar()
-    due = answer_due(item)[0]
+    due = queries.answer_due(item)[0]
     withheld = {}
     for redaction in item.redactions:
         withheld[redaction.ground] = withheld.get(redaction.ground, 0) + 1

@@ -15,6 +15,8 @@ from portal.models import (
     Announcement,
     AnnouncementStatus,
     ContentStatus,
+    Feedback,
+    FeedbackStatus,
     Finding,
     FollowUp,
     FollowUpLetter,
@@ -36,6 +38,7 @@ MODELS = {
     "hotline": Hotline,
     "inspection": Inspection,
     "finding": Finding,
+    "feedback": Feedback,
 }
 TYPES = {model: name for name, model in MODELS.items()}
 
@@ -104,6 +107,8 @@ def _query(kind):
         query = query.options(selectinload(Agency.parent), selectinload(Agency.public_hotlines))
     elif kind == "hotline":
         query = query.options(selectinload(Hotline.agency))
+    elif kind == "feedback":
+        query = query.options(selectinload(Feedback.answer_agency))
     elif kind == "inspection":
         query = query.options(
             selectinload(Inspection.plan),
@@ -288,6 +293,27 @@ def _finding(f):
     )
 
 
+def _feedback(f):
+    # Only a published answer, and only its public version: never the sender's fields, nor
+    # the title and text as sent (they may name the sender), nor an unpublished answer.
+    if f.status != FeedbackStatus.PUBLISHED:
+        return None
+    return Document(
+        type="feedback",
+        id=str(f.id),
+        title_vi=f.public_title,
+        title_en=None,
+        body_vi=f"{f.public_question}\n{f.answer_vi or ''}",
+        body_en=f.answer_en,
+        codes=[code for code in (*f.procedure_codes, f.answer_number) if code],
+        agency=f.answer_agency.slug if f.answer_agency else None,
+        status=str(f.status),
+        date=f.published_on,
+        url=f"/feedback/{f.id}",
+        version=_version(f),
+    )
+
+
 CONVERTERS = {
     "procedure": _procedure,
     "announcement": _announcement,
@@ -295,6 +321,7 @@ CONVERTERS = {
     "hotline": _hotline,
     "inspection": _inspection,
     "finding": _finding,
+    "feedback": _feedback,
 }
 
 # Numbers of official documents quoted in a text: 8952/UBND-NC, 61/2018/NĐ-CP, 4261/KH-UBND.
