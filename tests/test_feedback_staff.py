@@ -256,3 +256,27 @@ def test_an_unpublished_answer_is_not_in_search(client, sign_in, make_agency, in
     item = _feedback(status="assigned", assigned_agency_id=agency.id, answer_vi="Đang soạn.")
     assert documents.to_document("feedback", item) is None
     assert "/vi/feedback/" not in client.get("/vi/search?q=giay+phep+xay+dung").text
+
+
+def test_the_procedure_page_lists_answers_about_it_and_the_agency_page_counts_them(
+    client, make_agency, make_procedure
+):
+    make_procedure(code="1.001193")
+    agency = make_agency(slug="so-tu-phap")
+    common = {"assigned_agency_id": agency.id, "answered_on": date(2026, 12, 1)}
+    _feedback(
+        code_hash="3" * 64,
+        status="published",
+        procedure_codes=["1.001193"],
+        public_title="Bản sao giấy khai sinh",
+        public_question="Có cần bản sao có chứng thực không?",
+        answer_vi="Không cần.",
+        published_on=date(2026, 12, 2),
+        **common,
+    )
+    _feedback(code_hash="4" * 64, status="answered", procedure_codes=["1.001193"], **common)
+    _feedback(code_hash="5" * 64, status="assigned", assigned_agency_id=agency.id)
+    page = visible_text(client.get("/vi/procedures/1.001193").text)
+    assert "Câu hỏi đã được trả lời về thủ tục này Bản sao giấy khai sinh 02/12/2026" in page
+    figures = visible_text(client.get("/vi/agencies/so-tu-phap").text)
+    assert "3 được chuyển đến, 2 đã trả lời, 1 đã công khai; 1 đang xử lý." in figures

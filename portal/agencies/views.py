@@ -15,6 +15,7 @@ from wtforms import BooleanField, StringField, ValidationError
 from wtforms.validators import Optional, Regexp
 
 from portal import access, listing, publishing
+from portal.feedback import queries as feedback
 from portal.inspections import queries as inspections
 from portal.models import (
     Agency,
@@ -98,6 +99,7 @@ def detail(slug):
         agency=agency,
         procedure_counts=procedure_counts(agency),
         inspection_card=inspections.summary(agency),
+        feedback_figures=feedback.figures(agency),
     )
 
 

@@ -1,8 +1,10 @@
 """What the feedback pages, the staff's queue and the dashboard share: the province's
 targets in working days, and "overdue", derived from them (never stored)."""
 
+import sqlalchemy as sa
+
 from portal import workdays
-from portal.models import FeedbackStatus
+from portal.models import Feedback, FeedbackStatus, db
 
 # The province's target for an answer, in working days from receipt, shown to the sender
 # as "expected by". Decree 20/2008/NĐ-CP (amended by Decree 92/2017/NĐ-CP) and Circular
@@ -35,3 +37,33 @@ def overdue(item, today=None):
     if item.status in OPEN:
         return answer_due(item)[0] < today
     return False
+
+
+def answered_about(code, limit=10):
+    """Published answers that name the procedure `code`, newest first (its page lists them)."""
+    named = sa.cast(Feedback.procedure_codes, sa.String).like(f'%"{code}"%')
+    return db.session.scalars(
+        sa.select(Feedback)
+        .where(Feedback.status == FeedbackStatus.PUBLISHED, named)
+        .order_by(Feedback.published_on.desc(), Feedback.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def figures(agency):
+    """How many were assigned to the agency, answered (published or not) and published."""
+    rows = dict(
+        db.session.execute(
+            sa.select(Feedback.status, sa.func.count(Feedback.id))
+            .where(Feedback.assigned_agency_id == agency.id)
+            .group_by(Feedback.status)
+        ).all()
+    )
+    published = rows.get(FeedbackStatus.PUBLISHED, 0)
+    answered = rows.get(FeedbackStatus.ANSWERED, 0) + published
+    return {
+        "assigned": sum(rows.values()),
+        "answered": answered,
+        "published": published,
+        "open": sum(rows.get(status, 0) for status in OPEN),
+    }

@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from portal import listing
 from portal.downloads import check_size, download
+from portal.feedback import queries as feedback
 from portal.i18n import translated
 from portal.models import (
     PROCEDURE_CODE,
@@ -107,4 +108,5 @@ def detail(code):
         glance=queries.at_a_glance(procedure.channels),
         abolished_by=procedure.decision_for(DecisionAction.ABOLISHED),
         replacement=queries.replacement(procedure),
+        answers=feedback.answered_about(procedure.code),
     )
