@@ -34,6 +34,8 @@ def create_app(test_config=None):
         PUBLISHER_PHONE="0290 3831 925",
         PUBLISHER_EMAIL="vanphong@camau.gov.vn",
         PROVINCE_HOTLINE="1022",
+        MAIL_SERVER="",
+        MAIL_FROM="cong-khai@localhost",
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
         BABEL_DEFAULT_LOCALE="vi",
         BABEL_DEFAULT_TIMEZONE="Asia/Ho_Chi_Minh",
@@ -113,6 +115,8 @@ _ENV_SETTINGS = (
     "PUBLISHER_PHONE",
     "PUBLISHER_EMAIL",
     "PROVINCE_HOTLINE",
+    "MAIL_SERVER",
+    "MAIL_FROM",
 )
 
 

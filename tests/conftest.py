@@ -10,15 +10,19 @@ make_procedure, make_decision, make_plan, make_inspection, make_finding, make_fo
 make_letter. For what a visitor reads on a page, use `visible_text` from tests/pagetext.py.
 """
 
+import email
 import os
 import re
 import shutil
+import socket
 from datetime import date
+from email import policy
 
 import flask_migrate
 import pyotp
 import pytest
 import sqlalchemy as sa
+from aiosmtpd.controller import Controller
 from flask import g
 
 from portal import create_app
@@ -386,3 +390,27 @@ def sign_in(app, client):
         return user
 
     return sign_in
+
+
+class _Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+@pytest.fixture
+def inbox(app):
+    """A real SMTP server (aiosmtpd) on this machine, set as MAIL_SERVER: the list of the
+    messages it took."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = _Inbox()
+    server = Controller(handler, hostname="127.0.0.1", port=port)
+    server.start()
+    app.config["MAIL_SERVER"] = f"127.0.0.1:{port}"
+    yield handler.messages
+    server.stop()

@@ -38,6 +38,7 @@ HELPERS = (
     "portal.labels",
     "portal.layout",
     "portal.listing",
+    "portal.mail",
     "portal.pagination",
     "portal.ratelimit",
     "portal.publishing",

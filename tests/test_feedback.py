@@ -3,6 +3,7 @@ it; personal data never shown, bad input refused with a message and nothing stor
 
 import hashlib
 import io
+import socket
 import unicodedata
 from datetime import date
 
@@ -233,3 +234,36 @@ def test_the_history_is_append_only(client):
     with pytest.raises(PermissionError):
         db.session.commit()
     db.session.rollback()
+
+
+# E-mail, through a real SMTP server on this machine
+
+
+def test_the_sender_gets_a_receipt_with_the_code_by_e_mail(client, inbox):
+    _send(client)
+    page = client.get("/vi/feedback/sent").text
+    code = page.split('class="tracking-code" lang="en"><strong>')[1].split("<")[0]
+    assert "Giấy biên nhận kèm mã tra cứu đã được gửi đến địa chỉ thư điện tử" in visible_text(page)
+    (message,) = inbox
+    assert message["To"] == SENDER["sender_email"]
+    assert message["Subject"].startswith("Đã tiếp nhận phản ánh, kiến nghị:")
+    body = message.get_content()
+    assert code in body and "/vi/feedback/status" in body
+
+
+def test_without_a_mail_server_the_portal_says_no_e_mail_was_sent(client):
+    _send(client)
+    page = visible_text(client.get("/vi/feedback/sent").text)
+    assert "Không có thư điện tử nào được gửi" in page
+
+
+def test_a_mail_server_that_is_down_costs_nothing_but_the_receipt(app, client, caplog):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nothing listens here once the probe is closed
+    app.config["MAIL_SERVER"] = f"127.0.0.1:{port}"
+    assert _send(client).status_code == 303
+    page = visible_text(client.get("/vi/feedback/sent").text)
+    assert "Không gửi được giấy biên nhận qua thư điện tử" in page
+    assert _count(Feedback) == 1
+    assert SENDER["sender_email"] not in caplog.text  # the address is not logged

@@ -146,6 +146,7 @@ def _answered_and_published(client, sign_in, make_agency, monkeypatch):
     item = _feedback(
         status="assigned",
         assigned_agency_id=agency.id,
+        sender_email="mau.tran@example.com",
         content="Tôi là Trần Thị Mẫu, số 0987 654 321: hồ sơ nộp đã 30 ngày chưa có kết quả.",
     )
     monkeypatch.setattr(workdays, "today", lambda: date(2026, 12, 9))
@@ -280,3 +281,15 @@ def test_the_procedure_page_lists_answers_about_it_and_the_agency_page_counts_th
     assert "Câu hỏi đã được trả lời về thủ tục này Bản sao giấy khai sinh 02/12/2026" in page
     figures = visible_text(client.get("/vi/agencies/so-tu-phap").text)
     assert "3 được chuyển đến, 2 đã trả lời, 1 đã công khai; 1 đang xử lý." in figures
+
+
+def test_the_sender_is_e_mailed_the_link_when_the_answer_is_published(
+    client, sign_in, make_agency, monkeypatch, inbox
+):
+    item = _answered_and_published(client, sign_in, make_agency, monkeypatch)
+    (message,) = inbox
+    assert message["To"] == "mau.tran@example.com"
+    assert message["Subject"] == (
+        "Phản ánh, kiến nghị của bạn đã được trả lời: Thời hạn cấp giấy phép xây dựng"
+    )
+    assert f"http://localhost/vi/feedback/{item.id}" in message.get_content()

@@ -18,6 +18,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -34,9 +35,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp
 
-from portal import access, attachments, audit, ratelimit, workdays
+from portal import access, attachments, audit, mail, ratelimit, workdays
 from portal.feedback import codes, queries
-from portal.i18n import current_language
+from portal.i18n import current_language, format_date
 from portal.labels import SENDER_TYPES
 from portal.models import (
     PROCEDURE_CODE,
@@ -231,12 +232,32 @@ def new():
     db.session.commit()
     # Shown once, on the next page: the portal keeps only the code's hash.
     session["feedback_code"] = code
+    session["feedback_mailed"] = _mail_receipt(item, code)
     return redirect(url_for("feedback.sent"), 303)
+
+
+def _mail_receipt(item, code):
+    """The receipt, to the address the sender gave: "sent", "failed" or "none"."""
+    if not item.sender_email or not mail.configured():
+        return "none"
+    due = queries.answer_due(item)[0]
+    body = "\n\n".join(
+        [
+            _("Your feedback was received on %(date)s.", date=format_date(item.received_on)),
+            f"{_('Title')}: {item.title}",
+            f"{_('Your tracking code:')} {code}",
+            _("An answer is expected by %(date)s.", date=format_date(due)),
+            _("Follow it at %(url)s", url=url_for("feedback.status", _external=True)),
+        ]
+    )
+    subject = _("Feedback received: %(title)s", title=item.title[:80])
+    return "sent" if mail.send(item.sender_email, subject, body) else "failed"
 
 
 @bp.route("/sent")
 def sent():
     code = session.pop("feedback_code", None)
+    mailed = session.pop("feedback_mailed", "none")
     if code is None:
         abort(404)
     item = db.session.scalar(
@@ -244,7 +265,9 @@ def sent():
     )
     if item is None:
         abort(404)
-    return render_template("feedback/sent.html", code=code, item=item, due=queries.answer_due(item))
+    return render_template(
+        "feedback/sent.html", code=code, item=item, due=queries.answer_due(item), mailed=mailed
+    )
 
 
 @bp.route("/status", methods=["GET", "POST"])
@@ -523,6 +546,16 @@ def publish(feedback_id):
     item.published_on = workdays.today()
     _move(item, FeedbackStatus.PUBLISHED, withheld=len(item.redactions))
     db.session.commit()
+    if item.sender_email:  # in the language the sender wrote in
+        with force_locale(item.language):
+            url = url_for(
+                "feedback.detail", feedback_id=item.id, lang=item.language, _external=True
+            )
+            mail.send(
+                item.sender_email,
+                _("Your feedback was answered: %(title)s", title=item.public_title[:80]),
+                _("The answer to your feedback is published: %(url)s", url=url),
+            )
     flash(_("Published: the answer is on the portal."))
     return redirect(url_for("feedback_staff.staff_detail", feedback_id=item.id), 303)
 
