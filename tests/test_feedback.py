@@ -2,10 +2,20 @@
 it; personal data never shown, bad input refused with a message and nothing stored."""
 
 import hashlib
+import http.client
 import io
+import os
+import re
 import socket
+import subprocess
+import sys
+import time
 import unicodedata
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 import sqlalchemy as sa
@@ -18,6 +28,7 @@ from portal.feedback import views as feedback_views
 from portal.models import Attachment, Feedback, FeedbackEvent, RateEvent, db
 
 NEW, STATUS = "/vi/feedback/new", "/vi/feedback/status"
+ROOT = Path(__file__).resolve().parent.parent
 SENDER = {
     "sender_type": "citizen",
     "sender_name": "Nguyễn Văn Thử",
@@ -267,3 +278,65 @@ def test_a_mail_server_that_is_down_costs_nothing_but_the_receipt(app, client, c
     assert "Không gửi được giấy biên nhận qua thư điện tử" in page
     assert _count(Feedback) == 1
     assert SENDER["sender_email"] not in caplog.text  # the address is not logged
+
+
+def test_four_gunicorn_workers_let_one_address_send_five_at_the_most(app, tmp_path):
+    """Twenty at once from one address, spread over four worker processes: the count is
+    in the database, so no worker lets a sixth through (a burst may get fewer)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "SECRET_KEY": "test-only",
+        "TRUSTED_HOSTS": "127.0.0.1",
+        "SEARCH_INDEX_DIR": str(tmp_path / "gunicorn-index"),
+        "ATTACHMENT_DIR": str(tmp_path / "gunicorn-attachments"),
+    }
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    command = [str(gunicorn), "--workers", "4", "--bind", f"127.0.0.1:{port}", "wsgi:app"]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for(port)
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            statuses = Counter(pool.map(lambda _n: _send_over_http(port), range(20)))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    accepted = statuses[303]
+    assert 1 <= accepted <= feedback_views.SEND_LIMIT, statuses
+    assert statuses[429] == 20 - accepted, statuses
+    db.session.expire_all()
+    assert _count(Feedback) == accepted
+
+
+def _wait_for(port):
+    for _ in range(150):
+        try:
+            _http(port, "GET", "/healthz")
+            return
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail("gunicorn did not start")
+
+
+def _http(port, method, path, body=None, headers=None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response, response.read().decode()
+    finally:
+        connection.close()
+
+
+def _send_over_http(port):
+    """As a browser does it: the form (its cookie and token), then the post."""
+    form, page = _http(port, "GET", "/vi/feedback/new")
+    cookie = form.getheader("Set-Cookie").split(";", 1)[0]
+    token = re.search(r'name="csrf_token"[^>]*? value="([^"]+)"', page)[1]
+    fields = {**SENDER, "title": "Cùng lúc", "content": "Gửi cùng lúc.", "csrf_token": token}
+    headers = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
+    answer, _page = _http(port, "POST", "/vi/feedback/new", urlencode(fields), headers)
+    return answer.status
