@@ -68,6 +68,15 @@ STAFF_FEEDBACK_STATES = {
     "open": _l("Not answered yet"),
     "all": _l("All"),
 }
+FEEDBACK_MEASURES = {
+    "received": _l("Received"),
+    "rejected": _l("Not in scope"),
+    "answered": _l("Answered"),
+    "on_time": _l("Answered within the target"),
+    "published": _l("Answer published"),
+    "in_progress": _l("In progress"),
+    "overdue": _l("In progress, past the target"),
+}
 REDACTION_GROUNDS = {
     "personal_data": _l("personal data (Decree 13/2023/NĐ-CP)"),
     "state_secret": _l("state secrets"),

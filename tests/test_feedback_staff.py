@@ -293,3 +293,35 @@ def test_the_sender_is_e_mailed_the_link_when_the_answer_is_published(
         "Phản ánh, kiến nghị của bạn đã được trả lời: Thời hạn cấp giấy phép xây dựng"
     )
     assert f"http://localhost/vi/feedback/{item.id}" in message.get_content()
+
+
+def test_the_figures_reproduce_what_the_province_reported_for_2017(client, make_agency):
+    """The seed report: of 16 received through other channels, 13 answered and published,
+    3 still in progress (one published late here, to tell "answered" from "on time")."""
+    agency = make_agency(name_vi="Sở Tư pháp")
+    for n in range(16):
+        published = n < 13
+        _feedback(
+            code_hash=f"{n:064d}",
+            channel="press" if n % 2 else "referral",
+            received_on=date(2017, 3, 1),
+            status="published" if published else "assigned",
+            assigned_agency_id=agency.id,
+            answered_on=(date(2017, 3, 10) if n else date(2017, 4, 28)) if published else None,
+            published_on=date(2017, 5, 2) if published else None,
+            public_title=f"Câu hỏi {n}" if published else None,
+            public_question="Nội dung." if published else None,
+        )
+    page = visible_text(client.get("/vi/feedback/statistics").text)
+    assert "2017 16 0 13 12 13 3 3" in page
+    assert "Sở Tư pháp 16 0 13 12 13 3 3" in page
+    exported = client.get("/en/feedback/statistics?year=2017&format=csv")
+    assert exported.headers["Content-Disposition"] == (
+        'attachment; filename="feedback-statistics-2017.csv"'
+    )
+    lines = exported.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert (
+        lines[0] == "year,agency,received,rejected,answered,on_time,published,in_progress,overdue"
+    )
+    assert "2017,Sở Tư pháp,16,0,13,12,13,3,3" in lines
+    assert client.get("/vi/feedback/statistics?year=abc").status_code == 400

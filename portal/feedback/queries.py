@@ -19,23 +19,24 @@ TRIAGE_DAYS = 3
 OPEN = (FeedbackStatus.RECEIVED, FeedbackStatus.ACCEPTED, FeedbackStatus.ASSIGNED)
 
 
-def answer_due(item):
+def answer_due(item, cal=None):
     """The day the province aims to answer by: ANSWER_DAYS working days after receipt."""
-    return workdays.calendar().add_working_days(item.received_on, ANSWER_DAYS), ANSWER_DAYS
+    cal = cal or workdays.calendar()
+    return cal.add_working_days(item.received_on, ANSWER_DAYS), ANSWER_DAYS
 
 
-def triage_due(item):
+def triage_due(item, cal=None):
     """The day the province office aims to accept or reject it by."""
-    return workdays.calendar().add_working_days(item.received_on, TRIAGE_DAYS)
+    return (cal or workdays.calendar()).add_working_days(item.received_on, TRIAGE_DAYS)
 
 
-def overdue(item, today=None):
+def overdue(item, today=None, cal=None):
     """Derived, never stored: past the target of the stage it is in."""
     today = today or workdays.today()
     if item.status == FeedbackStatus.RECEIVED:
-        return triage_due(item) < today
+        return triage_due(item, cal) < today
     if item.status in OPEN:
-        return answer_due(item)[0] < today
+        return answer_due(item, cal)[0] < today
     return False
 
 
@@ -67,3 +68,42 @@ def figures(agency):
         "published": published,
         "open": sum(rows.get(status, 0) for status in OPEN),
     }
+
+
+MEASURES = ("received", "rejected", "answered", "on_time", "published", "in_progress", "overdue")
+
+
+def statistics(year=None, today=None):
+    """Counts per year (all years) and per assigned agency (one year, or all), as rows of
+    dicts in MEASURES: received, not in scope, answered (published or not), answered
+    within the target, published, in progress, in progress past its target."""
+    today = today or workdays.today()
+    cal = workdays.calendar()
+    items = db.session.scalars(sa.select(Feedback).order_by(Feedback.received_on)).all()
+    by_year, by_agency = {}, {}
+    for item in items:
+        counts = _counts_of(item, cal, today)
+        _add(by_year, item.received_on.year, counts)
+        if year is None or item.received_on.year == year:
+            _add(by_agency, item.assigned_agency_id, counts)
+    return by_year, by_agency
+
+
+def _counts_of(item, cal, today):
+    due = answer_due(item, cal)[0]
+    answered = item.status in (FeedbackStatus.ANSWERED, FeedbackStatus.PUBLISHED)
+    return {
+        "received": 1,
+        "rejected": int(item.status == FeedbackStatus.REJECTED),
+        "answered": int(answered),
+        "on_time": int(answered and item.answered_on is not None and item.answered_on <= due),
+        "published": int(item.status == FeedbackStatus.PUBLISHED),
+        "in_progress": int(item.status in OPEN),
+        "overdue": int(overdue(item, today, cal)),
+    }
+
+
+def _add(table, key, counts):
+    row = table.setdefault(key, dict.fromkeys(MEASURES, 0))
+    for measure, n in counts.items():
+        row[measure] += n

@@ -36,6 +36,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp
 
 from portal import access, attachments, audit, mail, ratelimit, workdays
+from portal.downloads import download
 from portal.feedback import codes, queries
 from portal.i18n import current_language, format_date
 from portal.labels import SENDER_TYPES
@@ -197,6 +198,50 @@ def index():
         error_out=False,
     )
     return render_template("feedback/index.html", page=page)
+
+
+@bp.route("/statistics")
+def statistics():
+    """Received, answered, on time, in progress, overdue: per year, and per agency for the
+    chosen year; as CSV or JSON with ?format=."""
+    year = request.args.get("year", "")
+    if year and not (year.isdigit() and 2000 <= int(year) <= 2100):
+        abort(400, _("The year must be a year like 2017."))
+    export = request.args.get("format", "html")
+    if export not in ("html", "csv", "json"):
+        abort(400, _("The format must be csv or json."))
+    by_year, by_agency = queries.statistics(int(year) if year else None)
+    agencies = {
+        agency.id: agency
+        for agency in db.session.scalars(
+            sa.select(Agency).where(Agency.id.in_([key for key in by_agency if key]))
+        )
+    }
+    if export != "html":
+        rows = [
+            {"year": key, "agency": "", **counts} for key, counts in sorted(by_year.items())
+        ] + [
+            {
+                "year": year or "",
+                "agency": agencies[key].name_vi if key in agencies else "",
+                **counts,
+            }
+            for key, counts in by_agency.items()
+        ]
+        name = f"feedback-statistics-{year}" if year else "feedback-statistics"
+        return download(rows, ("year", "agency", *queries.MEASURES), export, name)
+    return render_template(
+        "feedback/statistics.html",
+        by_year=sorted(by_year.items()),
+        by_agency=sorted(
+            by_agency.items(),
+            key=lambda pair: agencies[pair[0]].name_vi if pair[0] in agencies else "",
+        ),
+        agencies=agencies,
+        year=year,
+        measures=queries.MEASURES,
+        answer_days=queries.ANSWER_DAYS,
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
