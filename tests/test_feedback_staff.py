@@ -1,6 +1,9 @@
 """The staff's side of feedback: the province office accepts, rejects with a reason the
 sender reads, and assigns; an agency's officers see only what was assigned to them."""
 
+import csv
+import io
+import json
 from datetime import date
 
 import sqlalchemy as sa
@@ -324,4 +327,62 @@ def test_the_figures_reproduce_what_the_province_reported_for_2017(client, make_
         lines[0] == "year,agency,received,rejected,answered,on_time,published,in_progress,overdue"
     )
     assert "2017,Sở Tư pháp,16,0,13,12,13,3,3" in lines
-    assert client.get("/vi/feedback/statistics?year=abc").status_code == 400
+    for bad in ("abc", "%C2%B2", "1999"):
+        assert client.get(f"/vi/feedback/statistics?year={bad}").status_code == 400
+
+
+def _published(n, agency, **values):
+    return _feedback(
+        code_hash=f"{n:064d}",
+        status="published",
+        assigned_agency_id=agency.id,
+        answer_agency_id=agency.id,
+        answered_on=date(2026, 12, 1),
+        published_on=date(2026, 12, 2),
+        answer_vi="Trả lời.",
+        **values,
+    )
+
+
+def test_the_answers_are_filtered_found_and_downloaded_without_the_sender(
+    client, make_agency, index
+):
+    justice, building = make_agency(slug="so-tu-phap"), make_agency(slug="so-xay-dung")
+    _published(1, justice, public_title="Bản sao giấy khai sinh", public_question="Có cần?",
+               procedure_codes=["1.001193"], received_on=date(2025, 5, 4))  # fmt: skip
+    _published(2, building, public_title="Giấy phép xây dựng nhà ở", public_question="Bao lâu?",
+               channel="press")  # fmt: skip
+    listed = visible_text(client.get("/vi/feedback?agency=so-tu-phap").text)
+    assert "Bản sao giấy khai sinh" in listed and "Giấy phép xây dựng" not in listed
+    assert "Giấy phép" in client.get("/vi/feedback?channel=press").text
+    assert "Bản sao" not in client.get("/vi/feedback?channel=press").text
+    assert "Bản sao" in client.get("/vi/feedback?year=2025&procedure=1.001193").text
+    found = visible_text(client.get("/vi/feedback?q=giay+phep+xay+dung").text)
+    assert "Giấy phép xây dựng nhà ở" in found and "Bản sao" not in found
+    exported = client.get("/vi/feedback?agency=so-tu-phap&format=csv").get_data(as_text=True)
+    (row,) = csv.DictReader(io.StringIO(exported.lstrip("\ufeff")))
+    assert (row["title"], row["procedures"], row["within_target"]) == (
+        "Bản sao giấy khai sinh",
+        "1.001193",
+        "False",
+    )
+    everything = client.get("/vi/feedback?format=json").get_data(as_text=True)
+    assert len(json.loads(everything)) == 2
+    for private in ("Trần Thị Mẫu", "0987 654 321"):
+        assert private not in exported and private not in everything
+    for bad in (
+        "year=17",
+        "year=%C2%B2",
+        "channel=fax",
+        "sort=random",
+        "agency=%3Cb%3E",
+        "procedure=x",
+    ):
+        assert client.get(f"/vi/feedback?{bad}").status_code == 400, bad
+
+
+def test_a_search_that_matches_no_answer_says_so(client, make_agency, index):
+    _published(1, make_agency(), public_title="Bản sao giấy khai sinh", public_question="?")
+    answer = client.get("/vi/feedback?q=tau+vu+tru")
+    assert answer.status_code == 200
+    assert "Không có câu trả lời công khai nào phù hợp." in visible_text(answer.text)

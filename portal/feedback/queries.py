@@ -1,10 +1,14 @@
 """What the feedback pages, the staff's queue and the dashboard share: the province's
 targets in working days, and "overdue", derived from them (never stored)."""
 
-import sqlalchemy as sa
+from datetime import date
 
-from portal import workdays
-from portal.models import Feedback, FeedbackStatus, db
+import sqlalchemy as sa
+from flask import url_for
+from sqlalchemy.orm import selectinload
+
+from portal import listing, workdays
+from portal.models import Agency, Feedback, FeedbackStatus, db
 
 # The province's target for an answer, in working days from receipt, shown to the sender
 # as "expected by". Decree 20/2008/NĐ-CP (amended by Decree 92/2017/NĐ-CP) and Circular
@@ -107,3 +111,84 @@ def _add(table, key, counts):
     row = table.setdefault(key, dict.fromkeys(MEASURES, 0))
     for measure, n in counts.items():
         row[measure] += n
+
+
+SORTS = {
+    "newest": (Feedback.published_on.desc(), Feedback.id.desc()),
+    "oldest": (Feedback.published_on, Feedback.id),
+}
+ANSWER_COLUMNS = (
+    "title",
+    "question",
+    "answer_vi",
+    "answer_en",
+    "agency",
+    "channel",
+    "procedures",
+    "received_on",
+    "answered_on",
+    "published_on",
+    "working_days",
+    "within_target",
+    "url",
+)
+
+
+def published(filters, q=""):
+    """The published answers matching `filters` (agency slug, year received, channel,
+    procedure code) and the text `q`: best first by the search engine (a plain match of
+    the public title and question until an index exists), else by `sort`."""
+    query = sa.select(Feedback).where(Feedback.status == FeedbackStatus.PUBLISHED)
+    ranked = listing.ranked_ids(q, "feedback") if q else None
+    if q and ranked is None:
+        query = query.where(
+            sa.or_(
+                Feedback.public_title.icontains(q, autoescape=True),
+                Feedback.public_question.icontains(q, autoescape=True),
+            )
+        )
+    if filters.get("agency"):
+        query = query.join(Agency, Agency.id == Feedback.answer_agency_id).where(
+            Agency.slug == filters["agency"]
+        )
+    if filters.get("year"):
+        year = int(filters["year"])
+        query = query.where(
+            Feedback.received_on >= date(year, 1, 1), Feedback.received_on < date(year + 1, 1, 1)
+        )
+    if filters.get("channel"):
+        query = query.where(Feedback.channel == filters["channel"])
+    if filters.get("procedure"):
+        named = sa.cast(Feedback.procedure_codes, sa.String).like(f'%"{filters["procedure"]}"%')
+        query = query.where(named)
+    if ranked is not None:
+        if not ranked:  # nothing matches (and CASE with no branch is no SQL)
+            return query.where(sa.false())
+        query = query.where(Feedback.id.in_(ranked))
+        if not filters.get("sort"):
+            return query.order_by(listing.rank_order(Feedback.id, ranked))
+    return query.order_by(*SORTS[filters.get("sort") or "newest"])
+
+
+def answer_rows(query):
+    """The export's rows: the public version only, never the sender."""
+    cal = workdays.calendar()
+    for item in db.session.scalars(query.options(selectinload(Feedback.answer_agency))):
+        due = answer_due(item, cal)[0]
+        yield {
+            "title": item.public_title,
+            "question": item.public_question,
+            "answer_vi": item.answer_vi,
+            "answer_en": item.answer_en or "",
+            "agency": item.answer_agency.name_vi if item.answer_agency else "",
+            "channel": str(item.channel),
+            "procedures": " ".join(item.procedure_codes),
+            "received_on": item.received_on.isoformat(),
+            "answered_on": item.answered_on.isoformat() if item.answered_on else "",
+            "published_on": item.published_on.isoformat() if item.published_on else "",
+            "working_days": cal.working_days_between(item.received_on, item.answered_on)
+            if item.answered_on
+            else "",
+            "within_target": bool(item.answered_on and item.answered_on <= due),
+            "url": url_for("feedback.detail", feedback_id=item.id, _external=True),
+        }

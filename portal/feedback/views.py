@@ -2,6 +2,7 @@
 shown once, and follow it (/<lang>/feedback/status) without anyone's personal data; and
 the staff's queue (/<lang>/admin/feedback): accept, reject with a reason, assign."""
 
+import re
 import unicodedata
 from datetime import timedelta
 
@@ -35,13 +36,14 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp
 
-from portal import access, attachments, audit, mail, ratelimit, workdays
-from portal.downloads import download
+from portal import access, attachments, audit, listing, mail, ratelimit, workdays
+from portal.downloads import check_size, download
 from portal.feedback import codes, queries
 from portal.i18n import current_language, format_date
-from portal.labels import SENDER_TYPES
+from portal.labels import FEEDBACK_CHANNELS, SENDER_TYPES
 from portal.models import (
     PROCEDURE_CODE,
+    SLUG,
     Agency,
     Channel,
     Feedback,
@@ -58,6 +60,8 @@ from portal.pagination import page_arg
 from portal.text import EMAIL, PHONE, most, stripped
 
 bp = Blueprint("feedback", __name__, url_prefix="/<lang>/feedback")
+
+YEAR = re.compile(r"20[0-9]{2}")  # ASCII digits only: "²".isdigit() is true
 
 # How many feedbacks one address may send, and how many codes it may look up, per window:
 # shared by every worker and host (portal/ratelimit.py).
@@ -188,16 +192,51 @@ def _too_many(template, form, retry_at):
 
 @bp.route("")
 def index():
-    """Where citizens send feedback and follow it; published answers are listed here."""
+    """Where citizens send feedback and follow it; the published answers, filtered, found
+    with the search engine, downloadable (?format=csv or json)."""
+    q = listing.read_query(request.args)
+    filters = _answer_filters(request.args)
+    query = queries.published(filters, q)
+    export = request.args.get("format", "html")
+    if export not in ("html", "csv", "json"):
+        abort(400, _("The format must be csv or json."))
+    if export != "html":
+        check_size(query)
+        name = "feedback-answers" + (f"-{filters['year']}" if filters.get("year") else "")
+        return download(queries.answer_rows(query), queries.ANSWER_COLUMNS, export, name)
     page = db.paginate(
-        sa.select(Feedback)
-        .where(Feedback.status == FeedbackStatus.PUBLISHED)
-        .order_by(Feedback.published_on.desc(), Feedback.id.desc()),
-        page=page_arg(),
-        per_page=current_app.config["PER_PAGE"],
-        error_out=False,
+        query, page=page_arg(), per_page=current_app.config["PER_PAGE"], error_out=False
     )
-    return render_template("feedback/index.html", page=page)
+    agencies = db.session.execute(
+        sa.select(Agency.slug, Agency.name_vi)
+        .join(Feedback, Feedback.answer_agency_id == Agency.id)
+        .where(Feedback.status == FeedbackStatus.PUBLISHED)
+        .distinct()
+        .order_by(Agency.name_vi)
+    ).all()
+    return render_template(
+        "feedback/index.html", page=page, q=q, filters=filters, agencies=agencies
+    )
+
+
+def _answer_filters(args):
+    """The list's filters, each checked: a clear 400 for a value that cannot be right."""
+    filters = {}
+    for name in ("agency", "year", "channel", "procedure", "sort"):
+        value = args.get(name, "").strip()
+        if not value:
+            continue
+        valid = {
+            "agency": lambda v: bool(re.fullmatch(SLUG, v)),
+            "year": lambda v: bool(YEAR.fullmatch(v)),
+            "channel": lambda v: v in FEEDBACK_CHANNELS,
+            "procedure": lambda v: bool(PROCEDURE_CODE.match(v)),
+            "sort": lambda v: v in queries.SORTS,
+        }[name](value)
+        if not valid:
+            abort(400, str(listing.invalid(name, value)))
+        filters[name] = value
+    return filters
 
 
 @bp.route("/statistics")
@@ -205,7 +244,7 @@ def statistics():
     """Received, answered, on time, in progress, overdue: per year, and per agency for the
     chosen year; as CSV or JSON with ?format=."""
     year = request.args.get("year", "")
-    if year and not (year.isdigit() and 2000 <= int(year) <= 2100):
+    if year and not YEAR.fullmatch(year):
         abort(400, _("The year must be a year like 2017."))
     export = request.args.get("format", "html")
     if export not in ("html", "csv", "json"):
