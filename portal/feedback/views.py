@@ -1,6 +1,7 @@
-"""The citizen's side of feedback: send it (/<lang>/feedback/new), get a tracking code
-shown once, and follow it (/<lang>/feedback/status) without anyone's personal data; and
-the staff's queue (/<lang>/admin/feedback): accept, reject with a reason, assign."""
+"""Feedback, the citizen's side: send it (/<lang>/feedback/new), get a tracking code shown
+once, follow it (/<lang>/feedback/status) without anyone's personal data; the published
+answers, their list and figures. And the staff's (/<lang>/admin/feedback): accept, reject
+with a reason, assign, answer, moderate and publish."""
 
 import re
 import unicodedata
