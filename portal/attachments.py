@@ -20,6 +20,7 @@ from pathlib import Path
 
 from flask import current_app, send_file
 from flask_babel import lazy_gettext as _l
+from wtforms import ValidationError
 
 from portal import audit
 from portal.access import record_key
@@ -57,6 +58,18 @@ def read(upload):
     if media_type is None:
         raise Refused(_l("Attach a PDF, JPEG or PNG file; this file is none of them."))
     return data, media_type
+
+
+def checked(form, field):
+    """A form validator for an optional FileField: the file is one the portal keeps (its
+    stream is rewound for attach())."""
+    if not field.data:
+        return
+    try:
+        read(field.data)
+    except Refused as refused:
+        raise ValidationError(str(refused)) from None
+    field.data.stream.seek(0)
 
 
 def attach(upload, record, actor):

@@ -1,12 +1,18 @@
 """HTTP security headers on every response (OWASP ASVS level 2 asks for these)."""
 
 from flask import request
+from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 # Every state-changing form carries a token (Flask-WTF); a POST without the right one is a
 # 400 in the visitor's language (portal.layout) and an entry in the audit trail.
 csrf = CSRFProtect()
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only its CSRF token."""
+
 
 # Everything the portal serves comes from its own host; no inline script or style exists.
 CONTENT_SECURITY_POLICY = "; ".join(

@@ -2,6 +2,7 @@
 
 import difflib
 import re
+import unicodedata
 
 import nh3
 from flask_babel import lazy_gettext as _l
@@ -17,6 +18,7 @@ __all__ = [
     "WEB_ADDRESS",
     "fold",
     "most",
+    "nfc",
     "render_markdown",
     "stripped",
     "word_diff",
@@ -96,6 +98,11 @@ def most(characters):
         max=characters,
         message=_l("Keep it to %(max)d characters; this has %(length)d."),
     )
+
+
+def nfc(value):
+    """Text as one form of Unicode (NFC): "ế" typed as e + two marks is stored as "ế"."""
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
 
 
 def stripped(value):

@@ -7,6 +7,8 @@ from math import floor, pi, sin
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from wtforms import ValidationError
 
 from portal.models import HolidayChange, db
 
@@ -302,3 +304,9 @@ def holidays(year):
     """The year's days off after the admin's edits, as (date, name_vi, name_en, edited)."""
     edited = set(db.session.scalars(sa.select(HolidayChange.day)))
     return [(d, vi, en, d in edited) for d, vi, en in calendar().holidays_in(year)]
+
+
+def not_in_future(form, field):
+    """A form validator: a date no later than today in Vietnam."""
+    if field.data and field.data > today():
+        raise ValidationError(_l("This date is in the future."))

@@ -46,6 +46,7 @@ from portal.models import (
     utcnow,
 )
 from portal.pagination import page_arg
+from portal.security import ActionForm
 from portal.text import most, render_markdown, stripped, word_diff
 from portal.workdays import VIETNAM
 
@@ -205,10 +206,6 @@ class AnnouncementForm(FlaskForm):
             return None
         moment = datetime.combine(self.publish_date.data, self.publish_time.data or dtime(8))
         return moment.replace(tzinfo=VIETNAM).astimezone(UTC)
-
-
-class ActionForm(FlaskForm):
-    """A button that changes something: only its CSRF token."""
 
 
 STAFF_FILTERS = ("draft", "in_review", "scheduled", "published", "withdrawn")

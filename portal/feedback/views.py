@@ -4,7 +4,6 @@ answers, their list and figures. And the staff's (/<lang>/admin/feedback): accep
 with a reason, assign, answer, moderate and publish."""
 
 import re
-import unicodedata
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -58,7 +57,8 @@ from portal.models import (
     utcnow,
 )
 from portal.pagination import page_arg
-from portal.text import EMAIL, PHONE, most, stripped
+from portal.security import ActionForm
+from portal.text import EMAIL, PHONE, most, nfc, stripped
 
 bp = Blueprint("feedback", __name__, url_prefix="/<lang>/feedback")
 
@@ -68,16 +68,6 @@ YEAR = re.compile(r"20[0-9]{2}")  # ASCII digits only: "²".isdigit() is true
 # shared by every worker and host (portal/ratelimit.py).
 SEND_LIMIT, SEND_WINDOW = 5, timedelta(hours=1)
 LOOKUP_LIMIT, LOOKUP_WINDOW = 10, timedelta(minutes=10)
-
-
-def _not_in_future(form, field):
-    if field.data and field.data > workdays.today():
-        raise ValidationError(_l("This date is in the future."))
-
-
-def nfc(value):
-    """Text as one form of Unicode (NFC): "ế" typed as e + two marks is stored as "ế"."""
-    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
 
 
 class FeedbackForm(FlaskForm):
@@ -135,7 +125,9 @@ class FeedbackForm(FlaskForm):
         filters=[stripped, nfc],
         validators=[DataRequired(_l("Write your feedback.")), most(20_000)],
     )
-    file = FileField(_l("A document or photo (PDF, JPEG or PNG, optional)"))
+    file = FileField(
+        _l("A document or photo (PDF, JPEG or PNG, optional)"), validators=[attachments.checked]
+    )
     # A field people do not see: only a robot fills it in.
     nickname = StringField(_l("Leave this field empty"), filters=[stripped])
 
@@ -146,15 +138,6 @@ class FeedbackForm(FlaskForm):
             sa.select(Procedure.id).where(Procedure.code == field.data)
         ):
             raise ValidationError(_l("No procedure has this code."))
-
-    def validate_file(self, field):
-        if not field.data:
-            return
-        try:
-            attachments.read(field.data)
-        except attachments.Refused as refused:
-            raise ValidationError(str(refused)) from None
-        field.data.stream.seek(0)
 
     def validate_nickname(self, field):
         if field.data:
@@ -220,21 +203,24 @@ def index():
     )
 
 
+# What each filter of the answers' list may be.
+ANSWER_FILTERS = {
+    "agency": lambda v: bool(re.fullmatch(SLUG, v)),
+    "year": lambda v: bool(YEAR.fullmatch(v)),
+    "channel": lambda v: v in FEEDBACK_CHANNELS,
+    "procedure": lambda v: bool(PROCEDURE_CODE.match(v)),
+    "sort": lambda v: v in queries.SORTS,
+}
+
+
 def _answer_filters(args):
     """The list's filters, each checked: a clear 400 for a value that cannot be right."""
     filters = {}
-    for name in ("agency", "year", "channel", "procedure", "sort"):
+    for name, valid in ANSWER_FILTERS.items():
         value = args.get(name, "").strip()
         if not value:
             continue
-        valid = {
-            "agency": lambda v: bool(re.fullmatch(SLUG, v)),
-            "year": lambda v: bool(YEAR.fullmatch(v)),
-            "channel": lambda v: v in FEEDBACK_CHANNELS,
-            "procedure": lambda v: bool(PROCEDURE_CODE.match(v)),
-            "sort": lambda v: v in queries.SORTS,
-        }[name](value)
-        if not valid:
+        if not valid(value):
             abort(400, str(listing.invalid(name, value)))
         filters[name] = value
     return filters
@@ -386,10 +372,6 @@ staff = Blueprint("feedback_staff", __name__, url_prefix="/<lang>/admin/feedback
 access.guard(staff)
 
 STAFF_STATES = ("new", "open", "all")
-
-
-class ActionForm(FlaskForm):
-    """A button that changes something: only its CSRF token."""
 
 
 class RejectForm(FlaskForm):
@@ -558,7 +540,7 @@ class AnswerForm(FlaskForm):
     )
     answer_signed_on = DateField(
         _l("Signed on"),
-        validators=[DataRequired(_l("Enter the date it was signed.")), _not_in_future],
+        validators=[DataRequired(_l("Enter the date it was signed.")), workdays.not_in_future],
     )
 
 

@@ -24,7 +24,6 @@ from wtforms import (
     SelectField,
     StringField,
     TextAreaField,
-    ValidationError,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional
@@ -239,15 +238,10 @@ staff = Blueprint("inspections_staff", __name__, url_prefix="/<lang>/admin/findi
 access.guard(staff)
 
 
-def _not_in_future(form, field):
-    if field.data and field.data > workdays.today():
-        raise ValidationError(_l("This date is in the future."))
-
-
 class FollowUpForm(FlaskForm):
     reported_on = DateField(
         _l("Date of the report"),
-        validators=[DataRequired(_l("Enter the date of the report.")), _not_in_future],
+        validators=[DataRequired(_l("Enter the date of the report.")), workdays.not_in_future],
     )
     number = StringField(
         _l("Document number (optional)"),
@@ -276,9 +270,11 @@ class FollowUpForm(FlaskForm):
     resolved_on = DateField(
         _l("Fixed on"),
         description=_l("Only when the finding is done."),
-        validators=[Optional(), _not_in_future],
+        validators=[Optional(), workdays.not_in_future],
     )
-    file = FileField(_l("The signed report (PDF, JPEG or PNG, optional)"))
+    file = FileField(
+        _l("The signed report (PDF, JPEG or PNG, optional)"), validators=[attachments.checked]
+    )
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
@@ -293,15 +289,6 @@ class FollowUpForm(FlaskForm):
             )
             valid = False
         return valid
-
-    def validate_file(self, field):
-        if not field.data:
-            return
-        try:
-            attachments.read(field.data)
-        except attachments.Refused as refused:
-            raise ValidationError(str(refused)) from None
-        field.data.stream.seek(0)
 
 
 EDITED = ("reported_on", "number", "text_vi", "text_en", "reported_status", "resolved_on")

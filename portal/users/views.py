@@ -15,6 +15,7 @@ from wtforms.validators import InputRequired
 from portal import access, audit
 from portal.i18n import format_datetime
 from portal.models import Role, User, UserSession, db, utcnow
+from portal.security import ActionForm
 from portal.text import most
 from portal.users import accounts, mfa, passwords, sessions, throttle
 
@@ -57,10 +58,6 @@ class PasswordForm(FlaskForm):
         _l("New password again"),
         validators=[InputRequired(_l("Enter the new password again."))],
     )
-
-
-class ActionForm(FlaskForm):
-    """A button that changes something: only its CSRF token."""
 
 
 @bp.after_request
