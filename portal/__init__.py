@@ -79,6 +79,7 @@ def create_app(test_config=None):
     for blueprint in (
         home.bp,
         procedures.bp,
+        procedures.staff,
         inspections.bp,
         inspections.staff,
         announcements.bp,

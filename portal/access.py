@@ -23,6 +23,7 @@ from portal.models import (
     FollowUp,
     Hotline,
     Procedure,
+    ProcedureLocal,
     Role,
     db,
 )
@@ -47,6 +48,8 @@ def owners(record):
         return {record.responsible_id or record.agency_id}
     if isinstance(record, Feedback):  # the agency it was assigned to answers it
         return {record.assigned_agency_id} - {None}
+    if isinstance(record, ProcedureLocal):  # the procedure's implementing agencies
+        return owners(record.procedure or db.session.get(Procedure, record.procedure_id))
     if isinstance(record, FollowUp):  # a new one may have only its finding's id yet
         return owners(record.finding or db.session.get(Finding, record.finding_id))
     return set()
@@ -71,14 +74,21 @@ def can(user, action, record=None):
     return user.agency_id is not None and user.agency_id in owners(record)
 
 
-def agency_choices(user):
-    """The agencies `user` may put a record under: an officer's own, or any current one
-    (and none, for a province-wide record) for the others. As (id, name) for a select."""
+def agency_choices(user, none=False):
+    """The agencies `user` may put a record under: an officer's own (and none, with `none`),
+    or any current one and none (a province-wide record) for the others. As (id, name) for
+    a select whose coerce is `chosen_id`."""
     query = sa.select(Agency.id, Agency.name_vi).order_by(Agency.name_vi)
     if user.role == Role.OFFICER:
-        return [tuple(row) for row in db.session.execute(query.where(Agency.id == user.agency_id))]
+        own = [tuple(row) for row in db.session.execute(query.where(Agency.id == user.agency_id))]
+        return [(None, "—"), *own] if none else own
     current = query.where(Agency.successor_id.is_(None))
     return [(None, "—"), *(tuple(row) for row in db.session.execute(current))]
+
+
+def chosen_id(value):
+    """A select's value as a record id, or None for its "—" choice."""
+    return int(value) if value not in (None, "", "None") else None
 
 
 def record_key(record):

@@ -177,6 +177,15 @@ REVISION_KINDS = {
     "updated": _l("Updated"),
     "reread": _l("Re-read: the national record is unchanged, the portal reads it better"),
     "abolished": _l("Abolished"),
+    "local": _l("The province's part changed"),
+}
+# The staff's list of procedures, by what the province added (ProcedureLocal)
+LOCAL_FILTERS = {
+    "none": _l("nothing added yet"),
+    "draft": _l("draft"),
+    "in_review": _l("in review"),
+    "published": _l("published"),
+    "no_english": _l("no English name"),
 }
 # The parts a procedure must publish (Decree 63/2010, Art. 8), and a revision's fields.
 COMPLETENESS_PARTS = {
@@ -210,6 +219,12 @@ REVISION_FIELDS = {
     "replaced_by_code": _l("replaced by"),
     "results": _l("result"),
     "related_names": _l("related procedures"),
+    "name_en": _l("English name"),
+    "conditions_en": _l("conditions in English"),
+    "note_vi": _l("local note"),
+    "note_en": _l("local note in English"),
+    "local_agency": _l("processed here by"),
+    "local_hotline": _l("number to call"),
 }
 # "Loại thủ tục" as the national database words it (keys are its words, casefolded).
 PROCEDURE_TYPES = {

@@ -43,6 +43,7 @@ def routes(app, index, make_agency, make_announcement, make_procedure, make_find
         "inspections.detail": {"slug": finding.inspection.slug},
         "inspections.unit": {"slug": agency.slug},
         "procedures.detail": {"code": procedure.code},
+        "procedures_staff.edit": {"code": procedure.code},
         "announcements_staff.edit": {"announcement_id": str(announcement.id)},
         "hotlines_staff.edit": {"hotline_id": str(hotline.id)},
         "inspections_staff.new_follow_up": {"finding_id": str(finding.id)},

@@ -209,6 +209,30 @@ def test_fifty_payloads_in_an_agency_s_contacts_are_text_on_every_page(
         _check(client, url)
 
 
+def test_fifty_payloads_in_a_procedure_s_local_part_are_text_on_every_page(
+    client, sign_in, make_procedure, index
+):
+    procedure = make_procedure(name_vi="Đăng ký khai sinh")
+    sign_in("editor")
+    edit = f"/vi/admin/procedures/{procedure.code}"
+    for n, payload in enumerate(PAYLOADS):
+        fields = {
+            "name_en": f"XSS{n:02d} {payload}"[:1000],
+            "note_vi": payload,
+            "note_en": payload,
+            "agency_id": "",
+            "hotline_id": "",
+            "action": "publish" if n % 2 else "preview",
+        }
+        answer = _post(client, edit, **fields)
+        assert answer.status_code in (200, 303), (payload, answer.status_code)
+        inert(answer.text, payload)
+        for url in (f"/vi/procedures/{procedure.code}", f"/en/procedures/{procedure.code}", edit):
+            _check(client, url)
+    for url in ("/vi/admin/procedures", "/en/procedures?q=XSS", "/en/search?q=XSS"):
+        _check(client, url)
+
+
 def test_fifty_payloads_in_follow_up_reports_are_text_on_every_page(
     client, sign_in, make_finding, index
 ):

@@ -144,10 +144,6 @@ staff = Blueprint("announcements_staff", __name__, url_prefix="/<lang>/admin/ann
 access.guard(staff)
 
 
-def _agency_or_none(value):
-    return int(value) if value not in (None, "", "None") else None
-
-
 class AnnouncementForm(FlaskForm):
     title_vi = StringField(
         _l("Title in Vietnamese"),
@@ -171,7 +167,7 @@ class AnnouncementForm(FlaskForm):
     )
     body_en = TextAreaField(_l("Text in English"), filters=[stripped], validators=[most(200_000)])
     english_checked = BooleanField(_l("The English text still says what the Vietnamese says"))
-    agency_id = SelectField(_l("Agency"), coerce=_agency_or_none, validate_choice=True)
+    agency_id = SelectField(_l("Agency"), coerce=access.chosen_id, validate_choice=True)
     source_url = URLField(
         _l("Link to the source (optional)"),
         filters=[stripped],

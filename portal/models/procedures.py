@@ -1,4 +1,5 @@
-"""Administrative procedures, their fields, decisions, life events and revisions."""
+"""Administrative procedures, their fields, decisions, life events and revisions, and what
+the province adds to each national record (ProcedureLocal)."""
 
 import enum
 import re
@@ -7,8 +8,18 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.models.agencies import Agency
-from portal.models.base import Model, Timestamped, UTCDateTime, db, enum_column, utcnow
+from portal.models.agencies import Agency, Hotline
+from portal.models.base import (
+    ContentStatus,
+    Model,
+    Published,
+    Timestamped,
+    Translated,
+    UTCDateTime,
+    db,
+    enum_column,
+    utcnow,
+)
 
 
 class Validity(enum.StrEnum):
@@ -168,6 +179,9 @@ class Procedure(Timestamped, Model):
         order_by="ProcedureRevision.id.desc()",
         cascade="all, delete-orphan",
     )
+    local: Mapped["ProcedureLocal | None"] = relationship(
+        back_populates="procedure", cascade="all, delete-orphan"
+    )
 
     # A narrow index holding every filter column: the finder's facet counts scan it instead
     # of the wide rows (halves the finder's time with the national database loaded).
@@ -269,3 +283,34 @@ class ProcedureRevision(Model):
     changes: Mapped[dict] = mapped_column(sa.JSON, default=dict)  # field -> [old, new]
 
     procedure: Mapped[Procedure] = relationship(back_populates="revisions")
+
+
+class ProcedureLocal(Translated, Published, Timestamped, Model):
+    """What the province adds to a national record, in the browser: the English name and
+    conditions, a local note (where to go here, what to know), the body that processes it
+    here and the number to call. The national record itself changes only by import; the
+    English texts are copied onto it when published, so every list and the search read them.
+    The Vietnamese side's date also moves when an import changes the Vietnamese it
+    translates (the name or the conditions), so the English reads "outdated" then."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("procedure.id", ondelete="CASCADE"), unique=True
+    )
+    name_en: Mapped[str | None] = mapped_column(sa.Text)
+    conditions_en: Mapped[str | None] = mapped_column(sa.Text)
+    note_vi: Mapped[str | None] = mapped_column(sa.Text)
+    note_en: Mapped[str | None] = mapped_column(sa.Text)
+    agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agency.id"), index=True)
+    hotline_id: Mapped[int | None] = mapped_column(sa.ForeignKey("hotline.id"))
+    status: Mapped[ContentStatus] = mapped_column(
+        enum_column(ContentStatus, name="status"), default=ContentStatus.DRAFT
+    )
+
+    procedure: Mapped[Procedure] = relationship(back_populates="local")
+    agency: Mapped[Agency | None] = relationship()
+    hotline: Mapped[Hotline | None] = relationship()
+
+    VI_FIELDS = ("note_vi",)
+    EN_FIELDS = ("name_en", "conditions_en", "note_en")
+    PUBLIC_FIELDS = ("name_en", "conditions_en", "note_vi", "note_en", "agency_id", "hotline_id")

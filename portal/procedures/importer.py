@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.importing import SourceError, all_or_nothing
 from portal.models import (
+    ContentStatus,
     Decision,
     DecisionAction,
     OnlineLevel,
@@ -207,6 +208,9 @@ class Importer:
             procedure.sector = sector
         self._link(procedure, values, DecisionAction.AMENDED)
         changes = diff(before, snapshot(procedure))
+        if {"name_vi", "conditions_vi"} & set(changes) and procedure.local is not None:
+            # What the province's English translates changed: it now reads "outdated".
+            procedure.local.vi_changed_at = self.now
         if code in self.created:
             return  # a list row completing a record created in this same run
         reread = read_before is not None and read_before == columns.get("source_hash")
@@ -471,6 +475,8 @@ def translate(names_en, sectors_en, changed_by):
         sa.select(Procedure).where(Procedure.code.in_(list(names_en)))
     ):
         name_en = names_en[procedure.code]
+        if procedure.local is not None and procedure.local.status == ContentStatus.PUBLISHED:
+            continue  # the province published its own English: the file does not overrule it
         if procedure.name_en != name_en:
             procedure.revisions.append(
                 ProcedureRevision(

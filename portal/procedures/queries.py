@@ -15,12 +15,16 @@ from portal import listing
 from portal.i18n import current_language
 from portal.models import (
     Agency,
+    ContentStatus,
     Decision,
+    Hotline,
     LifeEvent,
     OnlineLevel,
     Procedure,
     ProcedureAgency,
     ProcedureDecision,
+    ProcedureLocal,
+    Role,
     Sector,
     Validity,
     db,
@@ -516,3 +520,49 @@ def checklist(documents):
             groups.append((group, bool(group) and len(group) > HEADING_LENGTH, []))
         groups[-1][2].append((document, document_role(document)))
     return groups
+
+
+# The staff's list of procedures and what the province added to each (ProcedureLocal).
+LOCAL_FILTERS = ("none", "draft", "in_review", "published", "no_english")
+
+
+def for_staff(user, local, text):
+    """Procedures in force with their local part, by code; an officer sees those their
+    agency implements. `local` is one of LOCAL_FILTERS (or empty), `text` a code or words."""
+    query = (
+        sa.select(Procedure)
+        .outerjoin(Procedure.local)
+        .where(Procedure.validity != Validity.ABOLISHED, Procedure.other_province.is_(None))
+        .order_by(Procedure.code)
+    )
+    if user.role == Role.OFFICER:
+        mine = sa.select(ProcedureAgency.procedure_id).where(
+            ProcedureAgency.role == "implementing", ProcedureAgency.agency_id == user.agency_id
+        )
+        query = query.where(Procedure.id.in_(mine))
+    if local == "none":
+        query = query.where(ProcedureLocal.id.is_(None))
+    elif local == "no_english":
+        query = query.where(sa.func.coalesce(Procedure.name_en, "") == "")
+    elif local:
+        query = query.where(ProcedureLocal.status == local)
+    if text:
+        query = query.where(Procedure.name_folded.contains(fold(text), autoescape=True))
+    return query
+
+
+def hotline_choices(user):
+    """The numbers a local part may name, as (id, label): published ones of current bodies;
+    an officer's agency's own and the province's main lines."""
+    query = (
+        sa.select(Hotline)
+        .join(Hotline.agency)
+        .where(Hotline.status == ContentStatus.PUBLISHED, Agency.successor_id.is_(None))
+        .order_by(Hotline.is_main.desc(), Agency.name_vi, Hotline.id)
+    )
+    if user.role == Role.OFFICER:
+        query = query.where(sa.or_(Hotline.agency_id == user.agency_id, Hotline.is_main))
+    return [(None, "—")] + [
+        (hotline.id, f"{hotline.agency.name_vi}: {hotline.phone}")
+        for hotline in db.session.scalars(query)
+    ]
