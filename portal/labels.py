@@ -43,6 +43,19 @@ VERSION_FIELDS = {
     "summary_en": _l("Summary (English)"),
     "body_vi": _l("Text (Vietnamese)"),
     "body_en": _l("Text (English)"),
+    # an agency's contacts and its hotlines
+    "name_en": _l("Name (English)"),
+    "address": _l("Address"),
+    "phone": _l("Phone"),
+    "email": _l("Email"),
+    "website": _l("Website"),
+    "working_hours_vi": _l("Working hours (Vietnamese)"),
+    "working_hours_en": _l("Working hours (English)"),
+    "channels": _l("Reached by"),
+    "purpose_vi": _l("What it is for (Vietnamese)"),
+    "purpose_en": _l("What it is for (English)"),
+    "hours_vi": _l("When it answers (Vietnamese)"),
+    "hours_en": _l("When it answers (English)"),
 }
 
 # Attached files, by the type their bytes are (portal/attachments.py)

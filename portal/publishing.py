@@ -116,6 +116,44 @@ def _new_version(record, user, published_at, note):
     return number
 
 
+def history(records):
+    """Every published change of `records`, newest first: for each version its record, when,
+    the publishing role, its note and what it changed from the record's version before
+    ([(field, old, new)], every public field for a first version), and each withdrawal
+    (with `reason`). What a page shows as its public history when it has no ?v= view."""
+    by_key = {record_key(record): record for record in records}
+    versions = db.session.scalars(
+        sa.select(ContentVersion)
+        .where(ContentVersion.record.in_(list(by_key)))
+        .order_by(ContentVersion.record, ContentVersion.number)
+    ).all()
+    entries, before = [], {}
+    for version in versions:
+        old = before.get(version.record, {})
+        changed = [
+            (field, old.get(field), version.fields.get(field))
+            for field in by_key[version.record].PUBLIC_FIELDS
+            if (old.get(field) or None) != (version.fields.get(field) or None)
+        ]
+        before[version.record] = version.fields
+        entries.append(
+            {
+                "record": by_key[version.record],
+                "at": version.published_at,
+                "role": version.role,
+                "note": version.note,
+                "first": version.number == 1,
+                "changes": changed,
+            }
+        )
+    for record in records:
+        if getattr(record, "status", None) == WITHDRAWN and record.withdrawn_at:
+            entries.append(
+                {"record": record, "at": record.withdrawn_at, "withdrawn": True, "changes": []}
+            )
+    return sorted(entries, key=lambda entry: entry["at"], reverse=True)
+
+
 def withdraw(record, user, reason_vi, reason_en=None):
     """No longer in force: the page answers 410 with when and why, and stays listed."""
     record.withdrawn_at = utcnow()

@@ -107,3 +107,39 @@ def test_the_list_finds_an_agency_by_its_name_typed_without_accents(
     sign_in("editor")
     listed = visible_text(client.get("/vi/admin/agencies?q=tu+phap").text)
     assert "Sở Tư pháp" in listed and "Sở Xây dựng" not in listed
+
+
+def test_the_agency_page_shows_every_published_change_of_its_contacts_and_numbers(
+    app, client, sign_in, make_agency
+):
+    agency = make_agency(name_vi="Sở Tư pháp", slug="so-tu-phap")
+    officer = sign_in("officer", agency)
+    url = f"/vi/admin/agencies/{agency.id}"
+    assert _post(client, url, **_fields()).status_code == 303
+    assert _post(client, url, **_fields(phone="0290 3820 222")).status_code == 303
+    number = {
+        "agency_id": str(agency.id),
+        "phone": "0290 3999 000",
+        "channels": ["phone", "zalo"],
+        "purpose_vi": "Tiếp nhận phản ánh về chứng thực",
+        "action": "save",
+    }
+    assert _post(client, "/vi/admin/hotlines/new", **number).status_code == 303
+    visitor = app.test_client()
+    assert "0290 3999 000" not in visitor.get("/vi/agencies/so-tu-phap").text  # a draft
+    hotline_url = "/vi/admin/hotlines/1"
+    assert _post(client, hotline_url, **{**number, "action": "publish"}).status_code == 303
+    token = csrf_token(client, hotline_url)
+    withdrawn = client.post(
+        f"{hotline_url}/withdraw", data={"reason_vi": "Số đã ngừng.", "csrf_token": token}
+    )
+    assert withdrawn.status_code == 303
+    page = visible_text(visitor.get("/vi/agencies/so-tu-phap").text)
+    history = page[page.index("Các thay đổi của trang này") :]
+    assert "Điện thoại: 0290 3820 111 → 0290 3820 222" in history
+    assert "Đường dây nóng 0290 3999 000, đã thu hồi: Số đã ngừng." in history
+    assert "Liên hệ qua: Điện thoại, Zalo" in history
+    assert "do cán bộ cơ quan công bố" in history
+    assert officer.email not in page  # the role is public, never the person
+    # Newest first: the withdrawal, the number, then the two versions of the contacts.
+    assert history.index("đã thu hồi") < history.index("0290 3820 111 → 0290 3820 222")

@@ -17,6 +17,7 @@ from wtforms.validators import Optional, Regexp
 from portal import access, listing, publishing
 from portal.feedback import queries as feedback
 from portal.inspections import queries as inspections
+from portal.labels import HOTLINE_CHANNELS
 from portal.models import (
     Agency,
     AgencyAlias,
@@ -94,13 +95,30 @@ def detail(slug):
             abort(404)
         # Merged into another agency: its old address leads there, for good.
         return redirect(url_for("agencies.detail", slug=alias.agency.slug), 301)
+    # Its contacts' and its numbers' published changes; a draft number has none.
+    kept = db.session.scalars(
+        sa.select(Hotline).where(
+            Hotline.agency_id == agency.id, Hotline.status.in_(("published", "withdrawn"))
+        )
+    ).all()
     return render_template(
         "agencies/detail.html",
         agency=agency,
+        history=publishing.history([agency, *kept]),
+        history_value=history_value,
         procedure_counts=procedure_counts(agency),
         inspection_card=inspections.summary(agency),
         feedback_figures=feedback.figures(agency),
     )
+
+
+def history_value(field, value):
+    """A value of the agency page's history as a reader reads it."""
+    if not value:
+        return "—"
+    if field == "channels":
+        return ", ".join(str(HOTLINE_CHANNELS.get(key, key)) for key in value.split())
+    return value
 
 
 def procedure_counts(agency):
