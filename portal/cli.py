@@ -17,6 +17,7 @@ from flask_babel import force_locale
 from portal import ROOT, backups, demo, workdays
 from portal.agencies import merge
 from portal.announcements import importer as announcements_importer
+from portal.feedback import importer as feedback_importer
 from portal.importing import SourceError
 from portal.indexing import sync
 from portal.inspections import importer as inspections_importer
@@ -145,6 +146,18 @@ def import_inspections(path, dry_run):
     except SourceError as error:
         raise click.ClickException(f"{error}\nNothing was imported.") from error
     click.echo(_summary("inspection records", counts, dry_run))
+
+
+@import_cli.command("feedback")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Validate only; write nothing.")
+def import_feedback(path, dry_run):
+    """Import feedback and its answers from JSON Lines (format in the README)."""
+    try:
+        counts = feedback_importer.import_jsonl(path, dry_run=dry_run)
+    except SourceError as error:
+        raise click.ClickException(f"{error}\nNothing was imported.") from error
+    click.echo(_summary("feedback", counts, dry_run))
 
 
 @agencies_cli.command("merge")

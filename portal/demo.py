@@ -11,6 +11,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from portal.announcements import demo as announcements_demo
+from portal.feedback import demo as feedback_demo
 from portal.importing import assign
 from portal.inspections import demo as inspections_demo
 from portal.models import Agency, Hotline, Level, db
@@ -35,6 +36,7 @@ def load():
     counts.update(announcements_demo.load())
     counts.update(procedures_demo.load())
     counts.update(inspections_demo.load())
+    counts.update(feedback_demo.load())
     return counts
 
 
