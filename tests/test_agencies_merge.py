@@ -68,3 +68,17 @@ def test_bad_merges_are_refused_with_a_message(runner, make_agency):
     refused = _merge(runner, "ubnd-tinh", "so-noi-vu")
     assert refused.exit_code == 1 and "merge the other way round" in refused.output
     assert db.session.scalar(sa.select(sa.func.count(AgencyAlias.id))) == 0
+
+
+def test_a_list_filtered_by_a_merged_agency_leads_to_the_agency_it_became(
+    client, runner, make_agency
+):
+    make_agency(name_vi="Sở Tư pháp tỉnh Cà Mau", slug="so-tu-phap")
+    make_agency(name_vi="Sở Tư pháp", slug="so-tu-phap-2")
+    assert _merge(runner, "so-tu-phap-2", "so-tu-phap").exit_code == 0
+    for path in ("/vi/procedures", "/en/inspections/findings", "/vi/search"):
+        answer = client.get(path, query_string={"agency": "so-tu-phap-2", "q": "hộ tịch"})
+        assert answer.status_code == 301, path
+        assert answer.headers["Location"] == (f"{path}?agency=so-tu-phap&q=h%E1%BB%99+t%E1%BB%8Bch")
+    assert client.get("/vi/procedures?agency=so-tu-phap").status_code == 200
+    assert client.get("/vi/procedures?agency=khong-co").status_code == 200  # no such: no hits

@@ -5,6 +5,8 @@ The directory's box (here and on the hotline page) ranks with the search engine 
 back to a plain match while the index is not built yet.
 """
 
+from urllib.parse import urlencode
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -32,6 +34,23 @@ from portal.models import (
 from portal.text import EMAIL, PHONE, WEB_ADDRESS, most, stripped
 
 bp = Blueprint("agencies", __name__, url_prefix="/<lang>/agencies")
+
+
+@bp.before_app_request
+def follow_a_merged_agency():
+    """`?agency=` naming a body merged into another (an old link in the news) leads to the
+    same list of the agency it became, on every page that filters by agency, for good."""
+    slug = request.args.get("agency")
+    if request.method != "GET" or not slug or len(slug) > 120:
+        return None
+    if db.session.scalar(sa.select(Agency.id).where(Agency.slug == slug)) is not None:
+        return None
+    alias = db.session.scalar(sa.select(AgencyAlias).where(AgencyAlias.slug == slug))
+    if alias is None:
+        return None
+    args = request.args.copy()
+    args["agency"] = alias.agency.slug
+    return redirect(f"{request.path}?{urlencode(list(args.items(multi=True)))}", 301)
 
 
 def main_hotlines():
