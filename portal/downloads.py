@@ -1,8 +1,11 @@
-"""Streamed downloads of a list: CSV (UTF-8 with BOM, for Excel) or JSON."""
+"""Streamed downloads of a list: CSV (UTF-8 with BOM, for Excel) or JSON; and a list's
+newest items as an Atom feed."""
 
 import csv
 import io
 import json
+import re
+import xml.etree.ElementTree as ET
 
 import sqlalchemy as sa
 from flask import Response, abort, stream_with_context
@@ -71,3 +74,50 @@ def _response(chunks, mimetype, filename):
     response = Response(stream_with_context(chunks), mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+ATOM = "http://www.w3.org/2005/Atom"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+# What XML 1.0 cannot hold even escaped (control characters): left out of a feed.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def atom(feed, entries):
+    """An Atom 1.0 feed (RFC 4287). `feed`: id, title, lang, updated (when there is no
+    entry), self and alternate URLs, author; `entries`: dicts of id, link, title, updated
+    (an aware datetime) and optionally summary, content, author. Texts are (text, lang)
+    pairs, escaped by the XML writer."""
+    entries = list(entries)
+    root = ET.Element("feed", {"xmlns": ATOM, XML_LANG: feed["lang"]})
+    _text(root, "id", feed["id"])
+    _text(root, "title", feed["title"])
+    updated = max((entry["updated"] for entry in entries), default=feed["updated"])
+    _text(root, "updated", updated.isoformat())
+    ET.SubElement(root, "link", rel="self", type="application/atom+xml", href=feed["self"])
+    ET.SubElement(root, "link", rel="alternate", type="text/html", href=feed["alternate"])
+    _text(ET.SubElement(root, "author"), "name", feed["author"])
+    for entry in entries:
+        element = ET.SubElement(root, "entry")
+        _text(element, "id", entry["id"])
+        _text(element, "title", entry["title"])
+        _text(element, "updated", entry["updated"].isoformat())
+        _text(element, "published", entry["updated"].isoformat())
+        ET.SubElement(element, "link", rel="alternate", type="text/html", href=entry["link"])
+        if entry.get("author"):
+            _text(ET.SubElement(element, "author"), "name", entry["author"])
+        for name in ("summary", "content"):
+            if entry.get(name) and entry[name][0]:
+                _text(element, name, entry[name], type="text")
+    body = ET.tostring(root, encoding="unicode", xml_declaration=False)
+    xml = '<?xml version="1.0" encoding="utf-8"?>\n' + body + "\n"
+    return Response(xml, mimetype="application/atom+xml")
+
+
+def _text(parent, tag, value, **attributes):
+    """A text element; `value` is a string or a (text, lang) pair."""
+    text, lang = value if isinstance(value, tuple) else (value, None)
+    element = ET.SubElement(parent, tag, attributes)
+    if lang:
+        element.set(XML_LANG, lang)
+    element.text = _NOT_XML.sub("", str(text))
+    return element

@@ -79,6 +79,7 @@ FEEDBACK_CHANNELS = {
 STAFF_FEEDBACK_STATES = {
     "new": _l("New, to accept or reject"),
     "open": _l("Not answered yet"),
+    "withdrawn": _l("Withdrawn by the sender"),
     "all": _l("All"),
 }
 FEEDBACK_MEASURES = {
@@ -89,6 +90,7 @@ FEEDBACK_MEASURES = {
     "published": _l("Answer published"),
     "in_progress": _l("In progress"),
     "overdue": _l("In progress, past the target"),
+    "withdrawn": _l("Withdrawn by the sender"),
 }
 REDACTION_GROUNDS = {
     "personal_data": _l("personal data (Decree 13/2023/NĐ-CP)"),

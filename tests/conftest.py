@@ -6,8 +6,9 @@ variable the PostgreSQL runs are skipped, except in CI (CI=true) where that is a
 
 A factory per model builds a row with sensible defaults, commits it and returns it; pass only
 what the test is about: make_agency, make_hotline, make_announcement, make_sector,
-make_procedure, make_decision, make_plan, make_inspection, make_finding, make_follow_up and
-make_letter. For what a visitor reads on a page, use `visible_text` from tests/pagetext.py.
+make_procedure, make_decision, make_plan, make_inspection, make_finding, make_follow_up,
+make_letter and make_feedback. For what a visitor reads on a page, use `visible_text` from
+tests/pagetext.py.
 """
 
 import email
@@ -32,6 +33,8 @@ from portal.models import (
     Announcement,
     AnnouncementStatus,
     Decision,
+    Feedback,
+    FeedbackEvent,
     Finding,
     FollowUp,
     FollowUpLetter,
@@ -349,6 +352,41 @@ def make_letter(app):
         values.setdefault("signed_on", date(2018, 1, 15))
         values.setdefault("title_vi", "Về việc khắc phục hạn chế sau kiểm tra")
         return _saved(FollowUpLetter(**values))
+
+    return make
+
+
+@pytest.fixture
+def make_feedback(app):
+    """Factory: a feedback from a (made-up) citizen, received on 30/11/2026. With
+    `published=True`, its answer published by `agency` (or a new one) on 02/12/2026, under
+    the public title and question given (or made up)."""
+    counter = iter(range(1, 10_000))
+
+    def make(published=False, agency=None, **values):
+        n = next(counter)
+        values.setdefault("code_hash", f"{n:064x}")
+        values.setdefault("sender_type", "citizen")
+        values.setdefault("sender_name", "Lê Văn Riêng")
+        values.setdefault("sender_phone", "0911 222 333")
+        values.setdefault("sender_email", "rieng.le@example.com")
+        values.setdefault("channel", "portal")
+        values.setdefault("received_on", date(2026, 11, 30))
+        values.setdefault("title", f"Phản ánh thử nghiệm {n}")
+        values.setdefault("content", "Nội dung phản ánh, có tên Lê Văn Riêng.")
+        if published:
+            agency = agency or Agency(slug=f"co-quan-tra-loi-{n}", name_vi=f"Sở trả lời {n}",
+                                      level=Level.PROVINCE)  # fmt: skip
+            values.update(assigned_agency=agency, answer_agency=agency)
+            values.setdefault("status", "published")
+            values.setdefault("answered_on", date(2026, 12, 1))
+            values.setdefault("published_on", date(2026, 12, 2))
+            values.setdefault("public_title", f"Câu hỏi đã trả lời {n}")
+            values.setdefault("public_question", "Câu hỏi đã lược bỏ dữ liệu cá nhân.")
+            values.setdefault("answer_vi", "Câu trả lời của cơ quan.")
+        item = Feedback(**values)
+        item.events.append(FeedbackEvent(actor="sender", to_status="received"))
+        return _saved(item)
 
     return make
 

@@ -371,15 +371,23 @@ def test_a_citizen_sends_feedback_with_a_file_and_follows_it_by_its_code(server,
     scan = tmp_path / "giay-to.png"
     scan.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
     page.goto(server + "/vi/feedback")
+    assert _checked(page) == ([], True)  # the filters with their counts, the feed's link
     page.get_by_role("link", name="Gửi phản ánh, kiến nghị").first.click()
     assert _checked(page) == ([], True)
     page.get_by_label("Họ tên (hoặc tên doanh nghiệp)").fill("Nguyễn Văn Thử")
     page.get_by_label("Điện thoại (không bắt buộc)").fill("0912 345 678")
     page.get_by_label("Tóm tắt nội dung trong vài chữ").fill("Bản sao có chứng thực")
     page.get_by_label("Nội dung phản ánh, kiến nghị").fill("Bộ phận một cửa đòi bản sao.")
-    page.get_by_label("Tài liệu hoặc ảnh (PDF, JPEG hoặc PNG, không bắt buộc)").set_input_files(
-        str(scan)
-    )
+    file_field = page.get_by_label("Tài liệu hoặc ảnh (PDF, JPEG hoặc PNG, không bắt buộc)")
+    file_field.set_input_files(str(scan))
+    # Similar answers first: the form comes back as typed, but for the file.
+    page.get_by_role("button", name="Tìm câu trả lời tương tự").click()
+    page.wait_for_selector("#similar")
+    assert "Chưa có câu trả lời đã công khai nào tương tự" in page.inner_text(".similar")
+    assert page.get_by_label("Họ tên (hoặc tên doanh nghiệp)").input_value() == "Nguyễn Văn Thử"
+    assert file_field.evaluate("input => input.files.length") == 0
+    assert _checked(page) == ([], True)
+    file_field.set_input_files(str(scan))
     page.get_by_role("button", name="Gửi", exact=True).click()
     page.wait_for_url("**/vi/feedback/sent")
     assert _checked(page) == ([], True)
@@ -391,4 +399,10 @@ def test_a_citizen_sends_feedback_with_a_file_and_follows_it_by_its_code(server,
     shown = page.inner_text("main")
     assert "Bản sao có chứng thực" in shown and "Status\nReceived" in shown
     assert "Nguyễn Văn Thử" not in shown and "0912 345 678" not in shown
+    assert _checked(page) == ([], True)
+    # Withdrawn by the sender, after a tick to confirm.
+    page.get_by_label("I withdraw this feedback: it will not be answered.").check()
+    page.get_by_role("button", name="Withdraw my feedback").click()
+    page.wait_for_selector("text=Withdrawn on")
+    assert "Status\nWithdrawn by the sender" in page.inner_text("main")
     assert _checked(page) == ([], True)

@@ -340,3 +340,107 @@ def _send_over_http(port):
     headers = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
     answer, _page = _http(port, "POST", "/vi/feedback/new", urlencode(fields), headers)
     return answer.status
+
+
+# Withdrawal by the sender
+
+WITHDRAW = "/vi/feedback/status/withdraw"
+
+
+def _withdraw(client, code, **fields):
+    values = {"code": code, "confirm": "y", "csrf_token": csrf_token(client, STATUS), **fields}
+    return client.post(WITHDRAW, data=values)
+
+
+def test_the_sender_withdraws_what_is_not_answered_and_the_status_page_says_when(
+    client, monkeypatch
+):
+    _send(client)
+    code = _code_from(client)
+    looked_up = _look_up(client, code)
+    assert "Rút phản ánh, kiến nghị của tôi" in visible_text(looked_up.text)
+    answer = _withdraw(client, code, note="Đã được giải quyết tại xã.")
+    assert answer.status_code == 200
+    page = visible_text(answer.text)
+    assert "Tình trạng Người gửi đã rút" in page and "Ngày rút" in page
+    assert "Người gửi đã rút. Đã được giải quyết tại xã." in page
+    assert "Dự kiến trả lời trước ngày" not in page
+    item = db.session.scalar(sa.select(Feedback))
+    assert item.status == "withdrawn"
+    last = item.events[-1]
+    assert (last.actor, last.from_status, last.to_status, last.note) == (
+        "sender",
+        "received",
+        "withdrawn",
+        "Đã được giải quyết tại xã.",
+    )
+    later = _look_up(client, code)
+    assert "Ngày rút" in visible_text(later.text)
+    assert "Rút phản ánh, kiến nghị của tôi" not in visible_text(later.text)  # done once
+    assert _withdraw(client, code).status_code == 400
+    assert len(item.events) == 2
+
+
+def test_withdrawing_needs_the_tick_and_a_right_code_and_changes_nothing_without(client):
+    _send(client)
+    code = _code_from(client)
+    unticked = _withdraw(client, code, confirm="")
+    assert unticked.status_code == 400
+    assert "Đánh dấu vào ô để xác nhận bạn rút phản ánh, kiến nghị." in visible_text(unticked.text)
+    wrong = _withdraw(client, codes.new())
+    looked_up = _look_up(client, codes.new())
+    assert wrong.status_code == looked_up.status_code == 404
+    message = "Không có phản ánh, kiến nghị nào mang mã này."
+    assert message in visible_text(wrong.text) and message in visible_text(looked_up.text)
+    assert "Tình trạng" not in visible_text(wrong.text)
+    no_token = client.post(WITHDRAW, data={"code": code, "confirm": "y"})
+    assert no_token.status_code == 400
+    assert db.session.scalar(sa.select(Feedback.status)) == "received"
+
+
+def test_withdrawals_count_as_lookups_against_the_limit(client):
+    for _ in range(feedback_views.LOOKUP_LIMIT):
+        assert _withdraw(client, codes.new()).status_code == 404
+    assert _look_up(client, codes.new()).status_code == 429
+    assert set(db.session.scalars(sa.select(RateEvent.key))) == {"feedback-code:127.0.0.1"}
+
+
+def test_what_is_answered_cannot_be_withdrawn(client, make_feedback):
+    code = codes.new()
+    make_feedback(published=True, code_hash=codes.digest(code.replace("-", "")))
+    assert "Rút phản ánh, kiến nghị của tôi" not in visible_text(_look_up(client, code).text)
+    refused = _withdraw(client, code)
+    assert refused.status_code == 400
+    assert "Không thể rút phản ánh, kiến nghị này nữa" in visible_text(refused.text)
+    assert db.session.scalar(sa.select(Feedback.status)) == "published"
+
+
+def test_staff_see_it_withdrawn_and_no_longer_in_progress_or_overdue(client, sign_in, monkeypatch):
+    monkeypatch.setattr(workdays, "today", lambda: date(2026, 11, 2))
+    _send(client, title="Rút lại sau khi gửi")
+    code = _code_from(client)
+    _send(client, title="Vẫn đang chờ")
+    monkeypatch.setattr(workdays, "today", lambda: date(2026, 12, 30))
+    assert _withdraw(client, code).status_code == 200
+    sign_in("editor")
+    open_items = visible_text(client.get("/vi/admin/feedback").text)
+    assert "Vẫn đang chờ" in open_items and "Rút lại sau khi gửi" not in open_items
+    everything = visible_text(client.get("/vi/admin/feedback?state=all").text)
+    assert "Rút lại sau khi gửi 02/11/2026 · Người gửi đã rút Vẫn đang chờ" in everything
+    assert everything.count("Quá hạn") == 1  # the one still waiting
+    withdrawn = client.get("/vi/admin/feedback?state=withdrawn").text
+    assert "Rút lại sau khi gửi" in withdrawn and "Vẫn đang chờ" not in withdrawn
+    states = re.findall(r'<option value="(\w+)"[^>]*>([^<]+)</option>', withdrawn)
+    assert states == [
+        ("new", "Mới, cần thụ lý hoặc từ chối (1)"),
+        ("open", "Chưa trả lời (1)"),
+        ("withdrawn", "Người gửi đã rút (1)"),
+        ("all", "Tất cả (2)"),
+    ]
+    assert "Rút lại sau khi gửi" not in visible_text(client.get("/vi/admin").text)
+    item = db.session.scalar(sa.select(Feedback).filter_by(title="Rút lại sau khi gửi"))
+    assert client.post(f"/vi/admin/feedback/{item.id}/accept", data={
+        "csrf_token": csrf_token(client, f"/vi/admin/feedback/{item.id}")
+    }).status_code == 400  # fmt: skip
+    # received 2, in progress 1, overdue 1, withdrawn 1
+    assert "2026 2 0 0 0 0 1 1 1" in visible_text(client.get("/vi/feedback/statistics").text)

@@ -316,17 +316,18 @@ def test_the_figures_reproduce_what_the_province_reported_for_2017(client, make_
             public_question="Nội dung." if published else None,
         )
     page = visible_text(client.get("/vi/feedback/statistics").text)
-    assert "2017 16 0 13 12 13 3 3" in page
-    assert "Sở Tư pháp 16 0 13 12 13 3 3" in page
+    assert "2017 16 0 13 12 13 3 3 0" in page
+    assert "Sở Tư pháp 16 0 13 12 13 3 3 0" in page
     exported = client.get("/en/feedback/statistics?year=2017&format=csv")
     assert exported.headers["Content-Disposition"] == (
         'attachment; filename="feedback-statistics-2017.csv"'
     )
     lines = exported.get_data(as_text=True).lstrip("\ufeff").splitlines()
     assert (
-        lines[0] == "year,agency,received,rejected,answered,on_time,published,in_progress,overdue"
+        lines[0]
+        == "year,agency,received,rejected,answered,on_time,published,in_progress,overdue,withdrawn"
     )
-    assert "2017,Sở Tư pháp,16,0,13,12,13,3,3" in lines
+    assert "2017,Sở Tư pháp,16,0,13,12,13,3,3,0" in lines
     for bad in ("abc", "%C2%B2", "1999"):
         assert client.get(f"/vi/feedback/statistics?year={bad}").status_code == 400
 

@@ -1,14 +1,19 @@
 """What the feedback pages, the staff's queue and the dashboard share: the province's
-targets in working days, and "overdue", derived from them (never stored)."""
+targets in working days, and "overdue", derived from them (never stored); the published
+answers as the list, its counts per filter, its downloads and its feed show them, and the
+answers like a title being typed."""
 
-from datetime import date
+from collections import Counter
+from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from flask import url_for
 from sqlalchemy.orm import selectinload
 
 from portal import listing, workdays
-from portal.models import Agency, Feedback, FeedbackStatus, db
+from portal.i18n import current_language
+from portal.indexing.sync import SearchUnavailable, get_index, read
+from portal.models import Agency, Channel, Feedback, FeedbackStatus, Procedure, db, localized
 
 # The province's target for an answer, in working days from receipt, shown to the sender
 # as "expected by". Decree 20/2008/NĐ-CP (amended by Decree 92/2017/NĐ-CP) and Circular
@@ -19,7 +24,7 @@ ANSWER_DAYS = 10
 # Working days the province office takes to accept or reject what came in (its target,
 # like ANSWER_DAYS).
 TRIAGE_DAYS = 3
-# Not answered yet
+# Not answered yet (and not rejected or withdrawn): in progress, may be overdue
 OPEN = (FeedbackStatus.RECEIVED, FeedbackStatus.ACCEPTED, FeedbackStatus.ASSIGNED)
 
 
@@ -46,10 +51,9 @@ def overdue(item, today=None, cal=None):
 
 def answered_about(code, limit=10):
     """Published answers that name the procedure `code`, newest first (its page lists them)."""
-    named = sa.cast(Feedback.procedure_codes, sa.String).like(f'%"{code}"%')
     return db.session.scalars(
         sa.select(Feedback)
-        .where(Feedback.status == FeedbackStatus.PUBLISHED, named)
+        .where(Feedback.status == FeedbackStatus.PUBLISHED, _names(code))
         .order_by(Feedback.published_on.desc(), Feedback.id.desc())
         .limit(limit)
     ).all()
@@ -74,13 +78,23 @@ def figures(agency):
     }
 
 
-MEASURES = ("received", "rejected", "answered", "on_time", "published", "in_progress", "overdue")
+MEASURES = (
+    "received",
+    "rejected",
+    "answered",
+    "on_time",
+    "published",
+    "in_progress",
+    "overdue",
+    "withdrawn",
+)
 
 
 def statistics(year=None, today=None):
     """Counts per year (all years) and per assigned agency (one year, or all), as rows of
     dicts in MEASURES: received, not in scope, answered (published or not), answered
-    within the target, published, in progress, in progress past its target."""
+    within the target, published, in progress, in progress past its target, withdrawn by
+    the sender (received = not in scope + answered + in progress + withdrawn)."""
     today = today or workdays.today()
     cal = workdays.calendar()
     items = db.session.scalars(sa.select(Feedback).order_by(Feedback.received_on)).all()
@@ -104,6 +118,7 @@ def _counts_of(item, cal, today):
         "published": int(item.status == FeedbackStatus.PUBLISHED),
         "in_progress": int(item.status in OPEN),
         "overdue": int(overdue(item, today, cal)),
+        "withdrawn": int(item.status == FeedbackStatus.WITHDRAWN),
     }
 
 
@@ -134,40 +149,156 @@ ANSWER_COLUMNS = (
 )
 
 
-def published(filters, q=""):
+class Answers:
     """The published answers matching `filters` (agency slug, year received, channel,
-    procedure code) and the text `q`: best first by the search engine (a plain match of
-    the public title and question until an index exists), else by `sort`."""
-    query = sa.select(Feedback).where(Feedback.status == FeedbackStatus.PUBLISHED)
-    ranked = listing.ranked_ids(q, "feedback") if q else None
-    if q and ranked is None:
-        query = query.where(
-            sa.or_(
-                Feedback.public_title.icontains(q, autoescape=True),
-                Feedback.public_question.icontains(q, autoescape=True),
+    procedure code) and the text `q`, as the list, its downloads and its feed show them;
+    and, for each filter, how many each of its values would give with the others applied.
+
+    The text is matched by the search engine (best first), or by a plain match of the
+    public title and question until an index exists."""
+
+    def __init__(self, filters, q=""):
+        self.filters, self.q = filters, q
+        self.ranked = listing.ranked_ids(q, "feedback") if q else None
+
+    def conditions(self, skip=None):
+        """The WHERE of the list, without the filter `skip` (a facet counts without its own)."""
+        f, where = self.filters, [Feedback.status == FeedbackStatus.PUBLISHED]
+        if self.q and self.ranked is None:
+            where.append(
+                sa.or_(
+                    Feedback.public_title.icontains(self.q, autoescape=True),
+                    Feedback.public_question.icontains(self.q, autoescape=True),
+                )
+            )
+        elif self.q:
+            where.append(Feedback.id.in_(self.ranked) if self.ranked else sa.false())
+        if f.get("agency") and skip != "agency":
+            agency = sa.select(Agency.id).where(Agency.slug == f["agency"]).correlate(None)
+            where.append(Feedback.answer_agency_id.in_(agency))
+        if f.get("year") and skip != "year":
+            year = int(f["year"])
+            where += [
+                Feedback.received_on >= date(year, 1, 1),
+                Feedback.received_on < date(year + 1, 1, 1),
+            ]
+        if f.get("channel") and skip != "channel":
+            where.append(Feedback.channel == f["channel"])
+        if f.get("procedure") and skip != "procedure":
+            where.append(_names(f["procedure"]))
+        return where
+
+    def select(self, sort=None):
+        """The list, best first when searching, else by `sort` (newest first by default)."""
+        sort = sort or self.filters.get("sort")
+        query = sa.select(Feedback).where(*self.conditions())
+        if self.ranked and not sort:
+            return query.order_by(listing.rank_order(Feedback.id, self.ranked))
+        return query.order_by(*SORTS[sort or "newest"])
+
+    def facets(self):
+        """{filter: [(value, label, count)]}: the values published answers have, each with
+        how many the list would hold were it chosen (the other filters kept); one query
+        per filter. Values that would give none are left out, except the chosen one."""
+        year = sa.extract("year", Feedback.received_on)
+        published = Feedback.status == FeedbackStatus.PUBLISHED
+        agencies = db.session.execute(
+            sa.select(Agency.slug, Agency.name_vi, self._kept("agency"))
+            .join(Feedback, Feedback.answer_agency_id == Agency.id)
+            .where(published)
+            .group_by(Agency.slug, Agency.name_vi)
+            .order_by(Agency.name_vi)
+        ).all()
+        channels = dict(
+            db.session.execute(
+                sa.select(Feedback.channel, self._kept("channel"))
+                .where(published)
+                .group_by(Feedback.channel)
+            ).all()
+        )
+        years = db.session.execute(
+            sa.select(year, self._kept("year"))
+            .where(published)
+            .group_by(year)
+            .order_by(year.desc())
+        ).all()
+        facets = {
+            "agency": [(slug, name, n) for slug, name, n in agencies],
+            "channel": [(str(c), str(c), channels[c]) for c in Channel if c in channels],
+            "year": [(str(int(y)), str(int(y)), n) for y, n in years],
+            "procedure": self._procedures(),
+        }
+        for name, items in facets.items():
+            chosen = self.filters.get(name)
+            facets[name] = [item for item in items if item[2] or item[0] == chosen]
+            if chosen and chosen not in (item[0] for item in facets[name]):
+                facets[name].append((chosen, None, 0))  # no published answer has it
+        return facets
+
+    def _kept(self, skip):
+        """How many of a group's published answers the other filters keep."""
+        return sa.func.sum(sa.case((sa.and_(*self.conditions(skip=skip)), 1), else_=0))
+
+    def _procedures(self):
+        """Per procedure code, most answers first, labelled by the procedure (name_vi and
+        name_en). The codes are a JSON list: counted here, read in one query."""
+        kept = sa.case((sa.and_(*self.conditions(skip="procedure")), 1), else_=0)
+        rows = db.session.execute(
+            sa.select(Feedback.procedure_codes, kept).where(
+                Feedback.status == FeedbackStatus.PUBLISHED
+            )
+        ).all()
+        counts = Counter()
+        for named, n in rows:
+            for code in set(named or ()):
+                counts[code] += n
+        procedures = {
+            row.code: row
+            for row in db.session.execute(
+                sa.select(Procedure.code, Procedure.name_vi, Procedure.name_en).where(
+                    Procedure.code.in_(list(counts))
+                )
+            )
+        }
+        ordered = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+        return [(code, procedures.get(code), n) for code, n in ordered]
+
+
+SIMILAR = 5  # answers shown on the form as like the title typed
+
+
+def similar(title, limit=SIMILAR):
+    """Published answers like `title`, best first, found by the search engine: those
+    holding all its words, then those holding the most, down to half of them (fewer is
+    chance: "giấy" alone is in half the titles). None before an index exists; only
+    published ones, whatever an index not yet in step says."""
+    text = listing.clean_query(title)[: listing.MAX_QUERY_LENGTH]
+    if not text or listing.query_problem(text) or not get_index().exists():
+        return []
+    try:
+        results = read(
+            lambda index: index.search(
+                text, lang=current_language(), types=["feedback"], per_page=limit
             )
         )
-    if filters.get("agency"):
-        query = query.join(Agency, Agency.id == Feedback.answer_agency_id).where(
-            Agency.slug == filters["agency"]
+    except SearchUnavailable:
+        return []
+    words = len(text.split())
+    ids = [int(hit.id) for hit in results.hits if len(hit.missing_terms) * 2 <= words]
+    found = {
+        item.id: item
+        for item in db.session.scalars(
+            sa.select(Feedback).where(
+                Feedback.id.in_(ids), Feedback.status == FeedbackStatus.PUBLISHED
+            )
         )
-    if filters.get("year"):
-        year = int(filters["year"])
-        query = query.where(
-            Feedback.received_on >= date(year, 1, 1), Feedback.received_on < date(year + 1, 1, 1)
-        )
-    if filters.get("channel"):
-        query = query.where(Feedback.channel == filters["channel"])
-    if filters.get("procedure"):
-        named = sa.cast(Feedback.procedure_codes, sa.String).like(f'%"{filters["procedure"]}"%')
-        query = query.where(named)
-    if ranked is not None:
-        if not ranked:  # nothing matches (and CASE with no branch is no SQL)
-            return query.where(sa.false())
-        query = query.where(Feedback.id.in_(ranked))
-        if not filters.get("sort"):
-            return query.order_by(listing.rank_order(Feedback.id, ranked))
-    return query.order_by(*SORTS[filters.get("sort") or "newest"])
+    }
+    return [found[i] for i in ids if i in found]
+
+
+def _names(code):
+    """The answer names the procedure `code` (its codes are a JSON list)."""
+    return sa.cast(Feedback.procedure_codes, sa.String).like(f'%"{code}"%')
 
 
 def answer_rows(query):
@@ -191,4 +322,27 @@ def answer_rows(query):
             else "",
             "within_target": bool(item.answered_on and item.answered_on <= due),
             "url": url_for("feedback.detail", feedback_id=item.id, _external=True),
+        }
+
+
+# The feed holds the newest answers of the list: a reader polls it for what is new.
+FEED_ENTRIES = 50
+
+
+def feed_entries(answers, lang):
+    """The Atom feed's entries (portal/downloads.py), newest published first: the public
+    version only, never the sender. An answer's content is in `lang` when it has it."""
+    query = answers.select(sort="newest").limit(FEED_ENTRIES)
+    for item in db.session.scalars(query.options(selectinload(Feedback.answer_agency))):
+        url = url_for("feedback.detail", feedback_id=item.id, lang=lang, _external=True)
+        answer = localized(item, "answer", lang)
+        yield {
+            "id": url,
+            "link": url,
+            # The public title and question are moderated in Vietnamese only.
+            "title": (item.public_title, "vi"),
+            "summary": (item.public_question, "vi"),
+            "content": (answer.text, answer.lang),
+            "updated": datetime.combine(item.published_on, time(), workdays.VIETNAM),
+            "author": (item.answer_agency.name_vi, "vi") if item.answer_agency else None,
         }

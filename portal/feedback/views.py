@@ -1,10 +1,13 @@
-"""Feedback, the citizen's side: send it (/<lang>/feedback/new), get a tracking code shown
-once, follow it (/<lang>/feedback/status) without anyone's personal data; the published
-answers, their list and figures. And the staff's (/<lang>/admin/feedback): accept, reject
-with a reason, assign, answer, moderate and publish."""
+"""Feedback, the citizen's side: send it (/<lang>/feedback/new), after seeing similar
+answers if they wish, get a tracking code shown once, follow it (/<lang>/feedback/status)
+without anyone's personal data, withdraw it while it is not answered; the published
+answers, their list with counts per filter, downloads and feed, and figures. And the
+staff's (/<lang>/admin/feedback): accept, reject with a reason, assign, answer, moderate
+and publish."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask import (
@@ -25,7 +28,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -36,7 +41,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp
 
-from portal import access, attachments, audit, listing, mail, ratelimit, workdays
+from portal import access, attachments, audit, downloads, listing, mail, ratelimit, workdays
 from portal.downloads import check_size, download
 from portal.feedback import codes, queries
 from portal.i18n import current_language, format_date
@@ -54,6 +59,7 @@ from portal.models import (
     Redaction,
     Role,
     db,
+    localized,
     utcnow,
 )
 from portal.pagination import page_arg
@@ -153,6 +159,21 @@ class StatusForm(FlaskForm):
     )
 
 
+class WithdrawForm(FlaskForm):
+    # The code as the sender typed it to look it up (it is in the lookup's box already).
+    code = HiddenField(filters=[stripped], validators=[most(100)])
+    confirm = BooleanField(
+        _l("I withdraw this feedback: it will not be answered."),
+        validators=[DataRequired(_l("Tick the box to confirm that you withdraw it."))],
+    )
+    note = TextAreaField(
+        _l("Why, if you wish to say (optional)"),
+        description=_l("The staff who handle it read this; it is never published."),
+        filters=[stripped, nfc],
+        validators=[most(2000)],
+    )
+
+
 def _agency_choices():
     current = [
         (str(agency.id), agency.name_vi)
@@ -176,14 +197,19 @@ def _too_many(template, form, retry_at):
 
 @bp.route("")
 def index():
-    """Where citizens send feedback and follow it; the published answers, filtered, found
-    with the search engine, downloadable (?format=csv or json)."""
+    """Where citizens send feedback and follow it; the published answers, filtered (with
+    how many each filter's values hold), found with the search engine, downloadable
+    (?format=csv or json) and followed as an Atom feed (?format=atom)."""
     q = listing.read_query(request.args)
     filters = _answer_filters(request.args)
-    query = queries.published(filters, q)
+    answers = queries.Answers(filters, q)
+    query = answers.select()
     export = request.args.get("format", "html")
-    if export not in ("html", "csv", "json"):
-        abort(400, _("The format must be csv or json."))
+    if export not in ("html", "csv", "json", "atom"):
+        abort(400, _("The format must be csv, json or atom."))
+    kept = dict(filters, q=q) if q else filters  # for the links to this very list
+    if export == "atom":
+        return _feed(answers, kept)
     if export != "html":
         check_size(query)
         name = "feedback-answers" + (f"-{filters['year']}" if filters.get("year") else "")
@@ -191,16 +217,31 @@ def index():
     page = db.paginate(
         query, page=page_arg(), per_page=current_app.config["PER_PAGE"], error_out=False
     )
-    agencies = db.session.execute(
-        sa.select(Agency.slug, Agency.name_vi)
-        .join(Feedback, Feedback.answer_agency_id == Agency.id)
-        .where(Feedback.status == FeedbackStatus.PUBLISHED)
-        .distinct()
-        .order_by(Agency.name_vi)
-    ).all()
     return render_template(
-        "feedback/index.html", page=page, q=q, filters=filters, agencies=agencies
+        "feedback/index.html",
+        page=page,
+        q=q,
+        filters=filters,
+        facets=answers.facets(),
+        feed_url=url_for("feedback.index", **kept, format="atom"),
     )
+
+
+def _feed(answers, kept):
+    """The newest published answers of the filtered list, in the page's language."""
+    lang, config = current_language(), current_app.config
+    publisher = {"name_vi": config["PUBLISHER_NAME_VI"], "name_en": config["PUBLISHER_NAME_EN"]}
+    self_url = url_for("feedback.index", **kept, format="atom", _external=True)
+    feed = {
+        "id": self_url,
+        "self": self_url,
+        "alternate": url_for("feedback.index", **kept, _external=True),
+        "title": _("Published answers to feedback and petitions"),
+        "lang": lang,
+        "updated": datetime.combine(workdays.today(), time(), workdays.VIETNAM),
+        "author": localized(SimpleNamespace(**publisher), "name", lang).text,
+    }
+    return downloads.atom(feed, queries.feed_entries(answers, lang))
 
 
 # What each filter of the answers' list may be.
@@ -272,8 +313,14 @@ def statistics():
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
+    """The form; its second button ("Find similar answers") shows published answers like
+    the title typed, keeping what was typed, and sends nothing."""
     form = FeedbackForm()
     form.agency_id.choices = _agency_choices()
+    if form.is_submitted() and request.form.get("action") == "similar":
+        title = form.title.data or ""
+        similar = queries.similar(title) if title else None
+        return render_template("feedback/new.html", form=form, similar=similar, asked=True)
     if not form.validate_on_submit():
         return render_template("feedback/new.html", form=form), 400 if form.is_submitted() else 200
     retry_at = ratelimit.hit(f"feedback-send:{_address()}", SEND_LIMIT, SEND_WINDOW)
@@ -348,22 +395,72 @@ def status():
         return render_template(
             "feedback/status.html", form=form
         ), 400 if form.is_submitted() else 200
+    item, refused = _look_up(form, form.code.data)
+    if refused:
+        return refused
+    return _status_page(form, item)
+
+
+def _look_up(form, typed):
+    """(the feedback with the code typed, None), or (None, the page refusing it): too
+    many tries from this address, a code that cannot be one, or nobody's code."""
     retry_at = ratelimit.hit(f"feedback-code:{_address()}", LOOKUP_LIMIT, LOOKUP_WINDOW)
     if retry_at:
-        return _too_many("feedback/status.html", form, retry_at)
+        return None, _too_many("feedback/status.html", form, retry_at)
     try:
-        code = codes.normalised(form.code.data)
+        code = codes.normalised(typed)
     except codes.BadCode as bad:
         form.code.errors = [str(bad)]
-        return render_template("feedback/status.html", form=form), 400
+        return None, (render_template("feedback/status.html", form=form), 400)
     item = db.session.scalar(sa.select(Feedback).where(Feedback.code_hash == codes.digest(code)))
     if item is None or not codes.same(item.code_hash, code):
         # The same answer for every wrong code: nothing to learn from trying.
         form.code.errors = [_("No feedback has this code. Check it against your receipt.")]
-        return render_template("feedback/status.html", form=form), 404
+        return None, (render_template("feedback/status.html", form=form), 404)
+    return item, None
+
+
+def _status_page(form, item, withdraw_form=None, status=200, too_late=False):
+    """What the sender reads with a right code: the history, the due date, and the
+    withdrawal while it is not answered yet."""
+    withdrawn = [e.at for e in item.events if e.to_status == FeedbackStatus.WITHDRAWN]
+    withdraw_form = withdraw_form or WithdrawForm(formdata=None, code=form.code.data)
     return render_template(
-        "feedback/status.html", form=form, item=item, due=queries.answer_due(item), found=True
+        "feedback/status.html",
+        form=form,
+        item=item,
+        due=queries.answer_due(item),
+        found=True,
+        withdraw_form=withdraw_form if item.status in queries.OPEN else None,
+        withdrawn_at=withdrawn[-1] if withdrawn else None,
+        too_late=too_late,
+    ), status
+
+
+@bp.route("/status/withdraw", methods=["POST"])
+def withdraw():
+    """The sender withdraws what is not answered yet: with its code (counted as a lookup)
+    and a tick to confirm; a step in its history the staff see."""
+    form = WithdrawForm()
+    lookup = StatusForm(formdata=None, code=form.code.data)
+    item, refused = _look_up(lookup, form.code.data)
+    if refused:
+        return refused
+    if item.status not in queries.OPEN:
+        return _status_page(lookup, item, status=400, too_late=True)
+    if not form.validate_on_submit():
+        return _status_page(lookup, item, withdraw_form=form, status=400)
+    item.events.append(
+        FeedbackEvent(
+            actor="sender",
+            from_status=item.status,
+            to_status=FeedbackStatus.WITHDRAWN,
+            note=form.note.data or None,
+        )
     )
+    item.status = FeedbackStatus.WITHDRAWN
+    db.session.commit()
+    return _status_page(lookup, item)
 
 
 # The staff's side: /<lang>/admin/feedback. The province office (editors, admins) accepts,
@@ -371,7 +468,13 @@ def status():
 staff = Blueprint("feedback_staff", __name__, url_prefix="/<lang>/admin/feedback")
 access.guard(staff)
 
-STAFF_STATES = ("new", "open", "all")
+# The staff list's states, each as the statuses it shows (None: every one).
+STAFF_STATES = {
+    "new": (FeedbackStatus.RECEIVED,),
+    "open": queries.OPEN,
+    "withdrawn": (FeedbackStatus.WITHDRAWN,),
+    "all": None,
+}
 
 
 class RejectForm(FlaskForm):
@@ -400,13 +503,20 @@ def staff_index():
     state = request.args.get("state", "open")
     if state not in STAFF_STATES:
         abort(400, _("Choose a state from the list."))
-    query = sa.select(Feedback).order_by(Feedback.received_on, Feedback.id)
-    if g.user.role == Role.OFFICER:
-        query = query.where(Feedback.assigned_agency_id == g.user.agency_id)
-    if state == "new":
-        query = query.where(Feedback.status == FeedbackStatus.RECEIVED)
-    elif state == "open":
-        query = query.where(Feedback.status.in_(queries.OPEN))
+    theirs = (
+        [Feedback.assigned_agency_id == g.user.agency_id] if g.user.role == Role.OFFICER else []
+    )
+    query = sa.select(Feedback).where(*theirs).order_by(Feedback.received_on, Feedback.id)
+    if STAFF_STATES[state]:
+        query = query.where(Feedback.status.in_(STAFF_STATES[state]))
+    # How many each state holds: one grouped query.
+    by_status = db.session.execute(
+        sa.select(Feedback.status, sa.func.count()).where(*theirs).group_by(Feedback.status)
+    ).all()
+    counts = {
+        key: sum(n for status, n in by_status if statuses is None or status in statuses)
+        for key, statuses in STAFF_STATES.items()
+    }
     page = db.paginate(
         query, page=page_arg(), per_page=current_app.config["PER_PAGE"], error_out=False
     )
@@ -416,6 +526,7 @@ def staff_index():
         page=page,
         state=state,
         states=STAFF_STATES,
+        counts=counts,
         overdue={item.id: queries.overdue(item, today) for item in page.items},
     )
 
