@@ -82,6 +82,7 @@ def create_app(test_config=None):
         procedures.staff,
         inspections.bp,
         inspections.staff,
+        inspections.editorial,
         announcements.bp,
         announcements.staff,
         hotlines.bp,

@@ -2,9 +2,10 @@
 
 - admin: everything, users and roles included;
 - editor: all content;
-- officer: the records of their own agency (`owners()` says whose a record is), and the
-  feedback assigned to it; accepting, rejecting and assigning feedback ("triage") is the
-  province office's, so editors' and admins'.
+- officer: the records of their own agency (`owners()` says whose a record is: an
+  inspection is its lead agency's, findings included), and the feedback assigned to it;
+  accepting, rejecting and assigning feedback ("triage") is the province office's, so
+  editors' and admins'.
 
 A staff blueprint calls `guard(bp)` once, so no view can forget the sign-in check; a view
 then calls `require(action, record)` for the object it touches. A refusal is a 403 page in
@@ -22,6 +23,8 @@ from portal.models import (
     Finding,
     FollowUp,
     Hotline,
+    Inspection,
+    InspectionPlan,
     Procedure,
     ProcedureLocal,
     Role,
@@ -42,6 +45,10 @@ def owners(record):
         return {record.id}
     if isinstance(record, Announcement | Hotline):
         return {record.agency_id} - {None}
+    if isinstance(record, Inspection):  # its conclusion and findings: the lead agency's
+        return {record.lead_agency_id} - {None}
+    if isinstance(record, InspectionPlan):
+        return {record.issuer_id} - {None}
     if isinstance(record, Procedure):
         return {agency.id for agency in record.agencies_in("implementing")}
     if isinstance(record, Finding):

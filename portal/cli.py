@@ -62,6 +62,8 @@ def _summary(noun, counts, dry_run=False):
         line += f", {counts['reread']} re-read (record unchanged, read anew)"
     if counts.get("skipped"):
         line += f", {counts['skipped']} skipped"
+    if counts.get("kept"):
+        line += f", {counts['kept']} kept as staff changed them on the portal"
     return line + (" (dry run: nothing written)" if dry_run else "")
 
 

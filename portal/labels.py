@@ -56,6 +56,12 @@ VERSION_FIELDS = {
     "purpose_en": _l("What it is for (English)"),
     "hours_vi": _l("When it answers (Vietnamese)"),
     "hours_en": _l("When it answers (English)"),
+    "conclusion_number": _l("Conclusion number"),
+    "conclusion_signed_on": _l("Date the conclusion was signed"),
+    "conclusion_text_vi": _l("Conclusion (Vietnamese)"),
+    "conclusion_text_en": _l("Conclusion (English)"),
+    "findings_vi": _l("Units and findings (Vietnamese)"),
+    "findings_en": _l("Units and findings (English)"),
 }
 
 # Attached files, by the type their bytes are (portal/attachments.py)

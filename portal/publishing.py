@@ -8,17 +8,20 @@ last changed). Every change is in the audit trail with its old and new values. T
 commits.
 """
 
+from datetime import UTC, datetime
+from datetime import time as dtime
+
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import TextAreaField
-from wtforms.validators import DataRequired
+from wtforms import DateField, TextAreaField, TimeField, ValidationError
+from wtforms.validators import DataRequired, Optional
 
 from portal import audit
 from portal.access import record_key
 from portal.models import ContentVersion, db, utcnow
 from portal.text import most, stripped
-from portal.workdays import local_date
+from portal.workdays import VIETNAM, local_date
 
 DRAFT, IN_REVIEW, PUBLISHED, WITHDRAWN = "draft", "in_review", "published", "withdrawn"
 
@@ -44,7 +47,7 @@ def change(record, values, user, english_checked=False):
     for field, new in values.items():
         old = getattr(record, field)
         if (old or None) != (new or None):
-            changes[field] = [_plain(old), _plain(new)]
+            changes[field] = [plain(old), plain(new)]
             setattr(record, field, new)
     now = utcnow()
     if any(field in changes for field in record.VI_FIELDS) or record.vi_changed_at is None:
@@ -82,7 +85,7 @@ def publish(record, user, at=None, note=None):
         if dated:
             record.published_on = record.published_on or local_date(now)
     # else: a change to a public record, which keeps its date
-    move(record, PUBLISHED, user, publish_at=_plain(record.publish_at))
+    move(record, PUBLISHED, user, publish_at=plain(record.publish_at))
     return _new_version(record, user, at if scheduled else now, note)
 
 
@@ -110,7 +113,7 @@ def _new_version(record, user, published_at, note):
             published_at=published_at,
             role=str(user.role),
             note=note,
-            fields={field: _plain(getattr(record, field)) for field in record.PUBLIC_FIELDS},
+            fields={field: plain(getattr(record, field)) for field in record.PUBLIC_FIELDS},
         )
     )
     return number
@@ -177,11 +180,33 @@ class WithdrawForm(FlaskForm):
     )
 
 
+class Schedule:
+    """A form's "publish on … at …" (Vietnam time), for the content types that schedule."""
+
+    publish_date = DateField(
+        _l("Publish on (optional)"),
+        description=_l("Leave empty to publish at once; a later date and time schedules it."),
+        validators=[Optional()],
+    )
+    publish_time = TimeField(_l("at (Vietnam time)"), validators=[Optional()])
+
+    def validate_publish_time(self, field):
+        if field.data and not self.publish_date.data:
+            raise ValidationError(_l("Give the date too, or leave the time empty."))
+
+    def publish_at(self):
+        """The chosen time in UTC, or None for "at once"."""
+        if not self.publish_date.data:
+            return None
+        moment = datetime.combine(self.publish_date.data, self.publish_time.data or dtime(8))
+        return moment.replace(tzinfo=VIETNAM).astimezone(UTC)
+
+
 def _kind(record):
     return type(record).__tablename__
 
 
-def _plain(value):
+def plain(value):
     """A value as the audit trail's JSON keeps it."""
     if hasattr(value, "isoformat"):
         return value.isoformat()

@@ -352,6 +352,13 @@ def test_the_staff_pages_pass_axe_and_fit_a_360px_phone(server, page):
         "/en/admin/feedback/1",
         "/vi/admin/findings/1/follow-ups/new",
         "/en/admin/findings/follow-ups/1",
+        "/vi/admin/inspections",
+        "/vi/admin/inspections/new",
+        "/en/admin/inspections/1",
+        "/vi/admin/inspections/1/findings/new",
+        "/en/admin/inspections/findings/1",
+        "/vi/admin/inspections/plans",
+        "/vi/admin/inspections/plans/new",
         "/vi/account/sessions",
         "/vi/account/password",
         "/vi/account/mfa",
@@ -363,6 +370,10 @@ def test_the_staff_pages_pass_axe_and_fit_a_360px_phone(server, page):
     page.get_by_role("button", name="Công bố", exact=True).click()  # sent empty: errors
     page.wait_for_selector(".error-message")
     checked["the follow-up form with its errors"] = _checked(page)
+    page.goto(server + "/vi/admin/inspections/new")
+    page.get_by_role("button", name="Công bố", exact=True).click()  # sent empty: errors
+    page.wait_for_selector(".error-message")
+    checked["the inspection form with its errors"] = _checked(page)
     failed = {url: result for url, result in checked.items() if result != ([], True)}
     assert not failed, f"axe violations, or sideways scrolling at 360px: {failed}"
 

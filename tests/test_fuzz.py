@@ -30,7 +30,16 @@ HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options
 
 
 @pytest.fixture
-def routes(app, index, make_agency, make_announcement, make_procedure, make_finding, make_hotline):
+def routes(
+    app,
+    index,
+    make_agency,
+    make_announcement,
+    make_procedure,
+    make_finding,
+    make_hotline,
+    make_plan,
+):
     """The path of every GET route (in one language), with real records behind detail pages."""
     agency = make_agency(slug="so-noi-vu")
     announcement = make_announcement(slug="tin-moi")
@@ -48,6 +57,10 @@ def routes(app, index, make_agency, make_announcement, make_procedure, make_find
         "hotlines_staff.edit": {"hotline_id": str(hotline.id)},
         "inspections_staff.new_follow_up": {"finding_id": str(finding.id)},
         "inspections_staff.edit_follow_up": {"follow_up_id": "1"},
+        "inspections_editorial.edit_inspection": {"inspection_id": str(finding.inspection_id)},
+        "inspections_editorial.new_finding": {"inspection_id": str(finding.inspection_id)},
+        "inspections_editorial.edit_finding": {"finding_id": str(finding.id)},
+        "inspections_editorial.edit_plan": {"plan_id": str(make_plan().id)},
         "inspections.attachment": {"attachment_id": "1"},
         "agencies_staff.edit": {"agency_id": str(agency.id)},
         "feedback_staff.staff_detail": {"feedback_id": "1"},

@@ -13,7 +13,7 @@ from portal import access, audit, publishing, workdays
 from portal.announcements import queries as announcements
 from portal.downloads import check_size, download, neutralised
 from portal.feedback import queries as feedback
-from portal.inspections.queries import of_agency, status_expression
+from portal.inspections.queries import of_agency, of_public_inspection, status_expression
 from portal.models import (
     OVERDUE,
     Announcement,
@@ -79,7 +79,9 @@ def _overdue_findings():
     cutoff = workdays.overdue_cutoff(workdays.today(), workdays.calendar())
     return db.session.scalar(
         sa.select(sa.func.count(Finding.id)).where(
-            of_agency(g.user.agency_id), status_expression(cutoff) == OVERDUE
+            of_agency(g.user.agency_id),
+            of_public_inspection(),
+            status_expression(cutoff) == OVERDUE,
         )
     )
 

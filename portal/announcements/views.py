@@ -3,8 +3,6 @@ public history, and the staff's pages to write, review, publish and withdraw the
 
 import logging
 import time
-from datetime import UTC, datetime
-from datetime import time as dtime
 from types import SimpleNamespace
 
 import sqlalchemy as sa
@@ -24,11 +22,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     SelectField,
     StringField,
     TextAreaField,
-    TimeField,
     URLField,
     ValidationError,
 )
@@ -48,7 +44,6 @@ from portal.models import (
 from portal.pagination import page_arg
 from portal.security import ActionForm
 from portal.text import most, render_markdown, stripped, word_diff
-from portal.workdays import VIETNAM
 
 bp = Blueprint("announcements", __name__, url_prefix="/<lang>/announcements")
 log = logging.getLogger(__name__)
@@ -144,7 +139,7 @@ staff = Blueprint("announcements_staff", __name__, url_prefix="/<lang>/admin/ann
 access.guard(staff)
 
 
-class AnnouncementForm(FlaskForm):
+class AnnouncementForm(publishing.Schedule, FlaskForm):
     title_vi = StringField(
         _l("Title in Vietnamese"),
         filters=[stripped],
@@ -177,12 +172,6 @@ class AnnouncementForm(FlaskForm):
             most(500),
         ],
     )
-    publish_date = DateField(
-        _l("Publish on (optional)"),
-        description=_l("Leave empty to publish at once; a later date and time schedules it."),
-        validators=[Optional()],
-    )
-    publish_time = TimeField(_l("at (Vietnam time)"), validators=[Optional()])
 
     def validate_title_en(self, field):
         if not field.data and (self.body_en.data or self.summary_en.data):
@@ -191,17 +180,6 @@ class AnnouncementForm(FlaskForm):
     def validate_body_en(self, field):
         if self.title_en.data and not field.data:
             raise ValidationError(_l("Enter the English text, or leave the English title empty."))
-
-    def validate_publish_time(self, field):
-        if field.data and not self.publish_date.data:
-            raise ValidationError(_l("Give the date too, or leave the time empty."))
-
-    def publish_at(self):
-        """The chosen time in UTC, or None for "at once"."""
-        if not self.publish_date.data:
-            return None
-        moment = datetime.combine(self.publish_date.data, self.publish_time.data or dtime(8))
-        return moment.replace(tzinfo=VIETNAM).astimezone(UTC)
 
 
 STAFF_FILTERS = ("draft", "in_review", "scheduled", "published", "withdrawn")

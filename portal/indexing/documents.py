@@ -62,6 +62,8 @@ def keys_for(obj):
         keys += [f"agency:{child.id}" for child in obj.children if child.id]
     if isinstance(obj, Hotline) and obj.agency_id:  # its number is in its agency's document
         keys.append(f"agency:{obj.agency_id}")
+    if isinstance(obj, Inspection):  # its findings are public while it is
+        keys += [f"finding:{finding.id}" for finding in obj.findings if finding.id]
     return keys
 
 
@@ -243,6 +245,10 @@ def _hotline(h):
 
 
 def _inspection(i):
+    # As for announcements: a draft or a scheduled one is not public yet; a withdrawn one
+    # stays findable, marked.
+    if i.status != ContentStatus.WITHDRAWN and not i.is_public(utcnow()):
+        return None
     units = " ".join(unit.agency.name_vi for unit in i.units)
     return Document(
         type="inspection",
@@ -258,6 +264,7 @@ def _inspection(i):
         ],
         agency=i.units[0].agency.slug if len(i.units) == 1 else None,
         level=sorted({str(unit.agency.level) for unit in i.units}),
+        status=str(i.status),
         date=i.conclusion_signed_on or i.ended_on,
         url=f"/inspections/{i.slug}",
         version=_version(i),
@@ -265,7 +272,10 @@ def _inspection(i):
 
 
 def _finding(f):
-    # Only what visitors can read is searchable: no draft, no withdrawn report.
+    # Only what visitors can read is searchable: no draft, no withdrawn report, nothing of
+    # an inspection that is not public (or no longer is).
+    if not f.inspection.is_public(utcnow()):
+        return None
     reports = [r for r in f.public_follow_ups if r.status == ContentStatus.PUBLISHED]
     follow_ups = " ".join(report.text_vi for report in reports)
     return Document(

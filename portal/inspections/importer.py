@@ -3,6 +3,10 @@
 Each line has a `kind`: "plan", "inspection" or "letter" (format in the README). Plans are
 keyed by number, inspections by slug, findings by their `ref` within the inspection, letters
 by number. The import is one transaction: the first bad line and nothing is written.
+
+What the file brings is published. An import keeps in step only what came from a file and
+was not changed on the portal since (`imported`): a plan or an inspection that staff created
+or changed in the browser (its findings included) is theirs, and is counted as "kept".
 """
 
 from collections import Counter
@@ -13,6 +17,7 @@ from portal import workdays
 from portal.importing import Fields, all_or_nothing, assign, read_jsonl
 from portal.models import (
     Agency,
+    ContentStatus,
     Finding,
     FindingStatus,
     FollowUp,
@@ -51,7 +56,7 @@ class Checker(Fields):
 def import_jsonl(path, dry_run=False):
     """Create or update inspections from JSON Lines, all or nothing; returns the counts."""
     name = getattr(path, "name", str(path))
-    counts = Counter(created=0, updated=0, unchanged=0)
+    counts = Counter(created=0, updated=0, unchanged=0, kept=0)
     agencies = {a.slug: a for a in db.session.scalars(sa.select(Agency))}
     cal = workdays.calendar()
     seen = {"plan": set(), "inspection": set(), "letter": set()}
@@ -92,7 +97,11 @@ def _plan(check, cal):
         "topics": [str(t) for t in check.choices("topics", Topic, required=False)],
         "url": check.url("url"),
     }
-    return _upsert(InspectionPlan, {"number": check.text("number", 80)}, values)
+    number = check.text("number", 80)
+    plan = db.session.scalar(sa.select(InspectionPlan).filter_by(number=number))
+    if plan is not None and not plan.imported:
+        return "kept"  # kept on the portal
+    return _upsert(InspectionPlan, {"number": number}, {**values, "imported": True})
 
 
 def _inspection(check, cal):
@@ -279,9 +288,11 @@ def _letter(check, cal):
 def sync_inspection(slug, values, members, topics, units, findings):
     """Create or update an inspection and everything under it; says what happened."""
     inspection = db.session.scalar(sa.select(Inspection).filter_by(slug=slug))
+    if inspection is not None and not inspection.imported:
+        return "kept"  # created or changed on the portal: staff's, not the file's
     created = inspection is None
     if created:
-        inspection = Inspection(slug=slug)
+        inspection = Inspection(slug=slug, imported=True, status=ContentStatus.PUBLISHED)
         db.session.add(inspection)
     changed = assign(inspection, values)
     if {a.id for a in inspection.members} != {a.id for a in members}:

@@ -21,6 +21,8 @@ from portal.models import (
     SLUG,
     STATUSES,
     Agency,
+    ContentStatus,
+    ContentVersion,
     Finding,
     FindingStatus,
     InspectedUnit,
@@ -32,6 +34,7 @@ from portal.models import (
     Topic,
     db,
     localized,
+    utcnow,
 )
 from portal.workdays import due_date, overdue_cutoff
 
@@ -47,6 +50,55 @@ FINDING_SORTS = {
     "newest": (Inspection.started_on.desc(), Finding.inspection_id.desc(), Finding.position),
     "unit": (Agency.name_vi, Finding.deadline, Finding.id),
 }
+
+
+# What the public reads: published inspections whose time has come, and withdrawn ones,
+# which stay listed, marked; a withdrawn one's findings no longer count anywhere.
+
+
+def is_public():
+    """Published and its time has come (a scheduled one is public from publish_at, in every
+    worker, with no job to run)."""
+    return sa.and_(
+        Inspection.status == ContentStatus.PUBLISHED,
+        sa.or_(Inspection.publish_at.is_(None), Inspection.publish_at <= utcnow()),
+    )
+
+
+def listed():
+    """The public list's inspections: those in force and those withdrawn."""
+    return sa.or_(is_public(), Inspection.status == ContentStatus.WITHDRAWN)
+
+
+def of_public_inspection():
+    """SQL for "the finding is part of a public inspection"."""
+    return Finding.inspection_id.in_(sa.select(Inspection.id).where(is_public()))
+
+
+def release_due():
+    """Tell the search index about scheduled inspections whose time has come (each touched
+    once; the change log does the rest). Pages do not wait for this. Returns how many."""
+    due = db.session.scalars(
+        sa.select(Inspection).where(
+            Inspection.status == ContentStatus.PUBLISHED,
+            Inspection.publish_at <= utcnow(),
+            Inspection.released_at.is_(None),
+        )
+    ).all()
+    for inspection in due:
+        inspection.released_at = utcnow()
+    if due:
+        db.session.commit()
+    return len(due)
+
+
+def versions(inspection):
+    """Its published versions, oldest first."""
+    return db.session.scalars(
+        sa.select(ContentVersion)
+        .where(ContentVersion.record == f"inspection:{inspection.id}")
+        .order_by(ContentVersion.number)
+    ).all()
 
 
 @dataclass
@@ -145,7 +197,7 @@ class InspectionFinder(_Base):
 
     def conditions(self, skip=None):
         f = self.filters
-        where = self._text_conditions()
+        where = [listed(), *self._text_conditions()]
         if f.year and skip != "year":
             where.append(Inspection.year == int(f.year))
         if f.plan and skip != "plan":
@@ -235,7 +287,7 @@ class FindingFinder(_Base):
 
     def conditions(self, skip=None):
         f = self.filters
-        where = self._text_conditions()
+        where = [of_public_inspection(), *self._text_conditions()]
         if f.year and skip != "year":
             where.append(
                 Finding.inspection_id.in_(
@@ -347,6 +399,7 @@ def for_staff(user, state):
     query = sa.select(Finding).order_by(
         (status_expression(cutoff) != OVERDUE), Finding.deadline.is_(None), Finding.deadline
     )
+    query = query.where(of_public_inspection())  # a report follows a published conclusion
     if user.role == Role.OFFICER:
         query = query.where(of_agency(user.agency_id))
     if state == "open":
@@ -430,12 +483,12 @@ def scorecard(agency, on=None):
     inspections = db.session.scalars(
         sa.select(Inspection)
         .join(InspectedUnit)
-        .where(InspectedUnit.agency_id == agency.id)
+        .where(InspectedUnit.agency_id == agency.id, is_public())
         .order_by(Inspection.started_on.desc())
     ).all()
     findings = db.session.scalars(
         sa.select(Finding)
-        .where(Finding.agency_id == agency.id)
+        .where(Finding.agency_id == agency.id, of_public_inspection())
         .options(selectinload(Finding.public_follow_ups), selectinload(Finding.inspection))
     ).all()
     card = Scorecard(inspections)
@@ -564,3 +617,28 @@ def finding_rows(finder):
 
 def _iso(day):
     return day.isoformat() if day else ""
+
+
+def inspections_for_staff(user, status, text):
+    """The staff's list of inspections: every state, newest change first; an officer sees
+    those their agency led (as access.owners() says)."""
+    query = sa.select(Inspection).order_by(Inspection.updated_at.desc(), Inspection.id)
+    if user.role == Role.OFFICER:
+        query = query.where(Inspection.lead_agency_id == user.agency_id)
+    scheduled = sa.and_(
+        Inspection.status == ContentStatus.PUBLISHED, Inspection.publish_at > utcnow()
+    )
+    if status == "scheduled":
+        query = query.where(scheduled)
+    elif status == ContentStatus.PUBLISHED:
+        query = query.where(is_public())
+    elif status:
+        query = query.where(Inspection.status == status)
+    if text:
+        query = query.where(
+            sa.or_(
+                Inspection.title_vi.icontains(text, autoescape=True),
+                Inspection.conclusion_number.icontains(text, autoescape=True),
+            )
+        )
+    return query

@@ -46,7 +46,8 @@ STATUSES = ("open", "in_progress", "partly_done", "done", OVERDUE)
 
 
 class InspectionPlan(Timestamped, Model):
-    """A plan (kế hoạch kiểm tra) under which the year's inspections take place."""
+    """A plan (kế hoạch kiểm tra) under which the year's inspections take place: from an
+    import file (`imported`, which the importer keeps in step) or kept on the portal."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(sa.String(80), unique=True)
@@ -57,6 +58,7 @@ class InspectionPlan(Timestamped, Model):
     title_en: Mapped[str | None] = mapped_column(sa.String(500))
     topics: Mapped[list] = mapped_column(sa.JSON, default=list)
     url: Mapped[str | None] = mapped_column(sa.String(500))
+    imported: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     issuer: Mapped[Agency | None] = relationship()
 
@@ -80,8 +82,13 @@ inspection_member = sa.Table(
 )
 
 
-class Inspection(Timestamped, Model):
-    """An inspection team's visit (đợt kiểm tra) and its published conclusion."""
+class Inspection(Translated, Published, Timestamped, Model):
+    """An inspection team's visit (đợt kiểm tra) and its conclusion, in the editorial
+    workflow: staff write it as a draft and publish it; each published change (its findings
+    included) is a public version.
+
+    `imported`: it came from an import file and nobody changed it on the portal since; the
+    importer keeps only those in step, and leaves alone what staff changed in the browser."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
@@ -106,6 +113,13 @@ class Inspection(Timestamped, Model):
     conclusion_text_vi: Mapped[str | None] = mapped_column(sa.Text)
     conclusion_text_en: Mapped[str | None] = mapped_column(sa.Text)
     conclusion_url: Mapped[str | None] = mapped_column(sa.String(500))
+    status: Mapped[ContentStatus] = mapped_column(
+        enum_column(ContentStatus, name="status"),
+        default=ContentStatus.PUBLISHED,
+        server_default=ContentStatus.PUBLISHED.value,
+        index=True,
+    )
+    imported: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     plan: Mapped[InspectionPlan | None] = relationship()
     lead_agency: Mapped[Agency | None] = relationship(foreign_keys=[lead_agency_id])
@@ -120,6 +134,50 @@ class Inspection(Timestamped, Model):
         back_populates="inspection", order_by="Finding.position", cascade="all, delete-orphan"
     )
     topic_links: Mapped[list[InspectionTopic]] = relationship(cascade="all, delete-orphan")
+
+    VI_FIELDS = ("title_vi", "lead_title_vi", "deputy_title_vi", "conclusion_text_vi")
+    EN_FIELDS = ("title_en", "lead_title_en", "deputy_title_en", "conclusion_text_en")
+    # What a public version keeps: the conclusion, and the findings as readable text.
+    PUBLIC_FIELDS = (
+        "title_vi",
+        "title_en",
+        "conclusion_number",
+        "conclusion_signed_on",
+        "conclusion_text_vi",
+        "conclusion_text_en",
+        "findings_vi",
+        "findings_en",
+    )
+
+    @property
+    def findings_vi(self):
+        """The units' assessments and the findings, as one text (for a public version)."""
+        return self._findings_text("vi", "Kiến nghị", "Hạn")
+
+    @property
+    def findings_en(self):
+        if not self.title_en:
+            return None
+        return self._findings_text("en", "Recommendation", "Deadline")
+
+    def _findings_text(self, lang, recommendation, deadline):
+        def text(record, field):
+            return getattr(record, f"{field}_{lang}", None) or getattr(record, f"{field}_vi") or ""
+
+        parts = []
+        for unit in self.units:
+            parts.append(f"## {text(unit.agency, 'name')}")
+            if unit.assessment_vi:
+                parts.append(text(unit, "assessment"))
+            for finding in self.findings:
+                if finding.agency_id == unit.agency_id:
+                    day = finding.deadline
+                    due = f" {deadline}: {day.isoformat()}." if day else ""
+                    parts.append(
+                        f"- {text(finding, 'text')} {recommendation}: "
+                        f"{text(finding, 'recommendation')}{due}"
+                    )
+        return "\n".join(parts)
 
     @property
     def topics(self):
