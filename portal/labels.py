@@ -31,6 +31,14 @@ CONTENT_STATUSES = {
     "scheduled": _l("scheduled"),
     "withdrawn": _l("withdrawn"),
 }
+# What the staff dashboard lists, by content type
+DASHBOARD_KINDS = {
+    "announcement": _l("Announcement"),
+    "inspection": _l("Inspection"),
+    "procedure_local": _l("Procedure (the province's part)"),
+    "hotline": _l("Hotline"),
+    "agency": _l("Agency page"),
+}
 TRANSLATION_STATUSES = {
     "missing": _l("missing"),
     "up_to_date": _l("up to date"),

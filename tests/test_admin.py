@@ -73,3 +73,49 @@ def test_the_dashboard_shows_what_waits_for_review(client, sign_in):
     page = visible_text(client.get("/vi/admin").text)
     assert "Chờ duyệt (1)" in page
     assert "Nhật ký" not in page  # the audit trail is for admins
+
+
+def test_the_dashboard_lists_every_content_type_in_review_scheduled_or_outdated(
+    client, sign_in, make_agency, make_hotline, make_procedure
+):
+    unit = make_agency(name_vi="Sở Tư pháp")
+    hotline = make_hotline(agency=unit, phone="0290 3000 111", purpose_en="Complaints")
+    procedure = make_procedure(name_vi="Đăng ký khai sinh")
+    sign_in("editor")
+
+    def post(url, **fields):
+        return client.post(url, data={**fields, "csrf_token": csrf_token(client, url)})
+
+    inspection = {
+        "title_vi": "Kiểm tra tại Sở Tư pháp năm 2026",
+        "started_on": "2026-09-07",
+        "ended_on": "2026-09-18",
+        "lead_agency_id": "None",
+        "deputy_agency_id": "None",
+        "plan_id": "None",
+        "topics": ["procedures"],
+        "units-0-agency_id": str(unit.id),
+        "action": "submit",
+    }
+    assert post("/vi/admin/inspections/new", **inspection).status_code == 303
+    local = {"name_en": "Registering a birth", "note_vi": "Nộp tại xã.", "action": "submit"}
+    assert post(f"/vi/admin/procedures/{procedure.code}", **local).status_code == 303
+    later = {"title_vi": "Thông báo hẹn giờ", "body_vi": "Nội dung.", "agency_id": "None"}
+    later.update(publish_date="2099-12-15", publish_time="08:00", action="publish")
+    assert post("/vi/admin/announcements/new", **later).status_code == 303
+    number = {
+        "agency_id": str(unit.id),
+        "phone": hotline.phone,
+        "channels": ["phone"],
+        "purpose_vi": "Tiếp nhận phản ánh mới",  # the Vietnamese changes, the English does not
+        "purpose_en": "Complaints",
+    }
+    assert post(f"/vi/admin/hotlines/{hotline.id}", **number).status_code == 303
+    page = visible_text(client.get("/vi/admin").text)
+    review = page[page.index("Chờ duyệt (2)") : page.index("Đã lên lịch")]
+    assert "Đợt kiểm tra: Kiểm tra tại Sở Tư pháp năm 2026" in review
+    assert "Thủ tục (phần của tỉnh): Đăng ký khai sinh" in review
+    scheduled = page[page.index("Đã lên lịch (1)") :]
+    assert "Thông báo: Thông báo hẹn giờ · 08:00 15/12/2099" in scheduled
+    outdated = page[page.index("Bản tiếng Anh đã cũ (1)") :]
+    assert "Đường dây nóng: Sở Tư pháp: 0290 3000 111" in outdated

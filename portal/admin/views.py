@@ -2,30 +2,38 @@
 the audit trail, for admins, with filters and a CSV download."""
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, g, render_template, request
+from flask import Blueprint, abort, g, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal import access, audit, publishing, workdays
 from portal.announcements import queries as announcements
 from portal.downloads import check_size, download, neutralised
 from portal.feedback import queries as feedback
+from portal.inspections import queries as inspections
 from portal.inspections.queries import of_agency, of_public_inspection, status_expression
 from portal.models import (
     OVERDUE,
-    Announcement,
+    Agency,
     AuditEvent,
     Feedback,
     FeedbackStatus,
     Finding,
+    Hotline,
+    Procedure,
+    ProcedureLocal,
     Role,
     TranslationStatus,
     db,
+    utcnow,
 )
 from portal.pagination import page_arg
+from portal.procedures import queries as procedures
 from portal.workdays import VIETNAM
 
 bp = Blueprint("admin", __name__, url_prefix="/<lang>/admin")
@@ -34,25 +42,72 @@ access.guard(bp)
 
 @bp.route("")
 def index():
-    mine = announcements.for_staff(g.user, "", "")
-    in_review = db.session.scalars(mine.where(Announcement.status == "in_review")).all()
-    scheduled = db.session.scalars(announcements.for_staff(g.user, "scheduled", "")).all()
-    # Outdated is derived from two dates; a few hundred announcements are read in a blink.
-    outdated = [
-        a
-        for a in db.session.scalars(mine.where(Announcement.title_en.is_not(None)))
-        if a.translation_status == TranslationStatus.OUTDATED
-    ]
+    records = _content(g.user)
+    now = utcnow()
     return render_template(
         "admin/index.html",
         feedback=_feedback_waiting(),
         today=workdays.today(),
         can_read_audit=access.can(g.user, "read_audit"),
-        in_review=in_review,
-        scheduled=scheduled,
-        outdated=outdated,
+        in_review=[r for r in records if getattr(r.record, "status", None) == "in_review"],
+        scheduled=sorted(
+            (r for r in records if _scheduled(r.record, now)), key=lambda r: r.record.publish_at
+        ),
+        outdated=[r for r in records if r.record.translation_status == TranslationStatus.OUTDATED],
         overdue=_overdue_findings(),
         state=publishing.state,
+    )
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One record on the dashboard: its kind (labels.DASHBOARD_KINDS), title, edit page."""
+
+    kind: str
+    title: str
+    url: str
+    record: object
+
+
+def _content(user):
+    """Every record in the editorial workflow the user may act on, of each content type:
+    a few hundred of each are read in a blink (the states are derived from dates)."""
+    found = [
+        Entry(
+            "announcement", a.title_vi, url_for("announcements_staff.edit", announcement_id=a.id), a
+        )
+        for a in db.session.scalars(announcements.for_staff(user, "", ""))
+    ]
+    found += [
+        Entry("inspection", i.title_vi,
+              url_for("inspections_editorial.edit_inspection", inspection_id=i.id), i)
+        for i in db.session.scalars(inspections.inspections_for_staff(user, "", ""))
+    ]  # fmt: skip
+    local = procedures.for_staff(user, "", "").where(ProcedureLocal.id.is_not(None))
+    found += [
+        Entry("procedure_local", p.name_vi, url_for("procedures_staff.edit", code=p.code), p.local)
+        for p in db.session.scalars(local.options(selectinload(Procedure.local)))
+    ]
+    hotlines = sa.select(Hotline).options(joinedload(Hotline.agency))
+    agencies = sa.select(Agency).where(Agency.name_en.is_not(None))
+    if user.role == Role.OFFICER:
+        hotlines = hotlines.where(Hotline.agency_id == user.agency_id)
+        agencies = agencies.where(Agency.id == user.agency_id)
+    found += [
+        Entry("hotline", f"{h.agency.name_vi}: {h.phone}",
+              url_for("hotlines_staff.edit", hotline_id=h.id), h)
+        for h in db.session.scalars(hotlines)
+    ]  # fmt: skip
+    found += [
+        Entry("agency", a.name_vi, url_for("agencies_staff.edit", agency_id=a.id), a)
+        for a in db.session.scalars(agencies)
+    ]
+    return found
+
+
+def _scheduled(record, now):
+    return getattr(record, "status", None) == "published" and bool(
+        record.publish_at and record.publish_at > now
     )
 
 
