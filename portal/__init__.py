@@ -66,11 +66,17 @@ def create_app(test_config=None):
 
     from portal import api, home, layout
     from portal.admin import views as admin
+    from portal.agencies import staff as agencies_staff
     from portal.agencies import views as agencies
+    from portal.announcements import staff as announcements_staff
     from portal.announcements import views as announcements
+    from portal.feedback import staff as feedback_staff
     from portal.feedback import views as feedback
+    from portal.hotlines import staff as hotlines_staff
     from portal.hotlines import views as hotlines
+    from portal.inspections import staff as inspections_staff
     from portal.inspections import views as inspections
+    from portal.procedures import staff as procedures_staff
     from portal.procedures import views as procedures
     from portal.search import views as search
     from portal.users import views as users
@@ -79,18 +85,18 @@ def create_app(test_config=None):
     for blueprint in (
         home.bp,
         procedures.bp,
-        procedures.staff,
+        procedures_staff.bp,
         inspections.bp,
-        inspections.staff,
-        inspections.editorial,
+        inspections_staff.bp,
+        inspections_staff.editorial,
         announcements.bp,
-        announcements.staff,
+        announcements_staff.bp,
         hotlines.bp,
-        hotlines.staff,
+        hotlines_staff.bp,
         agencies.bp,
-        agencies.staff,
+        agencies_staff.bp,
         feedback.bp,
-        feedback.staff,
+        feedback_staff.bp,
         search.bp,
         users.bp,
         admin.bp,

@@ -92,11 +92,13 @@ def test_a_features_views_are_registered_by_the_factory_alone():
     for feature in FEATURES:
         views = f"{feature}.views" if f"{feature}.views" in GRAPH.modules else feature
         assert GRAPH.find_modules_that_directly_import(views) <= {"portal"}, views
+        if f"{feature}.staff" in GRAPH.modules:  # the staff's pages, the same way
+            assert GRAPH.find_modules_that_directly_import(f"{feature}.staff") == {"portal"}
 
 
 def test_a_feature_package_has_no_second_shape():
     # The common parts carry common names; the other modules are named in the README.
-    common = {"__init__", "views", "queries", "importer", "demo"}
+    common = {"__init__", "views", "staff", "queries", "importer", "demo"}
     for feature in FEATURES:
         modules = _modules(feature)
         if len(modules) > 1:

@@ -28,6 +28,15 @@ TRIAGE_DAYS = 3
 OPEN = (FeedbackStatus.RECEIVED, FeedbackStatus.ACCEPTED, FeedbackStatus.ASSIGNED)
 
 
+def current_agencies():
+    """Every agency that exists today, as (id, name) for a select."""
+    return [
+        (str(agency.id), agency.name_vi)
+        for agency in db.session.scalars(sa.select(Agency).order_by(Agency.name_vi))
+        if agency.is_current()
+    ]
+
+
 def answer_due(item, cal=None):
     """The day the province aims to answer by: ANSWER_DAYS working days after receipt."""
     cal = cal or workdays.calendar()

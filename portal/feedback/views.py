@@ -1,9 +1,8 @@
 """Feedback, the citizen's side: send it (/<lang>/feedback/new), after seeing similar
 answers if they wish, get a tracking code shown once, follow it (/<lang>/feedback/status)
 without anyone's personal data, withdraw it while it is not answered; the published
-answers, their list with counts per filter, downloads and feed, and figures. And the
-staff's (/<lang>/admin/feedback): accept, reject with a reason, assign, answer, moderate
-and publish."""
+answers, their list with counts per filter, downloads and feed, and figures (the staff's
+side is in staff.py)."""
 
 import re
 from datetime import datetime, time, timedelta
@@ -14,24 +13,19 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    flash,
-    g,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -39,9 +33,9 @@ from wtforms import (
     ValidationError,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, Optional, Regexp
 
-from portal import access, attachments, audit, downloads, listing, mail, ratelimit, workdays
+from portal import attachments, downloads, listing, mail, ratelimit, workdays
 from portal.downloads import check_size, download
 from portal.feedback import codes, queries
 from portal.i18n import current_language, format_date
@@ -54,16 +48,12 @@ from portal.models import (
     Feedback,
     FeedbackEvent,
     FeedbackStatus,
-    Ground,
     Procedure,
-    Redaction,
-    Role,
     db,
     localized,
     utcnow,
 )
 from portal.pagination import page_arg
-from portal.security import ActionForm
 from portal.text import EMAIL, PHONE, most, nfc, stripped
 
 bp = Blueprint("feedback", __name__, url_prefix="/<lang>/feedback")
@@ -175,12 +165,7 @@ class WithdrawForm(FlaskForm):
 
 
 def _agency_choices():
-    current = [
-        (str(agency.id), agency.name_vi)
-        for agency in db.session.scalars(sa.select(Agency).order_by(Agency.name_vi))
-        if agency.is_current()
-    ]
-    return [("", _("I do not know")), *current]
+    return [("", _("I do not know")), *queries.current_agencies()]
 
 
 def _address():
@@ -461,281 +446,6 @@ def withdraw():
     item.status = FeedbackStatus.WITHDRAWN
     db.session.commit()
     return _status_page(lookup, item)
-
-
-# The staff's side: /<lang>/admin/feedback. The province office (editors, admins) accepts,
-# rejects and assigns; an agency's officers see what was assigned to their agency.
-staff = Blueprint("feedback_staff", __name__, url_prefix="/<lang>/admin/feedback")
-access.guard(staff)
-
-# The staff list's states, each as the statuses it shows (None: every one).
-STAFF_STATES = {
-    "new": (FeedbackStatus.RECEIVED,),
-    "open": queries.OPEN,
-    "withdrawn": (FeedbackStatus.WITHDRAWN,),
-    "all": None,
-}
-
-
-class RejectForm(FlaskForm):
-    reason = TextAreaField(
-        _l("Why it is not in scope, and where to go instead (the sender reads this)"),
-        filters=[stripped, nfc],
-        validators=[DataRequired(_l("Say why, and where the sender can go.")), most(2000)],
-    )
-
-
-class AssignForm(FlaskForm):
-    agency_id = SelectField(
-        _l("The agency that answers it"),
-        validators=[DataRequired(_l("Choose the agency."))],
-        validate_choice=True,
-    )
-    reason = StringField(
-        _l("Why it moves to another agency (only when it does)"),
-        filters=[stripped, nfc],
-        validators=[most(500)],
-    )
-
-
-@staff.route("")
-def staff_index():
-    state = request.args.get("state", "open")
-    if state not in STAFF_STATES:
-        abort(400, _("Choose a state from the list."))
-    theirs = (
-        [Feedback.assigned_agency_id == g.user.agency_id] if g.user.role == Role.OFFICER else []
-    )
-    query = sa.select(Feedback).where(*theirs).order_by(Feedback.received_on, Feedback.id)
-    if STAFF_STATES[state]:
-        query = query.where(Feedback.status.in_(STAFF_STATES[state]))
-    # How many each state holds: one grouped query.
-    by_status = db.session.execute(
-        sa.select(Feedback.status, sa.func.count()).where(*theirs).group_by(Feedback.status)
-    ).all()
-    counts = {
-        key: sum(n for status, n in by_status if statuses is None or status in statuses)
-        for key, statuses in STAFF_STATES.items()
-    }
-    page = db.paginate(
-        query, page=page_arg(), per_page=current_app.config["PER_PAGE"], error_out=False
-    )
-    today = workdays.today()
-    return render_template(
-        "feedback/staff_index.html",
-        page=page,
-        state=state,
-        states=STAFF_STATES,
-        counts=counts,
-        overdue={item.id: queries.overdue(item, today) for item in page.items},
-    )
-
-
-@staff.route("/<int:feedback_id>")
-def staff_detail(feedback_id):
-    item = db.get_or_404(Feedback, feedback_id)
-    access.require("view", item)
-    # The page shows the sender's personal data: each reading is in the audit trail.
-    audit.record("feedback.personal_data_read", g.user.email, on=access.record_key(item))
-    db.session.commit()
-    return _detail_page(item)
-
-
-def _detail_page(item, reject_form=None, assign_form=None, answer_form=None, publish_form=None):
-    assign_form = assign_form or AssignForm(formdata=None, agency_id=item.assigned_agency_id)
-    answer_form = answer_form or AnswerForm(formdata=None, obj=item)
-    publish_form = publish_form or PublishForm(
-        formdata=None,
-        public_title=item.public_title or item.title,
-        public_question=item.public_question or item.content,
-    )
-    assign_form.agency_id.choices = _agency_choices()[1:]
-    return render_template(
-        "feedback/staff_detail.html",
-        item=item,
-        action_form=ActionForm(),
-        reject_form=reject_form or RejectForm(formdata=None),
-        assign_form=assign_form,
-        answer_form=answer_form,
-        publish_form=publish_form,
-        files=attachments.of(item),
-        triage_due=queries.triage_due(item),
-        answer_due=queries.answer_due(item)[0],
-        overdue=queries.overdue(item),
-        can_triage=access.can(g.user, "triage", item),
-        can_answer=access.can(g.user, "edit", item),
-    )
-
-
-def _move(item, to, note=None, **details):
-    """A step in the history the sender reads (`note` is for them), and in the audit."""
-    item.events.append(
-        FeedbackEvent(actor=g.user.email, from_status=item.status, to_status=to, note=note)
-    )
-    old, item.status = item.status, to
-    audit.record(
-        f"feedback.{to}", g.user.email, on=access.record_key(item), old=str(old), **details
-    )
-
-
-def _triage(feedback_id, allowed):
-    item = db.get_or_404(Feedback, feedback_id)
-    access.require("triage", item)
-    if item.status not in allowed:
-        abort(400, _("This step is not open for it now."))
-    return item
-
-
-@staff.route("/<int:feedback_id>/accept", methods=["POST"])
-def accept(feedback_id):
-    item = _triage(feedback_id, (FeedbackStatus.RECEIVED,))
-    if not ActionForm().validate_on_submit():
-        abort(400, _("The form has expired: reload the page and try again."))
-    _move(item, FeedbackStatus.ACCEPTED)
-    db.session.commit()
-    flash(_("Accepted. Now assign it to the agency that answers it."))
-    return redirect(url_for("feedback_staff.staff_detail", feedback_id=item.id), 303)
-
-
-@staff.route("/<int:feedback_id>/reject", methods=["POST"])
-def reject(feedback_id):
-    item = _triage(feedback_id, (FeedbackStatus.RECEIVED, FeedbackStatus.ACCEPTED))
-    form = RejectForm()
-    if not form.validate_on_submit():
-        return _detail_page(item, reject_form=form), 400
-    _move(item, FeedbackStatus.REJECTED, note=form.reason.data)
-    db.session.commit()
-    flash(_("Marked as not in scope; the sender reads the reason with their code."))
-    return redirect(url_for("feedback_staff.staff_detail", feedback_id=item.id), 303)
-
-
-@staff.route("/<int:feedback_id>/assign", methods=["POST"])
-def assign(feedback_id):
-    item = _triage(feedback_id, (FeedbackStatus.ACCEPTED, FeedbackStatus.ASSIGNED))
-    form = AssignForm()
-    form.agency_id.choices = _agency_choices()[1:]
-    if form.validate_on_submit() and item.assigned_agency_id and not form.reason.data:
-        form.reason.errors = [_("Say why it moves to another agency.")]
-    if form.errors or not form.is_submitted():
-        return _detail_page(item, assign_form=form), 400
-    agency = db.session.get(Agency, int(form.agency_id.data))
-    if agency is None or agency.id == item.assigned_agency_id:
-        form.agency_id.errors = [_("Choose another agency than the one it is with.")]
-        return _detail_page(item, assign_form=form), 400
-    item.assigned_agency_id = agency.id
-    _move(item, FeedbackStatus.ASSIGNED, note=agency.name_vi, reason=form.reason.data or None)
-    db.session.commit()
-    flash(_("Assigned to %(agency)s.", agency=agency.name_vi))
-    return redirect(url_for("feedback_staff.staff_detail", feedback_id=item.id), 303)
-
-
-class AnswerForm(FlaskForm):
-    answer_vi = TextAreaField(
-        _l("The answer, in Vietnamese"),
-        filters=[stripped, nfc],
-        validators=[DataRequired(_l("Write the answer.")), most(50_000)],
-    )
-    answer_en = TextAreaField(
-        _l("The answer, in English (optional)"),
-        filters=[stripped, nfc],
-        validators=[most(50_000)],
-    )
-    signer_title = StringField(
-        _l("Signed by (title, not name)"),
-        description=_l("e.g. Phó Giám đốc Sở Tư pháp"),
-        filters=[stripped, nfc],
-        validators=[DataRequired(_l("Give the signer's title.")), most(200)],
-    )
-    answer_number = StringField(
-        _l("Document number (optional)"), filters=[stripped], validators=[most(80)]
-    )
-    answer_signed_on = DateField(
-        _l("Signed on"),
-        validators=[DataRequired(_l("Enter the date it was signed.")), workdays.not_in_future],
-    )
-
-
-class PublishForm(FlaskForm):
-    public_title = StringField(
-        _l("Title, as published"),
-        filters=[stripped, nfc],
-        validators=[DataRequired(_l("Give the published title.")), most(300)],
-    )
-    public_question = TextAreaField(
-        _l("The question, as published"),
-        description=_l(
-            "Remove the sender's name, phone, address and anything else that identifies "
-            "them; count each removal below."
-        ),
-        filters=[stripped, nfc],
-        validators=[DataRequired(_l("Write the question as published.")), most(20_000)],
-    )
-    personal_data = IntegerField(
-        _l("Removals of personal data"),
-        default=0,
-        validators=[InputRequired(_l("Enter a number.")), NumberRange(0, 99)],
-    )
-    state_secret = IntegerField(
-        _l("Removals of state secrets"),
-        default=0,
-        validators=[InputRequired(_l("Enter a number.")), NumberRange(0, 99)],
-    )
-    business_secret = IntegerField(
-        _l("Removals of business secrets"),
-        default=0,
-        validators=[InputRequired(_l("Enter a number.")), NumberRange(0, 99)],
-    )
-
-
-@staff.route("/<int:feedback_id>/answer", methods=["POST"])
-def answer(feedback_id):
-    """The assigned agency's answer: saved, it is "answered"; public once published."""
-    item = db.get_or_404(Feedback, feedback_id)
-    access.require("edit", item)
-    if item.status not in (FeedbackStatus.ASSIGNED, FeedbackStatus.ANSWERED):
-        abort(400, _("This step is not open for it now."))
-    form = AnswerForm()
-    if not form.validate_on_submit():
-        return _detail_page(item, answer_form=form), 400
-    for field in ("answer_vi", "answer_en", "signer_title", "answer_number", "answer_signed_on"):
-        setattr(item, field, getattr(form, field).data or None)
-    item.answer_agency_id = item.assigned_agency_id
-    if item.status == FeedbackStatus.ASSIGNED:
-        item.answered_on = workdays.today()
-        _move(item, FeedbackStatus.ANSWERED)
-    else:
-        audit.record("feedback.answer_changed", g.user.email, on=access.record_key(item))
-    db.session.commit()
-    flash(_("The answer is saved. The province office moderates and publishes it."))
-    return redirect(url_for("feedback_staff.staff_detail", feedback_id=item.id), 303)
-
-
-@staff.route("/<int:feedback_id>/publish", methods=["POST"])
-def publish(feedback_id):
-    """The public version, as moderated, with each removal counted in the register."""
-    item = _triage(feedback_id, (FeedbackStatus.ANSWERED,))
-    form = PublishForm()
-    if not form.validate_on_submit():
-        return _detail_page(item, publish_form=form), 400
-    item.public_title, item.public_question = form.public_title.data, form.public_question.data
-    for ground in Ground:
-        for _n in range(getattr(form, str(ground)).data):
-            item.redactions.append(Redaction(ground=ground, actor=g.user.email))
-    item.published_on = workdays.today()
-    _move(item, FeedbackStatus.PUBLISHED, withheld=len(item.redactions))
-    db.session.commit()
-    if item.sender_email:  # in the language the sender wrote in
-        with force_locale(item.language):
-            url = url_for(
-                "feedback.detail", feedback_id=item.id, lang=item.language, _external=True
-            )
-            mail.send(
-                item.sender_email,
-                _("Your feedback was answered: %(title)s", title=item.public_title[:80]),
-                _("The answer to your feedback is published: %(url)s", url=url),
-            )
-    flash(_("Published: the answer is on the portal."))
-    return redirect(url_for("feedback_staff.staff_detail", feedback_id=item.id), 303)
 
 
 @bp.route("/<int:feedback_id>")
