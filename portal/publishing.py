@@ -8,10 +8,13 @@ last changed). Every change is in the audit trail with its old and new values. T
 commits.
 """
 
+import re
 from datetime import UTC, datetime
 from datetime import time as dtime
 
 import sqlalchemy as sa
+from flask import abort, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, TextAreaField, TimeField, ValidationError
@@ -20,7 +23,7 @@ from wtforms.validators import DataRequired, Optional
 from portal import audit
 from portal.access import record_key
 from portal.models import ContentVersion, db, utcnow
-from portal.text import most, stripped
+from portal.text import most, stripped, word_diff
 from portal.workdays import VIETNAM, local_date
 
 DRAFT, IN_REVIEW, PUBLISHED, WITHDRAWN = "draft", "in_review", "published", "withdrawn"
@@ -145,6 +148,7 @@ def history(records):
                 "at": version.published_at,
                 "role": version.role,
                 "note": version.note,
+                "number": version.number,
                 "first": version.number == 1,
                 "changes": changed,
             }
@@ -155,6 +159,37 @@ def history(records):
                 {"record": record, "at": record.withdrawn_at, "withdrawn": True, "changes": []}
             )
     return sorted(entries, key=lambda entry: entry["at"], reverse=True)
+
+
+def versions(record):
+    """Its published versions, oldest first."""
+    return db.session.scalars(
+        sa.select(ContentVersion)
+        .where(ContentVersion.record == record_key(record))
+        .order_by(ContentVersion.number)
+    ).all()
+
+
+def asked_version(versions, fields):
+    """The version `?v=N` asks for and what changed in it from the one before, as a word
+    diff of each of `fields` that differs; (None, None) for the current one. A number that
+    is none is a 400, a version that does not exist a 404."""
+    if "v" not in request.args:
+        return None, None
+    number = request.args["v"]
+    if not re.fullmatch(r"[0-9]{1,9}", number):
+        abort(400, _("A version is a number, like ?v=2."))
+    match = [v for v in versions if v.number == int(number)]
+    if not match:
+        abort(404)
+    before = [v for v in versions if v.number == match[0].number - 1]
+    old, new = before[0].fields if before else {}, match[0].fields
+    changes = {
+        field: word_diff(str(old.get(field) or ""), str(new.get(field) or ""))
+        for field in fields
+        if (old.get(field) or "") != (new.get(field) or "")
+    }
+    return match[0], changes
 
 
 def withdraw(record, user, reason_vi, reason_en=None):

@@ -143,3 +143,23 @@ def test_the_agency_page_shows_every_published_change_of_its_contacts_and_number
     assert officer.email not in page  # the role is public, never the person
     # Newest first: the withdrawal, the number, then the two versions of the contacts.
     assert history.index("đã thu hồi") < history.index("0290 3820 111 → 0290 3820 222")
+
+
+def test_any_earlier_version_of_the_contacts_opens_by_its_permalink(client, sign_in, make_agency):
+    agency = make_agency(name_vi="Sở Tư pháp", slug="so-tu-phap")
+    sign_in("officer", agency)
+    url = f"/vi/admin/agencies/{agency.id}"
+    assert _post(client, url, **_fields()).status_code == 303
+    assert _post(client, url, **_fields(phone="0290 3820 222")).status_code == 303
+    current = visible_text(client.get("/vi/agencies/so-tu-phap").text)
+    assert "0290 3820 222" in current
+    assert "Đường dẫn cố định (phiên bản 2): http://localhost/vi/agencies/so-tu-phap?v=2" in current
+    first = visible_text(client.get("/vi/agencies/so-tu-phap?v=1").text)
+    start = first.index("Thông tin liên hệ")
+    contacts = first[start : first.index("Các thay đổi của trang này", start)]
+    assert "Bạn đang đọc phiên bản 1 trên 2 của các thông tin liên hệ này" in contacts
+    assert "0290 3820 111" in contacts and "0290 3820 222" not in contacts
+    second = visible_text(client.get("/vi/agencies/so-tu-phap?v=2").text)
+    assert "Những gì thay đổi ở phiên bản 2" in second
+    assert client.get("/vi/agencies/so-tu-phap?v=abc").status_code == 400
+    assert client.get("/vi/agencies/so-tu-phap?v=9").status_code == 404

@@ -5,6 +5,7 @@ The directory's box (here and on the hotline page) ranks with the search engine 
 back to a plain match while the index is not built yet.
 """
 
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
@@ -113,9 +114,16 @@ def detail(slug):
             Hotline.agency_id == agency.id, Hotline.status.in_(("published", "withdrawn"))
         )
     ).all()
+    # ?v=N: the contacts as that published version had them (cited by its permalink).
+    versions = publishing.versions(agency)
+    version, changes = publishing.asked_version(versions, Agency.PUBLIC_FIELDS)
     return render_template(
         "agencies/detail.html",
         agency=agency,
+        shown=SimpleNamespace(**version.fields) if version else agency,
+        version=version,
+        versions=versions,
+        changes=changes,
         history=publishing.history([agency, *kept]),
         history_value=history_value,
         procedure_counts=procedure_counts(agency),

@@ -5,7 +5,6 @@ import sqlalchemy as sa
 from portal.models import (
     Announcement,
     AnnouncementStatus,
-    ContentVersion,
     Role,
     db,
     utcnow,
@@ -57,15 +56,6 @@ def release_due():
     if due:
         db.session.commit()
     return len(due)
-
-
-def versions(announcement):
-    """Its published versions, oldest first."""
-    return db.session.scalars(
-        sa.select(ContentVersion)
-        .where(ContentVersion.record == f"announcement:{announcement.id}")
-        .order_by(ContentVersion.number)
-    ).all()
 
 
 def for_staff(user, status, text):

@@ -14,9 +14,8 @@ from flask import (
     render_template,
     request,
 )
-from flask_babel import gettext as _
 
-from portal import access, listing
+from portal import access, listing, publishing
 from portal.announcements import queries
 from portal.i18n import current_language
 from portal.models import (
@@ -27,7 +26,7 @@ from portal.models import (
     utcnow,
 )
 from portal.pagination import page_arg
-from portal.text import render_markdown, word_diff
+from portal.text import render_markdown
 
 bp = Blueprint("announcements", __name__, url_prefix="/<lang>/announcements")
 log = logging.getLogger(__name__)
@@ -81,37 +80,19 @@ def detail(slug):
     preview = not announcement.is_public(utcnow()) and announcement.status != "withdrawn"
     if preview and not access.can(g.get("user"), "view", announcement):
         abort(404)
-    versions = queries.versions(announcement)
-    shown, changes = announcement, None
-    if "v" in request.args:
-        number = request.args["v"]
-        if not (number.isascii() and number.isdigit()):
-            abort(400, _("A version is a number, like ?v=2."))
-        match = [v for v in versions if v.number == int(number)]
-        if not match:
-            abort(404)
-        shown = SimpleNamespace(**match[0].fields)
-        before = [v for v in versions if v.number == match[0].number - 1]
-        changes = _changes(before[0].fields if before else {}, match[0].fields)
+    versions = publishing.versions(announcement)
+    version, changes = publishing.asked_version(versions, Announcement.PUBLIC_FIELDS)
+    shown = SimpleNamespace(**version.fields) if version else announcement
     english = current_language() == "en"
     status = 410 if announcement.status == AnnouncementStatus.WITHDRAWN else 200
     return render_template(
         "announcements/detail.html",
         announcement=announcement,
         shown=shown,
-        version=match[0] if changes is not None else None,
+        version=version,
         versions=versions,
         changes=changes,
         preview=preview,
         outdated=english and announcement.translation_status == TranslationStatus.OUTDATED,
         markdown=render_markdown,
     ), status
-
-
-def _changes(old, new):
-    """Each text field that differs between two versions, as a word diff."""
-    return {
-        field: word_diff(old.get(field) or "", new.get(field) or "")
-        for field in Announcement.PUBLIC_FIELDS
-        if (old.get(field) or "") != (new.get(field) or "")
-    }

@@ -22,7 +22,6 @@ from portal.models import (
     STATUSES,
     Agency,
     ContentStatus,
-    ContentVersion,
     Finding,
     FindingStatus,
     InspectedUnit,
@@ -90,15 +89,6 @@ def release_due():
     if due:
         db.session.commit()
     return len(due)
-
-
-def versions(inspection):
-    """Its published versions, oldest first."""
-    return db.session.scalars(
-        sa.select(ContentVersion)
-        .where(ContentVersion.record == f"inspection:{inspection.id}")
-        .order_by(ContentVersion.number)
-    ).all()
 
 
 @dataclass

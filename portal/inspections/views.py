@@ -2,7 +2,6 @@
 and a follow-up report's file (the staff's pages are in staff.py)."""
 
 import logging
-import re
 import time
 from types import SimpleNamespace
 
@@ -14,11 +13,10 @@ from flask import (
     render_template,
     request,
 )
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
-from portal import access, attachments, labels, workdays
+from portal import access, attachments, labels, publishing, workdays
 from portal.downloads import check_size, download
 from portal.i18n import current_language
 from portal.inspections import queries
@@ -46,7 +44,7 @@ from portal.models import (
     utcnow,
 )
 from portal.pagination import paginate
-from portal.text import render_markdown, word_diff
+from portal.text import render_markdown
 
 bp = Blueprint("inspections", __name__, url_prefix="/<lang>/inspections")
 log = logging.getLogger(__name__)
@@ -195,8 +193,8 @@ def detail(slug):
     preview = not inspection.is_public(utcnow()) and inspection.status != ContentStatus.WITHDRAWN
     if preview and not access.can(g.get("user"), "view", inspection):
         abort(404)
-    versions = queries.versions(inspection)
-    version, changes = _version(versions)
+    versions = publishing.versions(inspection)
+    version, changes = publishing.asked_version(versions, Inspection.PUBLIC_FIELDS)
     on, cal = workdays.today(), workdays.calendar()
     rows = {}
     for finding in inspection.findings:
@@ -226,26 +224,6 @@ def detail(slug):
         files=attachments.of_each(reports),
         markdown=render_markdown,
     ), status
-
-
-def _version(versions):
-    """The version `?v=N` asks for and what changed in it, or (None, None) for the current."""
-    if "v" not in request.args:
-        return None, None
-    number = request.args["v"]
-    if not re.fullmatch(r"[0-9]{1,9}", number):
-        abort(400, _("A version is a number, like ?v=2."))
-    match = [v for v in versions if v.number == int(number)]
-    if not match:
-        abort(404)
-    before = [v for v in versions if v.number == match[0].number - 1]
-    old, new = before[0].fields if before else {}, match[0].fields
-    changes = {
-        field: word_diff(str(old.get(field) or ""), str(new.get(field) or ""))
-        for field in Inspection.PUBLIC_FIELDS
-        if (old.get(field) or "") != (new.get(field) or "")
-    }
-    return match[0], changes
 
 
 @bp.route("/units/<slug:slug>")
