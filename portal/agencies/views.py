@@ -5,6 +5,7 @@ The directory's box (here and on the hotline page) ranks with the search engine 
 back to a plain match while the index is not built yet.
 """
 
+import re
 from types import SimpleNamespace
 from urllib.parse import urlencode
 
@@ -17,6 +18,7 @@ from portal.feedback import queries as feedback
 from portal.inspections import queries as inspections
 from portal.labels import HOTLINE_CHANNELS
 from portal.models import (
+    SLUG,
     Agency,
     AgencyAlias,
     Hotline,
@@ -35,8 +37,8 @@ def follow_a_merged_agency():
     """`?agency=` naming a body merged into another (an old link in the news) leads to the
     same list of the agency it became, on every page that filters by agency, for good."""
     slug = request.args.get("agency")
-    if request.method != "GET" or not slug or len(slug) > 120:
-        return None
+    if request.method != "GET" or not slug or not re.fullmatch(SLUG, slug):
+        return None  # no slug (a NUL, say, which PostgreSQL refuses to compare): the page says
     if db.session.scalar(sa.select(Agency.id).where(Agency.slug == slug)) is not None:
         return None
     alias = db.session.scalar(sa.select(AgencyAlias).where(AgencyAlias.slug == slug))
