@@ -49,13 +49,18 @@ def create_app(test_config=None):
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,  # a token lives as long as the session that holds it
+        # Rendered public pages (portal/pagecache.py): files a host's workers share, or
+        # Redis, which every host shares, when REDIS_URL is set.
+        PAGE_CACHE=True,
+        PAGE_CACHE_DIR=str(ROOT / "instance" / "page_cache"),
+        REDIS_URL="",
     )
     _settings_from_environment(app.config)
     if test_config is not None:
         app.config.update(test_config)
     _check_settings(app)
 
-    from portal import i18n, labels, models, security
+    from portal import i18n, labels, models, pagecache, security
     from portal.indexing import sync
 
     models.init_app(app)
@@ -63,6 +68,7 @@ def create_app(test_config=None):
     labels.init_app(app)
     security.init_app(app)
     sync.init_app(app)
+    pagecache.init_app(app)
 
     from portal import api, home, layout
     from portal.admin import views as admin
@@ -125,6 +131,8 @@ _ENV_SETTINGS = (
     "PROVINCE_HOTLINE",
     "MAIL_SERVER",
     "MAIL_FROM",
+    "PAGE_CACHE_DIR",
+    "REDIS_URL",
 )
 
 
@@ -135,6 +143,8 @@ def _settings_from_environment(config):
     for name in _ENV_SETTINGS:
         if os.environ.get(name):
             config[name] = os.environ[name]
+    if os.environ.get("PAGE_CACHE") == "off":
+        config["PAGE_CACHE"] = False
     if os.environ.get("TRUSTED_HOSTS"):
         config["TRUSTED_HOSTS"] = [h.strip() for h in os.environ["TRUSTED_HOSTS"].split(",")]
     if os.environ.get("PROXY_COUNT"):

@@ -62,6 +62,7 @@ def _settings(uri, tmp_path):
         "SQLALCHEMY_DATABASE_URI": uri,
         "SEARCH_INDEX_DIR": str(tmp_path / "search_index"),
         "ATTACHMENT_DIR": str(tmp_path / "attachments"),
+        "PAGE_CACHE_DIR": str(tmp_path / "page_cache"),
         "SEARCH_ERRORS": "raise",  # a failing index falls back in production; here, it shows
     }
 

@@ -39,6 +39,7 @@ HELPERS = (
     "portal.layout",
     "portal.listing",
     "portal.mail",
+    "portal.pagecache",
     "portal.pagination",
     "portal.ratelimit",
     "portal.publishing",

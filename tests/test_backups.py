@@ -47,6 +47,7 @@ def test_a_backup_restores_into_an_empty_database_with_the_same_pages(
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": empty_database,
             "SEARCH_INDEX_DIR": str(tmp_path / "restored_index"),
+            "PAGE_CACHE_DIR": str(tmp_path / "restored_pages"),
         }
     )
     with restored.app_context():

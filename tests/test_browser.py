@@ -92,6 +92,7 @@ def server(sqlite_template, tmp_path):
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
             "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+            "PAGE_CACHE_DIR": str(tmp_path / "page_cache"),
         }
     )
     with app.app_context():

@@ -63,6 +63,7 @@ from portal.models.inspections import (
     inspection_member,
     letter_finding,
 )
+from portal.models.pages import PageGeneration
 from portal.models.procedures import (
     PROCEDURE_CODE,
     Decision,
@@ -125,6 +126,7 @@ __all__ = [
     "Localized",
     "LoginFailure",
     "OnlineLevel",
+    "PageGeneration",
     "Procedure",
     "ProcedureAgency",
     "ProcedureDecision",

@@ -6,7 +6,17 @@ account and per address (throttle.py); every outcome is in the audit trail.
 
 from datetime import datetime, timedelta
 
-from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
@@ -155,7 +165,10 @@ def _safe_next():
 def _who():
     # Read once a request, on every page: g.staff_session (this session) and g.user, which
     # portal/access.py checks and the layout shows.
-    g.staff_session = sessions.current()
+    # Without the session's cookie there is none to read: leaving the session unread keeps
+    # "Vary: Cookie" off a visitor's pages, which the page cache and proxies then keep.
+    has_cookie = current_app.config["SESSION_COOKIE_NAME"] in request.cookies
+    g.staff_session = sessions.current() if has_cookie else None
     g.user = g.staff_session.user if g.staff_session else None
 
 
