@@ -72,19 +72,21 @@ def checked(form, field):
     field.data.stream.seek(0)
 
 
-def attach(upload, record, actor):
-    """Keep the upload for `record` (flushed, with an id); returns the Attachment."""
+def attach(upload, record, actor, part=None):
+    """Keep the upload for `record` (flushed, with an id), or for one `part` of it (a
+    feedback's "answer", which is public once published while the sender's file never
+    is); returns the Attachment."""
     data, media_type = read(upload)
     digest = hashlib.sha256(data).hexdigest()
     path = _path(digest)
     if not path.exists():  # the same content is stored once
         path.parent.mkdir(parents=True, exist_ok=True)
         # Written aside and renamed: another worker never reads half a file.
-        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as part:
-            part.write(data)
-        os.replace(part.name, path)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as written:
+            written.write(data)
+        os.replace(written.name, path)
     attachment = Attachment(
-        record=record_key(record),
+        record=_key(record, part),
         sha256=digest,
         media_type=media_type,
         size=len(data),
@@ -103,11 +105,16 @@ def attach(upload, record, actor):
     return attachment
 
 
-def of(record):
-    """The attachments of `record`, oldest first."""
+def of(record, part=None):
+    """The attachments of `record` (or of one `part` of it), oldest first."""
     return db.session.scalars(
-        db.select(Attachment).where(Attachment.record == record_key(record)).order_by(Attachment.id)
+        db.select(Attachment).where(Attachment.record == _key(record, part)).order_by(Attachment.id)
     ).all()
+
+
+def is_of(attachment, record, part=None):
+    """Was `attachment` attached to `record` (or to that `part` of it)?"""
+    return attachment.record == _key(record, part)
 
 
 def of_each(records):
@@ -143,6 +150,11 @@ def safe_name(filename, media_type):
     name = unicodedata.normalize("NFC", (filename or "").replace("\\", "/").rsplit("/", 1)[-1])
     stem = re.sub(r"[\x00-\x1f\x7f\"<>:|?*]+", "", name.rsplit(".", 1)[0]).strip(" .") or "file"
     return stem[:150] + TYPES[media_type][1]
+
+
+def _key(record, part):
+    """`feedback:5`, or `feedback:5/answer` for a part of it."""
+    return record_key(record) + (f"/{part}" if part else "")
 
 
 def _path(digest):

@@ -111,6 +111,8 @@ REDACTION_GROUNDS = {
     "state_secret": _l("state secrets"),
     "business_secret": _l("business secrets"),
 }
+# The published answers' orders (portal/feedback/queries.py SORTS), by the day published.
+FEEDBACK_SORTS = {"newest": _l("Newest first"), "oldest": _l("Oldest first")}
 FEEDBACK_STATUSES = {
     "received": _l("Received"),
     "accepted": _l("Accepted"),

@@ -186,6 +186,26 @@ def test_each_filter_counts_what_its_values_would_give_with_the_other_filters(
     assert _options(page, "agency")["so-khac"] == "so-khac (0)"
 
 
+def test_the_list_is_sorted_with_a_visible_control_that_keeps_the_filters(client, answers):
+    older, newer = answers
+
+    def order(page):
+        return [int(i) for i in re.findall(r'<li><a href="/vi/feedback/([0-9]+)"', page)]
+
+    page = client.get("/vi/feedback").text
+    assert _options(page, "sort") == {"newest": "Mới nhất trước", "oldest": "Cũ nhất trước"}
+    assert '<option value="newest" selected>' in page and order(page) == [newer.id, older.id]
+    oldest = client.get("/vi/feedback?sort=oldest&year=2026").text
+    assert '<option value="oldest" selected>' in oldest and order(oldest) == [older.id, newer.id]
+    assert '<option value="2026" selected>' in oldest  # the other filters are kept
+    assert "Sắp xếp theo" in visible_text(oldest)
+    # When searching, best first is a choice too, and the one chosen until another is.
+    searching = client.get("/vi/feedback?q=giay").text
+    assert _options(searching, "sort")[""] == "Mức độ phù hợp"
+    assert "selected" not in re.search(r'<select [^>]*name="sort".*?</select>', searching, re.S)[0]
+    assert client.get("/vi/feedback?sort=title").status_code == 400
+
+
 def test_the_counts_are_formatted_for_the_page_s_language(client, make_agency):
     agency = make_agency(slug="so-noi-vu", name_vi="Sở Nội vụ")
     rows = [

@@ -1,19 +1,22 @@
-"""The staff's side of feedback: the province office accepts, rejects with a reason the
-sender reads, and assigns; an agency's officers see only what was assigned to them."""
+"""The staff's side of feedback: the province office records what came another way than the
+portal's form, accepts, rejects with a reason the sender reads, and assigns; an agency's
+officers see only what was assigned to them and answer, with the signed answer's file."""
 
 import csv
 import io
 import json
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 from conftest import csrf_token
 from pagetext import visible_text
+from werkzeug.datastructures import FileStorage
 
-from portal import workdays
+from portal import attachments, workdays
 from portal.feedback import codes
 from portal.indexing import documents
-from portal.models import AuditEvent, Feedback, FeedbackEvent, db
+from portal.models import Attachment, AuditEvent, Feedback, FeedbackEvent, db
 
 CODE = codes.new()
 
@@ -387,3 +390,216 @@ def test_a_search_that_matches_no_answer_says_so(client, make_agency, index):
     answer = client.get("/vi/feedback?q=tau+vu+tru")
     assert answer.status_code == 200
     assert "Không có câu trả lời công khai nào phù hợp." in visible_text(answer.text)
+
+
+# Staff intake: what reached the province another way than the portal's form
+
+NEW_INTAKE = "/vi/admin/feedback/new"
+CALL = {
+    "channel": "hotline",
+    "received_on": "2026-12-08",
+    "sender_type": "citizen",
+    "sender_name": "Phạm Văn Gọi",
+    "sender_phone": "0918 000 111",
+    "procedure_codes": "1.001193, 1.000894 1.001193",
+    "title": "Không biết nộp hồ sơ cấp đổi giấy phép lái xe ở đâu",
+    "content": "Người gọi hỏi nơi nộp hồ sơ cấp đổi giấy phép lái xe sau khi sáp nhập tỉnh.",
+}
+
+
+def _record(client, **fields):
+    values = {**CALL, "csrf_token": csrf_token(client, NEW_INTAKE), **fields}
+    return client.post(NEW_INTAKE, data=values, content_type="multipart/form-data")
+
+
+def _count(model, **where):
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model).filter_by(**where))
+
+
+def test_the_office_records_a_hotline_call_and_reads_its_code_once(
+    app, client, sign_in, make_agency, make_procedure, monkeypatch
+):
+    for code in ("1.001193", "1.000894"):
+        make_procedure(code=code)
+    agency = make_agency(name_vi="Sở Giao thông vận tải")
+    monkeypatch.setattr(workdays, "today", lambda: date(2026, 12, 9))
+    user = sign_in("editor")
+    queue = client.get("/vi/admin/feedback").text
+    assert f'href="{NEW_INTAKE}"' in queue
+    assert "Nhập phản ánh, kiến nghị tiếp nhận qua kênh khác" in visible_text(queue)
+    assert "Kênh tiếp nhận" in visible_text(client.get(NEW_INTAKE).text)
+    scan = (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), "ghi chep cuoc goi.pdf")
+    answer = _record(client, agency_id=str(agency.id), file=scan)
+    assert answer.status_code == 303 and answer.headers["Location"] == "/vi/admin/feedback/received"
+    shown = client.get("/vi/admin/feedback/received")
+    code = shown.text.split('class="tracking-code" lang="en"><strong>')[1].split("<")[0]
+    text = visible_text(shown.text)
+    assert "Mã tra cứu của người gửi:" in text and "chỉ hiển thị một lần" in text
+    assert "Ngày tiếp nhận 08/12/2026 (đường dây nóng)" in text
+    assert "Dự kiến trả lời trước ngày 22/12/2026" in text
+    assert "Không có thư điện tử nào được gửi: hãy báo mã tra cứu cho người gửi" in text
+    assert client.get("/vi/admin/feedback/received").status_code == 404  # shown once
+    item = db.session.scalar(sa.select(Feedback))
+    assert item.code_hash == codes.digest(codes.normalised(code)) and code not in item.code_hash
+    assert (item.channel, item.received_on, item.agency_id, item.procedure_codes) == (
+        "hotline",
+        date(2026, 12, 8),
+        agency.id,
+        ["1.001193", "1.000894"],
+    )
+    (event,) = item.events
+    assert (event.actor, event.to_status, event.note) == (
+        user.email,
+        "received",
+        "Tiếp nhận qua: đường dây nóng.",
+    )
+    (audited,) = db.session.scalars(sa.select(AuditEvent).filter_by(kind="feedback.received"))
+    assert (audited.actor, audited.record, audited.details) == (
+        user.email,
+        f"feedback:{item.id}",
+        {"channel": "hotline"},
+    )
+    (file,) = db.session.scalars(sa.select(Attachment))
+    assert file.record == f"feedback:{item.id}"  # the sender's: never public
+    page = client.get(f"/vi/admin/feedback/{item.id}").text
+    for code_ in ("1.001193", "1.000894"):
+        assert f'href="/vi/procedures/{code_}"' in page
+    assert "Phạm Văn Gọi" in visible_text(page) and "ghi chep cuoc goi.pdf" in visible_text(page)
+    # The caller follows it with the code read to them, and reads no personal data there.
+    caller = app.test_client()
+    status = caller.post(
+        "/vi/feedback/status",
+        data={"code": code, "csrf_token": csrf_token(caller, "/vi/feedback/status")},
+    )
+    assert "Đã tiếp nhận. Tiếp nhận qua: đường dây nóng." in visible_text(status.text)
+    assert "Phạm Văn Gọi" not in status.text and user.email not in status.text
+
+
+def test_the_office_e_mails_the_receipt_when_it_has_an_address(client, sign_in, inbox, monkeypatch):
+    monkeypatch.setattr(workdays, "today", lambda: date(2026, 12, 9))
+    sign_in("editor")
+    answer = _record(client, channel="email", procedure_codes="", sender_email="goi@example.com")
+    assert answer.status_code == 303
+    shown = client.get("/vi/admin/feedback/received").text
+    code = shown.split('class="tracking-code" lang="en"><strong>')[1].split("<")[0]
+    assert "Giấy biên nhận kèm mã tra cứu đã được gửi đến thư điện tử của người gửi." in (
+        visible_text(shown)
+    )
+    (message,) = inbox
+    assert message["To"] == "goi@example.com"
+    assert message["Subject"].startswith("Đã tiếp nhận phản ánh, kiến nghị:")
+    assert code in message.get_content()
+
+
+def test_officers_may_not_record_feedback(client, sign_in, make_agency):
+    sign_in("officer", make_agency())
+    assert f'href="{NEW_INTAKE}"' not in client.get("/vi/admin/feedback").text
+    assert client.get(NEW_INTAKE).status_code == 403
+    token = csrf_token(client, "/vi/admin/feedback")  # any form's token: the page is refused
+    assert client.post(NEW_INTAKE, data={**CALL, "csrf_token": token}).status_code == 403
+    assert _count(Feedback) == 0
+
+
+@pytest.mark.parametrize(
+    "fields, field, message",
+    [
+        ({"channel": "portal"}, "channel", "Chọn kênh tỉnh đã tiếp nhận phản ánh, kiến nghị này."),
+        ({"channel": ""}, "channel", "Chọn kênh tỉnh đã tiếp nhận phản ánh, kiến nghị này."),
+        ({"received_on": "2026-12-10"}, "received_on", "Ngày này ở tương lai."),
+        ({"received_on": ""}, "received_on", "Nhập ngày tiếp nhận."),
+        ({"sender_name": "  "}, "sender_name", "Nhập họ tên."),
+        ({"sender_name": "x" * 201}, "sender_name", "Tối đa 200 ký tự; nội dung này có 201."),
+        ({"sender_email": "goi.example.com"}, "sender_email", "Nhập địa chỉ thư điện tử"),
+        ({"sender_phone": "gọi lại"}, "sender_phone", "Số điện thoại gồm chữ số"),
+        (
+            {"procedure_codes": "1.001193 abc"},
+            "procedure_codes",
+            "Mã thủ tục có dạng 1.001193; abc không đúng dạng này.",
+        ),
+        (
+            {"procedure_codes": "1.001193, 1.999999"},
+            "procedure_codes",
+            "Không có thủ tục nào mang mã 1.999999.",
+        ),
+        ({"title": "x" * 10_000}, "title", "Tối đa 300 ký tự; nội dung này có 10000."),
+        ({"content": ""}, "content", "Nhập nội dung người gửi trình bày."),
+        ({"file": "disguised"}, "file", "Hãy đính kèm tệp PDF, JPEG hoặc PNG"),
+    ],
+)
+def test_bad_intake_is_refused_next_to_its_field_and_nothing_is_stored(
+    client, sign_in, make_procedure, monkeypatch, fields, field, message
+):
+    make_procedure(code="1.001193")
+    monkeypatch.setattr(workdays, "today", lambda: date(2026, 12, 9))
+    sign_in("editor")
+    if fields.get("file") == "disguised":  # a program named .pdf, made for each run
+        fields = {"file": (io.BytesIO(b"MZ\x90\x00 not a pdf"), "ghi am.pdf")}
+    answer = _record(client, **fields)
+    assert answer.status_code == 400
+    error = answer.text.split(f'id="{field}-error">')[1].split("</p>")[0]
+    assert message in error
+    assert _count(Feedback) == 0 and _count(Attachment) == 0
+    assert _count(AuditEvent, kind="feedback.received") == 0
+
+
+# The signed answer's file: public with the answer once published; the sender's never
+
+
+def test_the_signed_answer_is_downloadable_once_published_and_the_sender_s_file_never(
+    app, client, sign_in, make_agency, monkeypatch
+):
+    agency = make_agency(name_vi="Sở Xây dựng")
+    item = _feedback(status="assigned", assigned_agency_id=agency.id)
+    sender_file = attachments.attach(
+        FileStorage(io.BytesIO(b"\x89PNG\r\n\x1a\n can cuoc"), "can cuoc.png"), item, "sender"
+    )
+    db.session.commit()
+    monkeypatch.setattr(workdays, "today", lambda: date(2026, 12, 9))
+    sign_in("officer", agency)
+    url = f"/vi/admin/feedback/{item.id}"
+    answer = {
+        "answer_vi": "Hồ sơ đã được giải quyết ngày 05/12/2026.",
+        "signer_title": "Phó Giám đốc Sở Xây dựng",
+        "answer_signed_on": "2026-12-08",
+    }
+    disguised = (io.BytesIO(b"<script>alert(1)</script>"), "cong van.pdf")
+    refused = _post(client, f"{url}/answer", url, **answer, file=disguised)
+    assert refused.status_code == 400 and item.status == "assigned"
+    assert "Hãy đính kèm tệp PDF, JPEG hoặc PNG" in visible_text(refused.text)
+    signed = b"%PDF-1.7\n cong van 125/SXD-VP\n%%EOF\n"
+    saved = _post(client, f"{url}/answer", url, **answer, file=(io.BytesIO(signed), "cv 125.pdf"))
+    assert saved.status_code == 303 and item.status == "answered"
+    (file,) = attachments.of(item, "answer")
+    staff_page = client.get(url).text
+    assert f'href="{url}/files/{file.id}"' in staff_page
+    staff_copy = client.get(f"{url}/files/{file.id}")
+    assert staff_copy.status_code == 200 and staff_copy.data == signed
+    staff_copy.close()
+    public_file = f"/vi/feedback/{item.id}/files/{file.id}"
+    assert client.get(public_file).status_code == 404  # not before it is published
+    sign_in("editor")
+    published = {
+        "public_title": "Thời hạn cấp giấy phép xây dựng",
+        "public_question": "Hồ sơ cấp giấy phép xây dựng nộp đã 30 ngày chưa có kết quả.",
+        "personal_data": "0",
+        "state_secret": "0",
+        "business_secret": "0",
+    }
+    assert _post(client, f"{url}/publish", url, **published).status_code == 303
+    visitor = app.test_client()  # what anyone reads, signed in or not
+    page = visitor.get(f"/vi/feedback/{item.id}").text
+    assert f'href="{public_file}"' in page
+    assert "Văn bản trả lời đã ký: cv 125.pdf" in visible_text(page)
+    assert "can cuoc" not in page and f"/files/{sender_file.id}" not in page
+    download = visitor.get(public_file)
+    assert download.status_code == 200 and download.data == signed
+    assert download.headers["Content-Disposition"].startswith("attachment;")
+    assert download.headers["X-Content-Type-Options"] == "nosniff"
+    assert download.mimetype == "application/pdf"
+    download.close()
+    for elsewhere in (
+        f"/vi/feedback/{item.id}/files/{sender_file.id}",
+        f"/vi/inspections/attachments/{sender_file.id}",
+        f"/vi/inspections/attachments/{file.id}",
+    ):
+        assert visitor.get(elsewhere).status_code == 404, elsewhere

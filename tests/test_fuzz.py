@@ -65,6 +65,8 @@ def routes(
         "agencies_staff.edit": {"agency_id": str(agency.id)},
         "feedback_staff.staff_detail": {"feedback_id": "1"},
         "feedback.detail": {"feedback_id": "1"},
+        "feedback.answer_file": {"feedback_id": "1", "attachment_id": "1"},
+        "feedback_staff.staff_file": {"feedback_id": "1", "attachment_id": "1"},
         "static": {"filename": "css/portal.css"},
     }
     found = []

@@ -1,19 +1,28 @@
 """What the feedback pages, the staff's queue and the dashboard share: the province's
 targets in working days, and "overdue", derived from them (never stored); the published
 answers as the list, its counts per filter, its downloads and its feed show them, and the
-answers like a title being typed."""
+answers like a title being typed; and what the citizen's form and the staff's intake
+share: the sender's fields and the e-mailed receipt."""
 
 from collections import Counter
 from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from sqlalchemy.orm import selectinload
+from wtforms import RadioField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Optional, Regexp
 
-from portal import listing, workdays
-from portal.i18n import current_language
+from portal import listing, mail, workdays
+from portal.i18n import current_language, format_date
 from portal.indexing.sync import SearchUnavailable, get_index, read
+from portal.labels import SENDER_TYPES
 from portal.models import Agency, Channel, Feedback, FeedbackStatus, Procedure, db, localized
+from portal.text import EMAIL, PHONE, most, nfc, stripped
 
 # The province's target for an answer, in working days from receipt, shown to the sender
 # as "expected by". Decree 20/2008/NĐ-CP (amended by Decree 92/2017/NĐ-CP) and Circular
@@ -35,6 +44,65 @@ def current_agencies():
         for agency in db.session.scalars(sa.select(Agency).order_by(Agency.name_vi))
         if agency.is_current()
     ]
+
+
+class SenderForm(FlaskForm):
+    """Who sent it (personal data): the citizen's form and the staff's intake (staff.py)
+    share these fields and their rules."""
+
+    sender_type = RadioField(
+        _l("You write as"),
+        choices=[SelectChoice(key, label) for key, label in SENDER_TYPES.items()],
+        default="citizen",
+        validators=[DataRequired(_l("Say whether you write as a citizen, a business or an "
+                                     "organisation."))],
+    )  # fmt: skip
+    sender_name = StringField(
+        _l("Your name (or your business's)"),
+        filters=[stripped, nfc],
+        validators=[DataRequired(_l("Enter your name.")), most(200)],
+    )
+    sender_phone = StringField(
+        _l("Phone (optional)"),
+        filters=[stripped],
+        validators=[
+            Optional(),
+            most(60),
+            Regexp(PHONE, message=_l("A number has digits, and may have spaces, dots or dashes.")),
+        ],
+    )
+    sender_email = StringField(
+        _l("E-mail (optional)"),
+        description=_l("We send the receipt and the answer here."),
+        filters=[stripped],
+        validators=[
+            Optional(),
+            most(254),
+            Regexp(EMAIL, message=_l("Enter an e-mail address like ten@example.com.")),
+        ],
+    )
+    sender_address = StringField(
+        _l("Address (optional)"), filters=[stripped, nfc], validators=[most(300)]
+    )
+
+
+def mail_receipt(item, code):
+    """The receipt, to the address the sender gave: "sent", "failed" or "none" (the
+    citizen's form and the staff's intake send it)."""
+    if not item.sender_email or not mail.configured():
+        return "none"
+    due = answer_due(item)[0]
+    body = "\n\n".join(
+        [
+            _("Your feedback was received on %(date)s.", date=format_date(item.received_on)),
+            f"{_('Title')}: {item.title}",
+            f"{_('Your tracking code:')} {code}",
+            _("An answer is expected by %(date)s.", date=format_date(due)),
+            _("Follow it at %(url)s", url=url_for("feedback.status", _external=True)),
+        ]
+    )
+    subject = _("Feedback received: %(title)s", title=item.title[:80])
+    return "sent" if mail.send(item.sender_email, subject, body) else "failed"
 
 
 def answer_due(item, cal=None):

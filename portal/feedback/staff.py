@@ -1,7 +1,10 @@
 """The staff's side of feedback (/<lang>/admin/feedback): the province office (editors,
-admins) accepts, rejects with a reason and assigns; the assigned agency's officers answer;
-the office moderates the public version and publishes it. Every step is in the item's
-history and the audit trail."""
+admins) records what reached it another way than the portal's form, accepts, rejects with
+a reason and assigns; the assigned agency's officers answer, with the signed answer's
+file; the office moderates the public version and publishes it. Every step is in the
+item's history and the audit trail."""
+
+import re
 
 import sqlalchemy as sa
 from flask import (
@@ -13,29 +16,40 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     DateField,
     IntegerField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
+    ValidationError,
 )
-from wtforms.validators import DataRequired, InputRequired, NumberRange
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, DataRequired, InputRequired, NumberRange
 
 from portal import access, attachments, audit, mail, workdays
-from portal.feedback import queries
+from portal.feedback import codes, queries
+from portal.i18n import current_language
+from portal.labels import FEEDBACK_CHANNELS
 from portal.models import (
+    PROCEDURE_CODE,
     Agency,
+    Attachment,
+    Channel,
     Feedback,
     FeedbackEvent,
     FeedbackStatus,
     Ground,
+    Procedure,
     Redaction,
     Role,
     db,
@@ -109,7 +123,177 @@ def staff_index():
         states=STAFF_STATES,
         counts=counts,
         overdue={item.id: queries.overdue(item, today) for item in page.items},
+        can_triage=access.can(g.user, "triage"),
     )
+
+
+# What staff record: every channel but the portal's own form, which the sender fills in.
+INTAKE_CHANNELS = [key for key in FEEDBACK_CHANNELS if key != Channel.PORTAL]
+# The sender's fields as the staff read them (the citizen's form speaks to the sender).
+SENDER_LABELS = {
+    "sender_type": (_l("Writes as"), None),
+    "sender_name": (_l("The sender's name (or their business's)"), None),
+    "sender_email": (
+        _l("E-mail (optional)"),
+        _l("The receipt with the tracking code, and later the answer, are sent here."),
+    ),
+}
+
+
+class IntakeForm(queries.SenderForm):
+    """Feedback that reached the province another way than the portal's form."""
+
+    channel = RadioField(
+        _l("How it reached the province"),
+        choices=[SelectChoice(key, FEEDBACK_CHANNELS[key]) for key in INTAKE_CHANNELS],
+        validate_choice=False,  # AnyOf says it in the staff's language
+        validators=[
+            DataRequired(_l("Choose how it reached the province.")),
+            AnyOf(INTAKE_CHANNELS, message=_l("Choose how it reached the province.")),
+        ],
+    )
+    received_on = DateField(
+        _l("Received on"),
+        default=lambda: workdays.today(),  # looked up at each request
+        validators=[DataRequired(_l("Enter the date it was received.")), workdays.not_in_future],
+    )
+    agency_id = SelectField(
+        _l("The agency it is about (optional)"), coerce=access.chosen_id, validate_choice=True
+    )
+    procedure_codes = StringField(
+        _l("Related procedure codes (optional)"),
+        description=_l("Separated by spaces or commas, e.g. 1.001193 1.000894."),
+        filters=[stripped],
+        validators=[most(400)],
+    )
+    title = StringField(
+        _l("Title"),
+        filters=[stripped, nfc],
+        validators=[DataRequired(_l("Give it a short title.")), most(300)],
+    )
+    content = TextAreaField(
+        _l("What the sender said or wrote"),
+        filters=[stripped, nfc],
+        validators=[DataRequired(_l("Write what the sender said or wrote.")), most(20_000)],
+    )
+    file = FileField(
+        _l("A document or photo (PDF, JPEG or PNG, optional)"), validators=[attachments.checked]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, (label, description) in SENDER_LABELS.items():
+            self[name].label.text = label
+            if description:
+                self[name].description = description
+
+    def typed_codes(self):
+        """The procedure codes typed, each once, in the order typed."""
+        typed = re.split(r"[\s,;]+", self.procedure_codes.data or "")
+        return [code for code in dict.fromkeys(typed) if code]
+
+    def validate_procedure_codes(self, field):
+        typed = self.typed_codes()
+        wrong = [code for code in typed if not PROCEDURE_CODE.match(code)]
+        if wrong:
+            raise ValidationError(
+                _(
+                    "A procedure code looks like 1.001193; %(codes)s does not.",
+                    codes=", ".join(wrong),
+                )
+            )
+        known = set(db.session.scalars(sa.select(Procedure.code).where(Procedure.code.in_(typed))))
+        unknown = [code for code in typed if code not in known]
+        if unknown:
+            raise ValidationError(
+                _("No procedure has the code %(codes)s.", codes=", ".join(unknown))
+            )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    """The province office records what came by the hotline, e-mail, post, the press, a
+    referral or a dialogue meeting: it gets a tracking code like the citizen's, shown once
+    on the next page to be read to the caller or written in the reply."""
+    access.require("triage")
+    form = IntakeForm()
+    form.agency_id.choices = access.agency_choices(g.user, none=True)
+    if not form.validate_on_submit():
+        page = render_template("feedback/staff_new.html", form=form)
+        return page, 400 if form.is_submitted() else 200
+    code = codes.new()
+    item = Feedback(
+        code_hash=codes.digest(code.replace("-", "")),
+        sender_type=form.sender_type.data,
+        sender_name=form.sender_name.data,
+        sender_phone=form.sender_phone.data or None,
+        sender_email=form.sender_email.data or None,
+        sender_address=form.sender_address.data or None,
+        channel=form.channel.data,
+        received_on=form.received_on.data,
+        agency_id=form.agency_id.data,
+        procedure_codes=form.typed_codes(),
+        title=form.title.data,
+        content=form.content.data,
+        language=current_language(),
+    )
+    db.session.add(item)
+    db.session.flush()
+    with force_locale("vi"):  # the history's notes are Vietnamese, like the agencies' names
+        note = _("Received through: %(channel)s.", channel=FEEDBACK_CHANNELS[item.channel])
+    item.events.append(
+        FeedbackEvent(actor=g.user.email, to_status=FeedbackStatus.RECEIVED, note=note)
+    )
+    audit.record(
+        "feedback.received", g.user.email, on=access.record_key(item), channel=str(item.channel)
+    )
+    if form.file.data:
+        attachments.attach(form.file.data, item, g.user.email)
+    db.session.commit()
+    # Shown once, on the next page: the portal keeps only the code's hash.
+    session["feedback_intake_code"] = code
+    session["feedback_intake_mailed"] = queries.mail_receipt(item, code)
+    return redirect(url_for("feedback_staff.received"), 303)
+
+
+@bp.route("/received")
+def received():
+    """The tracking code of what was just recorded, once; then only its hash is kept."""
+    access.require("triage")
+    code = session.pop("feedback_intake_code", None)
+    mailed = session.pop("feedback_intake_mailed", "none")
+    item = code and db.session.scalar(
+        sa.select(Feedback).where(Feedback.code_hash == codes.digest(code.replace("-", "")))
+    )
+    if not item:
+        abort(404)
+    return render_template(
+        "feedback/staff_received.html",
+        code=code,
+        item=item,
+        due=queries.answer_due(item),
+        mailed=mailed,
+    )
+
+
+@bp.route("/<int:feedback_id>/files/<int:attachment_id>")
+def staff_file(feedback_id, attachment_id):
+    """A file of the feedback for the staff who may see it: the sender's (personal data,
+    so each download is in the audit trail) or the signed answer's."""
+    item = db.get_or_404(Feedback, feedback_id)
+    access.require("view", item)
+    file = db.get_or_404(Attachment, attachment_id)
+    if attachments.is_of(file, item):
+        audit.record(
+            "feedback.personal_data_read",
+            g.user.email,
+            on=access.record_key(item),
+            attachment=file.id,
+        )
+        db.session.commit()
+    elif not attachments.is_of(file, item, "answer"):
+        abort(404)
+    return attachments.send(file)
 
 
 @bp.route("/<int:feedback_id>")
@@ -131,6 +315,10 @@ def _detail_page(item, reject_form=None, assign_form=None, answer_form=None, pub
         public_question=item.public_question or item.content,
     )
     assign_form.agency_id.choices = queries.current_agencies()
+    limit = current_app.config["ATTACHMENT_MAX_BYTES"] / 1_000_000
+    answer_form.file.description = _(
+        "Up to %(size)s MB. Anyone can download it once the answer is published.", size=f"{limit:g}"
+    )
     return render_template(
         "feedback/staff_detail.html",
         item=item,
@@ -140,6 +328,7 @@ def _detail_page(item, reject_form=None, assign_form=None, answer_form=None, pub
         answer_form=answer_form,
         publish_form=publish_form,
         files=attachments.of(item),
+        answer_files=attachments.of(item, "answer"),
         triage_due=queries.triage_due(item),
         answer_due=queries.answer_due(item)[0],
         overdue=queries.overdue(item),
@@ -234,6 +423,9 @@ class AnswerForm(FlaskForm):
         _l("Signed on"),
         validators=[DataRequired(_l("Enter the date it was signed.")), workdays.not_in_future],
     )
+    file = FileField(
+        _l("The signed answer (PDF, JPEG or PNG, optional)"), validators=[attachments.checked]
+    )
 
 
 class PublishForm(FlaskForm):
@@ -281,6 +473,8 @@ def answer(feedback_id):
     for field in ("answer_vi", "answer_en", "signer_title", "answer_number", "answer_signed_on"):
         setattr(item, field, getattr(form, field).data or None)
     item.answer_agency_id = item.assigned_agency_id
+    if form.file.data:  # public with the answer once it is published
+        attachments.attach(form.file.data, item, g.user.email, part="answer")
     if item.status == FeedbackStatus.ASSIGNED:
         item.answered_on = workdays.today()
         _move(item, FeedbackStatus.ANSWERED)

@@ -1,8 +1,8 @@
 """Feedback, the citizen's side: send it (/<lang>/feedback/new), after seeing similar
 answers if they wish, get a tracking code shown once, follow it (/<lang>/feedback/status)
 without anyone's personal data, withdraw it while it is not answered; the published
-answers, their list with counts per filter, downloads and feed, and figures (the staff's
-side is in staff.py)."""
+answers (with the signed answer's file), their list with counts per filter, downloads and
+feed, and figures (the staff's side is in staff.py)."""
 
 import re
 from datetime import datetime, time, timedelta
@@ -26,24 +26,23 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     HiddenField,
-    RadioField,
     SelectField,
     StringField,
     TextAreaField,
     ValidationError,
 )
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Optional, Regexp
+from wtforms.validators import DataRequired, Optional
 
-from portal import attachments, downloads, listing, mail, ratelimit, workdays
+from portal import attachments, downloads, listing, ratelimit, workdays
 from portal.downloads import check_size, download
 from portal.feedback import codes, queries
-from portal.i18n import current_language, format_date
-from portal.labels import FEEDBACK_CHANNELS, SENDER_TYPES
+from portal.i18n import current_language
+from portal.labels import FEEDBACK_CHANNELS
 from portal.models import (
     PROCEDURE_CODE,
     SLUG,
     Agency,
+    Attachment,
     Channel,
     Feedback,
     FeedbackEvent,
@@ -54,7 +53,7 @@ from portal.models import (
     utcnow,
 )
 from portal.pagination import page_arg
-from portal.text import EMAIL, PHONE, most, nfc, stripped
+from portal.text import most, nfc, stripped
 
 bp = Blueprint("feedback", __name__, url_prefix="/<lang>/feedback")
 
@@ -66,41 +65,7 @@ SEND_LIMIT, SEND_WINDOW = 5, timedelta(hours=1)
 LOOKUP_LIMIT, LOOKUP_WINDOW = 10, timedelta(minutes=10)
 
 
-class FeedbackForm(FlaskForm):
-    sender_type = RadioField(
-        _l("You write as"),
-        choices=[SelectChoice(key, label) for key, label in SENDER_TYPES.items()],
-        default="citizen",
-        validators=[DataRequired(_l("Say whether you write as a citizen, a business or an "
-                                     "organisation."))],
-    )  # fmt: skip
-    sender_name = StringField(
-        _l("Your name (or your business's)"),
-        filters=[stripped, nfc],
-        validators=[DataRequired(_l("Enter your name.")), most(200)],
-    )
-    sender_phone = StringField(
-        _l("Phone (optional)"),
-        filters=[stripped],
-        validators=[
-            Optional(),
-            most(60),
-            Regexp(PHONE, message=_l("A number has digits, and may have spaces, dots or dashes.")),
-        ],
-    )
-    sender_email = StringField(
-        _l("E-mail (optional)"),
-        description=_l("We send the receipt and the answer here."),
-        filters=[stripped],
-        validators=[
-            Optional(),
-            most(254),
-            Regexp(EMAIL, message=_l("Enter an e-mail address like ten@example.com.")),
-        ],
-    )
-    sender_address = StringField(
-        _l("Address (optional)"), filters=[stripped, nfc], validators=[most(300)]
-    )
+class FeedbackForm(queries.SenderForm):
     agency_id = SelectField(
         _l("Which agency is it about? (optional)"), default="", validate_choice=True
     )
@@ -335,26 +300,8 @@ def new():
     db.session.commit()
     # Shown once, on the next page: the portal keeps only the code's hash.
     session["feedback_code"] = code
-    session["feedback_mailed"] = _mail_receipt(item, code)
+    session["feedback_mailed"] = queries.mail_receipt(item, code)
     return redirect(url_for("feedback.sent"), 303)
-
-
-def _mail_receipt(item, code):
-    """The receipt, to the address the sender gave: "sent", "failed" or "none"."""
-    if not item.sender_email or not mail.configured():
-        return "none"
-    due = queries.answer_due(item)[0]
-    body = "\n\n".join(
-        [
-            _("Your feedback was received on %(date)s.", date=format_date(item.received_on)),
-            f"{_('Title')}: {item.title}",
-            f"{_('Your tracking code:')} {code}",
-            _("An answer is expected by %(date)s.", date=format_date(due)),
-            _("Follow it at %(url)s", url=url_for("feedback.status", _external=True)),
-        ]
-    )
-    subject = _("Feedback received: %(title)s", title=item.title[:80])
-    return "sent" if mail.send(item.sender_email, subject, body) else "failed"
 
 
 @bp.route("/sent")
@@ -467,4 +414,17 @@ def detail(feedback_id):
         days_taken=cal.working_days_between(item.received_on, item.answered_on),
         on_time=item.answered_on <= due,
         withheld=withheld,
+        answer_files=attachments.of(item, "answer"),
     )
+
+
+@bp.route("/<int:feedback_id>/files/<int:attachment_id>")
+def answer_file(feedback_id, attachment_id):
+    """The signed answer's file, once the answer is published; never the sender's."""
+    item = db.session.get(Feedback, feedback_id)
+    file = db.session.get(Attachment, attachment_id)
+    if item is None or item.status != FeedbackStatus.PUBLISHED or file is None:
+        abort(404)
+    if not attachments.is_of(file, item, "answer"):
+        abort(404)
+    return attachments.send(file)
