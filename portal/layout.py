@@ -14,6 +14,7 @@ from portal.i18n import LANGUAGES, set_language
 from portal.models import SLUG, db
 
 log = logging.getLogger(__name__)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # tabs and line breaks are text
 
 # The main navigation, in order. An entry shows once its feature is registered.
 NAVIGATION = (
@@ -78,7 +79,7 @@ def _wants_json():
     return request.path.startswith("/api/")
 
 
-def _error_page(error, template, code, headers=None):
+def _error_page(error, template, code, headers=None, **context):
     """The error page in the visitor's language; a plain page if even that fails."""
     headers = headers or {}
     if _wants_json():
@@ -87,7 +88,7 @@ def _error_page(error, template, code, headers=None):
         return jsonify(error=name, message=str(message)), code, headers
     _language_from_path()
     try:
-        return render_template(template, error=error), code, headers
+        return render_template(template, error=error, **context), code, headers
     except Exception:  # the last resort must not fail: no template, no language switch
         log.exception("the %s page could not be rendered", code)
         db.session.rollback()
@@ -102,7 +103,9 @@ FALLBACK_PAGE = (
 
 
 def _bad_request(error):
-    return _error_page(error, "errors/400.html", 400)
+    # A search refused stays in the header's box, to correct (less what no page can hold).
+    typed = request.args.get("q", "") if request.endpoint == "search.index" else ""
+    return _error_page(error, "errors/400.html", 400, query=_CONTROL.sub("", typed))
 
 
 def _forbidden(error):

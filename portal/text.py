@@ -43,6 +43,8 @@ _ALLOWED_TAGS = {
     "h2",
     "h3",
     "h4",
+    "h5",
+    "h6",
     "hr",
     "li",
     "ol",
@@ -59,11 +61,14 @@ _ALLOWED_TAGS = {
 }
 
 
-def render_markdown(text):
-    """Markdown from an admin, as HTML that cannot carry script or styles."""
+_HEADING = re.compile(r"<h([1-6])>(.*?)</h\1>", re.DOTALL)
+
+
+def render_markdown(text, top=2):
+    """Markdown from an admin, as HTML that cannot carry script or styles; its headings
+    start at `top` (2 under the page's <h1>, 3 inside a section headed by an <h2>)."""
     html = _markdown.render(text or "")
-    # Headings shift down one level: the page's own title is the only <h1>.
-    html = re.sub(r"<(/?)h1>", r"<\1h2>", html)
+    html = _HEADING.sub(_heading_levels(html, top), html)
     clean = nh3.clean(
         html,
         tags=_ALLOWED_TAGS,
@@ -72,6 +77,24 @@ def render_markdown(text):
         link_rel="noopener noreferrer",
     )
     return Markup(clean)  # noqa: S704 (nh3 has just sanitised it)
+
+
+def _heading_levels(html, top):
+    """A replacement for _HEADING that renumbers the headings as a screen reader's outline
+    needs them: the highest level used becomes `top`, the next one `top + 1` …, and none is
+    more than one level below the heading before it ("#" then "###" is h2 then h3)."""
+    ranks = {level: rank for rank, level in enumerate(sorted(set(_HEADING_LEVEL.findall(html))))}
+    previous = top - 1
+
+    def renumber(match):
+        nonlocal previous
+        previous = min(top + ranks[match[1]], previous + 1, 6)
+        return f"<h{previous}>{match[2]}</h{previous}>"
+
+    return renumber
+
+
+_HEADING_LEVEL = re.compile(r"<h([1-6])>")
 
 
 def word_diff(old, new):

@@ -1,6 +1,7 @@
 """Announcements: the list, the detail page, safe Markdown and the bulk import."""
 
 import json
+import re
 from datetime import date
 
 import pytest
@@ -61,6 +62,25 @@ def test_markdown_body_cannot_inject_script(client, make_announcement):
     body = html.split('class="prose"')[1].split("</div>")[0]
     assert "<script>" not in body and 'href="javascript' not in body and "<img" not in body
     assert "<h2>Tiêu đề</h2>" in body and "<li>một</li>" in body
+
+
+@pytest.mark.parametrize(
+    "body, levels",
+    [
+        ("### Lịch\n\n#### Sáng\n\n### Chiều", ["h2", "h3", "h2"]),
+        ("# Một\n\n### Hai\n\n###### Ba\n\n## Bốn", ["h2", "h3", "h4", "h3"]),
+        ("#### Chỉ một", ["h2"]),
+    ],
+)
+def test_the_bodys_headings_start_under_the_title_and_skip_no_level(
+    client, make_announcement, body, levels
+):
+    # The page's title is the <h1>: the body's highest heading is an <h2>, and none goes
+    # more than one level deeper than the one before it, whatever the Markdown says.
+    make_announcement(slug="muc", body_vi=body)
+    html = client.get("/vi/announcements/muc").text
+    prose = html.split('class="prose"')[1].split("</div>")[0]
+    assert re.findall(r"<(h[1-6])>", prose) == levels
 
 
 def test_withdrawn_stays_with_a_banner_and_drafts_are_not_found(client, make_announcement):

@@ -1,8 +1,11 @@
 """End to end in a real browser: Debian's Chromium driven by Playwright."""
 
+import json
 import os
 import shutil
+import subprocess
 import threading
+import urllib.request
 from datetime import date
 from pathlib import Path
 
@@ -42,6 +45,8 @@ LAUNCH_FLAGS = [
     "--disable-sync",
 ]
 
+# The Nu HTML checker, from npm (package.json), run by Java (Debian's default-jre-headless).
+VNU = AXE.parent.parent / "vnu-jar" / "build" / "dist" / "vnu.jar"
 pytestmark = pytest.mark.browser
 STAFF_PASSWORD = "mưa phùn trên sông Gành Hào"
 ADMIN_TOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -102,7 +107,7 @@ def server(sqlite_template, tmp_path):
                 slug="ket-qua",
                 title_vi="Kết quả kiểm tra",
                 title_en="Inspection results",
-                body_vi="Nội dung",
+                body_vi="### Thời gian\n\nNội dung",  # under the page's <h1>: an <h2>
                 published_on=date(2017, 11, 10),
                 agency=agency,
             )
@@ -418,3 +423,143 @@ def test_a_citizen_sends_feedback_with_a_file_and_follows_it_by_its_code(server,
     page.wait_for_selector("text=Withdrawn on")
     assert "Status\nWithdrawn by the sender" in page.inner_text("main")
     assert _checked(page) == ([], True)
+
+
+# The focused element's indicator: the colours it is drawn in (its outline, its box shadows,
+# and its background when focus changes it) and the background around it; the best contrast
+# of any of those colours against what surrounds it (WCAG 2.4.11 and 1.4.11: 3:1).
+FOCUS_CONTRAST = """([element, unfocused]) => {
+  const rgb = (text) => [...text.matchAll(/rgba?\\(([^)]*)\\)/g)].map(
+    m => m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number)).filter(c => c.length < 4 || c[3] > 0);
+  const luminance = ([r, g, b]) => {
+    const [R, G, B] = [r, g, b].map(v => v / 255).map(
+      v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * R + 0.7152 * G + 0.0722 * B;
+  };
+  const ratio = (a, b) => {
+    const [l1, l2] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+    return (l1 + 0.05) / (l2 + 0.05);
+  };
+  let around = [255, 255, 255];
+  for (let e = element.parentElement; e; e = e.parentElement) {
+    const found = rgb(getComputedStyle(e).backgroundColor);
+    if (found.length) { around = found[0]; break; }
+  }
+  const style = getComputedStyle(element);
+  const colours = rgb(style.boxShadow);
+  if (style.backgroundColor !== unfocused) colours.push(...rgb(style.backgroundColor));
+  if (style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2) {
+    colours.push(...rgb(style.outlineColor));
+  }
+  return Math.max(0, ...colours.map(c => ratio(c, around)));
+}"""
+
+
+# One page of each public type.
+PUBLIC_PAGES = (
+    "/{lang}/",
+    "/{lang}/procedures",
+    "/{lang}/procedures/1.013231",
+    "/{lang}/inspections",
+    "/{lang}/inspections/kiem-tra-2017",
+    "/{lang}/inspections/findings",
+    "/{lang}/inspections/overdue",
+    "/{lang}/inspections/units/so-noi-vu",
+    "/{lang}/search?q=giay+phep",
+    "/{lang}/hotlines",
+    "/{lang}/announcements",
+    "/{lang}/announcements/ket-qua",
+    "/{lang}/agencies",
+    "/{lang}/agencies/so-noi-vu",
+    "/{lang}/feedback",
+    "/{lang}/feedback/new",
+    "/{lang}/feedback/status",
+)
+
+
+@pytest.mark.parametrize("width", [320, 360, 1280])
+def test_every_public_page_passes_axe_and_reflows(server, page, width):
+    # WCAG 2.2 reflow: 320 CSS px wide without scrolling sideways; and a desktop's width.
+    page.set_viewport_size({"width": width, "height": 800})
+    failed = {}
+    for lang in ("vi", "en"):
+        for template in PUBLIC_PAGES:
+            url = template.format(lang=lang)
+            assert page.goto(server + url).status == 200, url
+            violations, fits = _checked(page)
+            if violations or not fits:
+                found = page.evaluate(OVERFLOW)
+                failed[url] = (violations, "fits" if fits else f"too wide: {found}")
+    assert not failed, f"axe violations, or sideways scrolling at {width}px: {failed}"
+
+
+def test_the_focus_indicator_stands_out_on_every_background(server, page):
+    # Links on white, on the header's grey and on the red hotline strip; the header's box
+    # and button; a select and a plain button.
+    targets = {
+        "/vi/": [
+            "main a",
+            ".hotline-strip a.hotline-number",
+            ".main-nav a",
+            ".language-switch a",
+            ".site-header .search-box input",
+            ".site-header .search-box button",
+            ".site-footer a",
+        ],
+        "/vi/procedures": ["#finder-sort", "button.secondary"],
+    }
+    weak = {}
+    for url, selectors in targets.items():
+        page.goto(server + url)
+        page.keyboard.press("Tab")  # focus from the keyboard, as :focus-visible expects
+        for selector in selectors:
+            target = page.locator(selector).first
+            unfocused = target.evaluate("e => getComputedStyle(e).backgroundColor")
+            target.focus()
+            assert target.evaluate("e => e.matches(':focus-visible')"), selector
+            contrast = target.evaluate(f"e => ({FOCUS_CONTRAST})([e, {unfocused!r}])")
+            if contrast < 3:
+                weak[f"{url} {selector}"] = round(contrast, 2)
+    assert not weak, f"focus indicators under 3:1 against their background: {weak}"
+
+
+def test_every_public_page_is_valid_html(server, tmp_path):
+    java = shutil.which("java")
+    if not java or not VNU.exists():
+        message = (
+            f"the Nu HTML checker needs java (apt install default-jre-headless) and {VNU} (npm ci)"
+        )
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    pages, folder = {}, tmp_path / "pages"
+    folder.mkdir()
+    for lang in ("vi", "en"):
+        for template in PUBLIC_PAGES:
+            url = template.format(lang=lang)
+            path = folder / f"page-{len(pages)}.html"
+            with urllib.request.urlopen(server + url) as answer:  # noqa: S310 (our own server)
+                path.write_bytes(answer.read())
+            pages[path.name] = url
+    # One run for every page: the checker's start is most of its time.
+    checked = subprocess.run(
+        [
+            java,
+            "-jar",
+            str(VNU),
+            "--errors-only",
+            "--format",
+            "json",
+            *map(str, folder.iterdir()),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    messages = json.loads(checked.stderr or checked.stdout)["messages"]
+    errors = []
+    for message in messages:
+        url = pages.get(message.get("url", "").rsplit("/", 1)[-1], message.get("url"))
+        errors.append(f"{url}:{message.get('lastLine')}: {message['message']}")
+    assert not errors, "the Nu HTML checker's errors:\n" + "\n".join(errors)

@@ -2,14 +2,20 @@
 
 import subprocess
 import sys
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
 from flask import g
 
-from portal.i18n import format_date, format_filesize, format_number, format_percent
+from portal.i18n import (
+    format_date,
+    format_filesize,
+    format_number,
+    format_percent,
+    machine_time,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,6 +34,23 @@ def test_numbers_percentages_and_dates_follow_the_locale(app, lang, number, perc
         assert format_percent(0.9965) == percent
         assert format_date(date(2017, 11, 23)) == day
         assert [format_filesize(n) for n in (999, 180_600, 1_234_567, 10_000_000)] == sizes
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (date(2017, 11, 10), "2017-11-10"),
+        (datetime(2026, 12, 4, 2, 11, 55, 123456, tzinfo=UTC), "2026-12-04T02:11:55Z"),
+        (
+            datetime(2026, 12, 4, 9, 0, 1, 5, tzinfo=timezone(timedelta(hours=7))),
+            "2026-12-04T02:00:01Z",
+        ),
+        (None, ""),
+    ],
+)
+def test_a_time_elements_value_is_one_html_accepts(value, expected):
+    # HTML's <time datetime>: a date, or a moment to the second with its zone (no microseconds).
+    assert machine_time(value) == expected
 
 
 def test_untranslated_content_falls_back_to_vietnamese_and_says_so(client, make_announcement):

@@ -740,7 +740,7 @@ def searchable(index, runner, units, today, tmp_path):
 
 
 def _heading(html):
-    return html.split('id="results-heading" role="status">')[1].split("</h2>")[0]
+    return html.split('id="results-heading">')[1].split("</h2>")[0]
 
 
 def test_inspection_search_is_accentless_and_best_first(client, searchable):
@@ -904,3 +904,11 @@ def test_demo_models_the_2017_inspection_and_loads_once(runner, client, today):
     statuses = {row["status"] for row in _csv(client.get("/en/inspections/findings?format=csv"))}
     assert statuses >= {"done", "overdue", "open", "in_progress"}
     assert "2026-02-13" in _text(client.get("/en/inspections/overdue?format=csv"))
+
+
+def test_the_conclusions_headings_sit_under_its_section_heading(client, make_inspection):
+    # The conclusion is under the page's "Conclusion" <h2>: its own headings start at <h3>.
+    make_inspection(slug="ket-luan", conclusion_text_vi="# Kết luận\n\n### Tồn tại\n\nNội dung.")
+    html = client.get("/vi/inspections/ket-luan").text
+    prose = html.split('class="prose conclusion-text"')[1].split("</div>")[0]
+    assert re.findall(r"<(h[1-6])>", prose) == ["h3", "h4"]

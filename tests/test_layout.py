@@ -1,6 +1,7 @@
 """The layout every page shares, the home page, language redirect, errors and health."""
 
 import re
+from html.parser import HTMLParser
 
 import pytest
 import sqlalchemy as sa
@@ -95,7 +96,22 @@ def test_not_found_is_helpful_in_both_languages(client, lang, text):
     assert response.status_code == 404
     html = response.get_data(as_text=True)
     assert text in html and f'<html lang="{lang}">' in html
-    assert 'href="tel:1022"' in html
+    main = html.split('<main id="main"')[1].split("</main>")[0]
+    assert '<a href="tel:1022">1022</a>' in main  # dialled with a tap
+
+
+@pytest.mark.parametrize(
+    "query, shown",
+    [
+        ('<b>"nhà ở"</b>', 'value="&lt;b&gt;&#34;nhà ở&#34;&lt;/b&gt;"'),
+        ("a\x00b" + "c" * 250, 'value="ab' + "c" * 250 + '"'),  # no NUL in a page
+    ],
+)
+def test_a_bad_search_keeps_what_was_typed_in_the_box(client, query, shown):
+    response = client.get("/vi/search", query_string={"q": query, "page": "abc"})
+    assert response.status_code == 400
+    box = response.text.split('id="search-q-header"')[1].split(">")[0]
+    assert shown in box
 
 
 def test_unknown_language_prefix_is_not_found(client):
@@ -195,3 +211,69 @@ def test_security_headers_forbid_outside_and_inline_code(client):
     assert "default-src 'self'" in policy and "object-src 'none'" in policy
     assert "frame-ancestors 'none'" in policy and "unsafe-inline" not in policy
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+class _Landmarks(HTMLParser):
+    """The page's search landmarks (their aria-label or aria-labelledby) and every id's text."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.searches, self.texts, self.open = [], {}, []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "search" or attrs.get("role") == "search":
+            self.searches.append(attrs)
+        if "id" in attrs and tag not in VOID:
+            self.open.append([tag, attrs["id"], ""])
+        elif tag not in VOID:
+            self.open.append([tag, None, ""])
+
+    def handle_endtag(self, tag):
+        while self.open:
+            opened, element_id, text = self.open.pop()
+            if element_id:
+                self.texts[element_id] = text
+            if self.open:
+                self.open[-1][2] += text
+            if opened == tag:
+                break
+
+    def handle_data(self, data):
+        if self.open:
+            self.open[-1][2] += data
+
+    def names(self):
+        return [
+            " ".join(
+                (s.get("aria-label") or self.texts.get(s.get("aria-labelledby", ""), "")).split()
+            )
+            for s in self.searches
+        ]
+
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "/{lang}/",
+        "/{lang}/search?q=giay+phep",
+        "/{lang}/procedures",
+        "/{lang}/hotlines",
+        "/{lang}/agencies",
+        "/{lang}/announcements",
+        "/{lang}/inspections",
+        "/{lang}/inspections/findings",
+    ],
+)
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_each_search_landmark_has_a_name_of_its_own(client, page, lang):
+    # Screen readers list landmarks by role and name: two "search" without a name, or with
+    # the same name, cannot be told apart (axe: landmark-unique).
+    landmarks = _Landmarks()
+    landmarks.feed(client.get(page.format(lang=lang)).text)
+    names = landmarks.names()
+    assert names and all(names) and len(set(names)) == len(names), names
+    assert ("Tìm kiếm trên cổng" if lang == "vi" else "Search the portal") in names

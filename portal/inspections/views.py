@@ -3,6 +3,7 @@ and a follow-up report's file (the staff's pages are in staff.py)."""
 
 import logging
 import time
+from functools import partial
 from types import SimpleNamespace
 
 import sqlalchemy as sa
@@ -222,7 +223,7 @@ def detail(slug):
         letters=letters,
         today=on,
         files=attachments.of_each(reports),
-        markdown=render_markdown,
+        markdown=partial(render_markdown, top=3),  # under the "Conclusion" <h2>
     ), status
 
 

@@ -1,6 +1,8 @@
 """The procedure finder (`/vi/procedures`), its exports and the procedure page (the staff's
 pages, where the province adds its part to a national record, are in staff.py)."""
 
+from functools import partial
+
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -39,7 +41,7 @@ bp = Blueprint("procedures", __name__, url_prefix="/<lang>/procedures")
 def helpers():
     return {
         "change_text": change_text,
-        "markdown": render_markdown,
+        "markdown": partial(render_markdown, top=3),  # under the "In <province>" <h2>
         "at_a_glance": queries.at_a_glance,
         "channel_cells": queries.channel_cells,
         "source_html": queries.source_html,
