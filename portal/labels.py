@@ -102,7 +102,9 @@ FEEDBACK_MEASURES = {
     "answered": _l("Answered"),
     "on_time": _l("Answered within the target"),
     "published": _l("Answer published"),
-    "in_progress": _l("In progress"),
+    "in_progress": _l(
+        "Not answered yet"
+    ),  # a finding's "In progress" reads otherwise in Vietnamese
     "overdue": _l("In progress, past the target"),
     "withdrawn": _l("Withdrawn by the sender"),
 }

@@ -178,6 +178,8 @@ def test_the_demo_year_reproduces_the_seed_s_2017_figures(client, runner):
     assert late, "the demo has answers given late, too"
     page = visible_text(client.get("/vi/feedback/statistics?year=2017").text)
     assert "dữ liệu minh họa" not in page  # figures, no demo names
+    # Not "Đang khắc phục" (a finding being fixed): feedback in progress is not answered yet.
+    assert "Chưa trả lời" in page and "Đang khắc phục" not in page
     public = visible_text(client.get("/vi/feedback").text)
     assert "(dữ liệu minh họa)" not in public  # no sender of the demo is shown
     again = runner.invoke(args=["demo", "load"])
