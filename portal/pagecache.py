@@ -24,6 +24,7 @@ from cachelib import FileSystemCache, NullCache, RedisCache
 from flask import current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from portal import workdays
@@ -108,15 +109,23 @@ def _move_the_counter(session):
     if not session.info.pop("pages_changed", False):
         return
     now = utcnow()
-    moved = session.execute(
+    move = (
         sa.update(PageGeneration)
         .where(PageGeneration.id == 1)
         .values(number=PageGeneration.number + 1, changed_at=now)
     )
-    if not moved.rowcount:  # no row yet (an emptied database): make it
-        session.add(PageGeneration(id=1, epoch=secrets.token_hex(8), number=1, changed_at=now))
-        session.flush()
-    session.info.pop("pages_changed", None)
+    if session.execute(move).rowcount:
+        return
+    # No row yet (an emptied database): make it; if another commit made it meanwhile, count
+    # this one on it.
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    made = session.execute(
+        dialect.insert(PageGeneration)
+        .values(id=1, epoch=secrets.token_hex(8), number=1, changed_at=now)
+        .on_conflict_do_nothing()
+    )
+    if not made.rowcount:
+        session.execute(move)
 
 
 @event.listens_for(Session, "after_rollback")

@@ -18,7 +18,7 @@ from flask import g
 from pagetext import visible_text
 
 from portal import workdays
-from portal.models import Announcement, AuditEvent, Hotline, db, utcnow
+from portal.models import Announcement, AuditEvent, Hotline, PageGeneration, db, utcnow
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -186,3 +186,19 @@ def test_nothing_is_kept_while_the_search_index_is_not_in_step(client, make_hotl
 def test_the_health_check_is_never_kept(client, index):
     client.get("/healthz")
     assert "X-Page-Cache" not in client.get("/healthz").headers
+
+
+def test_an_emptied_database_starts_counting_again(client, make_hotline, index):
+    db.session.execute(sa.delete(PageGeneration))
+    db.session.commit()
+    hotline = make_hotline(phone="0290 3822 111")  # its agency's commit, then its own
+    first = db.session.scalar(sa.select(PageGeneration))
+    assert first.number == 2
+    epoch = first.epoch
+    assert client.get("/vi/hotlines").headers["X-Page-Cache"] == "miss"
+    hotline.phone = "0290 3822 999"
+    db.session.commit()
+    db.session.expire_all()
+    again = db.session.scalar(sa.select(PageGeneration))
+    assert (again.epoch, again.number) == (epoch, 3)
+    assert "0290 3822 999" in client.get("/vi/hotlines").text
