@@ -17,11 +17,21 @@ from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional, Regexp
 
-from portal import listing, mail, workdays
+from portal import attachments, listing, mail, workdays
+from portal.feedback import codes
 from portal.i18n import current_language, format_date
 from portal.indexing.sync import SearchUnavailable, get_index, read
 from portal.labels import SENDER_TYPES
-from portal.models import Agency, Channel, Feedback, FeedbackStatus, Procedure, db, localized
+from portal.models import (
+    Agency,
+    Channel,
+    Feedback,
+    FeedbackEvent,
+    FeedbackStatus,
+    Procedure,
+    db,
+    localized,
+)
 from portal.text import EMAIL, PHONE, most, nfc, stripped
 
 # The province's target for an answer, in working days from receipt, shown to the sender
@@ -84,6 +94,30 @@ class SenderForm(FlaskForm):
     sender_address = StringField(
         _l("Address (optional)"), filters=[stripped, nfc], validators=[most(300)]
     )
+
+
+def receive(form, actor, note=None, **values):
+    """A new feedback from a SenderForm's sender and `values` (channel, day, agency, title,
+    content…), with its tracking code, its first step ("received" by `actor`) and the
+    form's file; flushed, not committed. Returns (feedback, code): the code is shown once,
+    only its hash is kept."""
+    code = codes.new()
+    item = Feedback(
+        code_hash=codes.digest(code.replace("-", "")),
+        sender_type=form.sender_type.data,
+        sender_name=form.sender_name.data,
+        sender_phone=form.sender_phone.data or None,
+        sender_email=form.sender_email.data or None,
+        sender_address=form.sender_address.data or None,
+        language=current_language(),
+        **values,
+    )
+    db.session.add(item)
+    db.session.flush()
+    item.events.append(FeedbackEvent(actor=actor, to_status=FeedbackStatus.RECEIVED, note=note))
+    if form.file.data:
+        attachments.attach(form.file.data, item, actor)
+    return item, code
 
 
 def mail_receipt(item, code):

@@ -38,7 +38,6 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, NumberRange
 
 from portal import access, attachments, audit, mail, workdays
 from portal.feedback import codes, queries
-from portal.i18n import current_language
 from portal.labels import FEEDBACK_CHANNELS
 from portal.models import (
     PROCEDURE_CODE,
@@ -221,34 +220,22 @@ def new():
     if not form.validate_on_submit():
         page = render_template("feedback/staff_new.html", form=form)
         return page, 400 if form.is_submitted() else 200
-    code = codes.new()
-    item = Feedback(
-        code_hash=codes.digest(code.replace("-", "")),
-        sender_type=form.sender_type.data,
-        sender_name=form.sender_name.data,
-        sender_phone=form.sender_phone.data or None,
-        sender_email=form.sender_email.data or None,
-        sender_address=form.sender_address.data or None,
+    with force_locale("vi"):  # the history's notes are Vietnamese, like the agencies' names
+        note = _("Received through: %(channel)s.", channel=FEEDBACK_CHANNELS[form.channel.data])
+    item, code = queries.receive(
+        form,
+        g.user.email,
+        note,
         channel=form.channel.data,
         received_on=form.received_on.data,
         agency_id=form.agency_id.data,
         procedure_codes=form.typed_codes(),
         title=form.title.data,
         content=form.content.data,
-        language=current_language(),
-    )
-    db.session.add(item)
-    db.session.flush()
-    with force_locale("vi"):  # the history's notes are Vietnamese, like the agencies' names
-        note = _("Received through: %(channel)s.", channel=FEEDBACK_CHANNELS[item.channel])
-    item.events.append(
-        FeedbackEvent(actor=g.user.email, to_status=FeedbackStatus.RECEIVED, note=note)
     )
     audit.record(
         "feedback.received", g.user.email, on=access.record_key(item), channel=str(item.channel)
     )
-    if form.file.data:
-        attachments.attach(form.file.data, item, g.user.email)
     db.session.commit()
     # Shown once, on the next page: the portal keeps only the code's hash.
     session["feedback_intake_code"] = code

@@ -276,27 +276,16 @@ def new():
     retry_at = ratelimit.hit(f"feedback-send:{_address()}", SEND_LIMIT, SEND_WINDOW)
     if retry_at:
         return _too_many("feedback/new.html", form, retry_at)
-    code = codes.new()
-    item = Feedback(
-        code_hash=codes.digest(code.replace("-", "")),
-        sender_type=form.sender_type.data,
-        sender_name=form.sender_name.data,
-        sender_phone=form.sender_phone.data or None,
-        sender_email=form.sender_email.data or None,
-        sender_address=form.sender_address.data or None,
+    item, code = queries.receive(
+        form,
+        "sender",
         channel=Channel.PORTAL,
         received_on=workdays.today(),
         agency_id=int(form.agency_id.data) if form.agency_id.data else None,
         procedure_codes=[form.procedure_code.data] if form.procedure_code.data else [],
         title=form.title.data,
         content=form.content.data,
-        language=current_language(),
     )
-    db.session.add(item)
-    db.session.flush()
-    item.events.append(FeedbackEvent(actor="sender", to_status=FeedbackStatus.RECEIVED))
-    if form.file.data:
-        attachments.attach(form.file.data, item, "sender")
     db.session.commit()
     # Shown once, on the next page: the portal keeps only the code's hash.
     session["feedback_code"] = code
