@@ -9,6 +9,7 @@ from babel import numbers as babel_numbers
 from flask import abort, g, request, url_for
 from flask_babel import Babel, get_locale
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 
 from portal.models import localized
@@ -24,9 +25,31 @@ DATETIME_PATTERNS = {"vi": "HH:mm dd/MM/yyyy", "en": "d MMM yyyy, HH:mm"}
 
 babel = Babel()
 
+# WTForms' own messages, which it has no Vietnamese for: the forms read them from the
+# portal's catalog instead (FormMessages), so a visitor reads them in the page's language.
+WTFORMS_MESSAGES = (
+    _l("Not a valid choice."),
+    _l("Invalid Choice: could not coerce."),
+    _l("Not a valid date value."),
+    _l("Not a valid integer value."),
+    _l("This field is required."),
+    _l("Number must be between %(min)s and %(max)s."),
+)
+
+
+class FormMessages:
+    """Translations for WTForms (Meta.get_translations): the portal's catalog."""
+
+    def gettext(self, string):
+        return flask_babel.gettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return flask_babel.ngettext(singular, plural, n)
+
 
 def init_app(app):
     babel.init_app(app, locale_selector=current_language)
+    FlaskForm.Meta.get_translations = lambda meta, form: FormMessages()
     app.url_value_preprocessor(_pop_language)
     app.url_defaults(_add_language)
     app.jinja_env.filters.update(

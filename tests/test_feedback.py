@@ -444,3 +444,35 @@ def test_staff_see_it_withdrawn_and_no_longer_in_progress_or_overdue(client, sig
     }).status_code == 400  # fmt: skip
     # received 2, in progress 1, overdue 1, withdrawn 1
     assert "2026 2 0 0 0 0 1 1 1" in visible_text(client.get("/vi/feedback/statistics").text)
+
+
+# The field (lĩnh vực)
+
+
+def test_the_sender_may_choose_a_field_and_without_one_it_is_the_procedure_s(
+    client, make_sector, make_procedure
+):
+    civil = make_sector(slug="ho-tich", name_vi="Hộ tịch", name_en="Civil status")
+    land = make_sector(slug="dat-dai", name_vi="Đất đai", name_en="Land")
+    make_procedure(code="1.001193", name_vi="Đăng ký khai sinh", sector_id=civil.id)
+
+    form = client.get("/en/feedback/new").text
+    assert re.search(r'<option value="\d+">Civil status</option>', form)
+    assert _send(client, sector_id=str(land.id), title="Đất").status_code == 303
+    assert _send(client, procedure_code="1.001193", title="Khai sinh").status_code == 303
+    assert _send(client, title="Không rõ").status_code == 303
+    fields = dict(db.session.execute(sa.select(Feedback.title, Feedback.sector_id)).all())
+    assert fields == {"Đất": land.id, "Khai sinh": civil.id, "Không rõ": None}
+
+
+def test_a_choice_that_is_not_on_the_list_is_refused_in_the_page_s_language(client):
+    # WTForms has no Vietnamese: its "Not a valid choice." comes from the portal's catalog.
+    for field in ("sector_id", "agency_id"):
+        answer = _send(client, **{field: "999"})
+        assert answer.status_code == 400
+        assert "Lựa chọn không có trong danh sách." in visible_text(answer.text)
+    answer = client.post(
+        "/en/feedback/new", data={"sector_id": "999", "csrf_token": csrf_token(client, NEW)}
+    )
+    assert "Not a valid choice." in visible_text(answer.text)
+    assert _count(Feedback) == 0

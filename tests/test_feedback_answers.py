@@ -186,6 +186,37 @@ def test_each_filter_counts_what_its_values_would_give_with_the_other_filters(
     assert _options(page, "agency")["so-khac"] == "so-khac (0)"
 
 
+def test_answers_are_filtered_by_field_counted_and_named_in_the_page_s_language(
+    client, make_agency, make_feedback, make_sector
+):
+    civil = make_sector(slug="ho-tich", name_vi="Hộ tịch", name_en="Civil status")
+    land = make_sector(slug="dat-dai", name_vi="Đất đai")  # no English name yet
+    justice = make_agency(slug="so-tu-phap", name_vi="Sở Tư pháp")
+    first = make_feedback(published=True, agency=justice, sector_id=civil.id)
+    make_feedback(published=True, agency=justice, sector_id=civil.id, channel="press")
+    make_feedback(published=True, sector_id=land.id, channel="press")
+    make_feedback(status="assigned", assigned_agency=justice, sector_id=land.id)
+
+    page = client.get("/vi/feedback").text
+    assert _options(page, "field") == {"": "Mọi lĩnh vực", "dat-dai": "Đất đai (1)",
+                                       "ho-tich": "Hộ tịch (2)"}  # fmt: skip
+    page = client.get("/en/feedback?channel=press").text
+    assert _options(page, "field") == {"": "Any field", "ho-tich": "Civil status (1)",
+                                       "dat-dai": "Đất đai (1)"}  # fmt: skip
+    page = client.get("/vi/feedback?field=ho-tich").text
+    assert "2 câu trả lời đã công khai" in visible_text(page)
+    assert _options(page, "agency") == {"": "Mọi cơ quan", "so-tu-phap": "Sở Tư pháp (2)"}
+    assert _options(page, "field")["dat-dai"] == "Đất đai (1)"  # its own filter counts all
+    assert client.get("/vi/feedback?field=khong-co").status_code == 200
+    assert client.get("/vi/feedback?field=<b>").status_code == 400
+
+    answer = client.get(f"/en/feedback/{first.id}").text
+    assert "Field Civil status" in visible_text(answer)
+    assert 'href="/en/feedback?field=ho-tich"' in answer
+    rows = client.get("/vi/feedback?field=dat-dai&format=json").json
+    assert [row["field"] for row in rows] == ["Đất đai"]
+
+
 def test_the_list_is_sorted_with_a_visible_control_that_keeps_the_filters(client, answers):
     older, newer = answers
 

@@ -134,6 +134,7 @@ def test_a_later_import_moves_an_item_on_but_never_back(runner, justice, tmp_pat
         ({"sender_email": "not-an-address"}, 'field "sender_email": is not an e-mail address'),
         ({"public": None}, 'field "public": is required'),
         ({"rejected_reason": "x"}, 'field "rejected_reason": is only for an item whose status'),
+        ({"field": "Thủy sản"}, 'field "field": "Thủy sản" is not the name or slug of a field'),
     ],
 )
 def test_a_bad_line_is_refused_with_where_and_why_and_nothing_is_imported(
@@ -149,6 +150,31 @@ def test_a_bad_line_is_refused_with_where_and_why_and_nothing_is_imported(
     assert "Nothing was imported." in result.output
     assert "not-an-address" not in result.output  # a sender's field is never repeated
     assert db.session.scalar(sa.select(sa.func.count(Feedback.id))) == 0
+
+
+def test_the_field_is_named_by_its_name_or_slug_or_comes_from_the_first_procedure(
+    runner, justice, tmp_path, make_sector, make_procedure
+):
+    civil = make_sector(slug="ho-tich", name_vi="Hộ tịch")
+    land = make_sector(slug="dat-dai", name_vi="Đất đai")
+    make_procedure(code="1.001193", sector_id=civil.id)
+    items = [
+        _item("Theo tên", "received", field="Đất đai"),
+        _item("Theo slug", "received", field="ho-tich"),
+        _item("Theo thủ tục", "received", procedure_codes=["1.001193"]),
+        _item("Chọn khác thủ tục", "received", field="dat-dai", procedure_codes=["1.001193"]),
+        _item("Không có", "received"),
+    ]
+    result = _import(runner, _write(tmp_path / "fields.jsonl", items))
+    assert result.exit_code == 0, result.output
+    fields = dict(db.session.execute(sa.select(Feedback.title, Feedback.sector_id)).all())
+    assert fields == {
+        "Theo tên": land.id,
+        "Theo slug": civil.id,
+        "Theo thủ tục": civil.id,
+        "Chọn khác thủ tục": land.id,
+        "Không có": None,
+    }
 
 
 def test_an_answer_before_its_receipt_is_refused(runner, justice, tmp_path):

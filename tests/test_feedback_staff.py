@@ -5,6 +5,7 @@ officers see only what was assigned to them and answer, with the signed answer's
 import csv
 import io
 import json
+import re
 from datetime import date
 
 import pytest
@@ -206,6 +207,26 @@ def test_an_answer_is_drafted_moderated_and_published_without_the_sender(
     assert "1 answer published" in listed and "Thời hạn cấp giấy phép xây dựng" in listed
     sender = _status_page(client)
     assert "Đã công khai câu trả lời" in sender and "Đọc câu trả lời" in sender
+
+
+def test_moderation_sets_the_published_field_which_starts_as_the_item_s(
+    client, sign_in, make_agency, make_sector
+):
+    civil = make_sector(slug="ho-tich", name_vi="Hộ tịch")
+    land = make_sector(slug="dat-dai", name_vi="Đất đai")
+    agency = make_agency(name_vi="Sở Tư pháp")
+    item = _feedback(status="answered", assigned_agency_id=agency.id, sector_id=civil.id,
+                     answer_vi="Trả lời.", answered_on=date(2026, 12, 1))  # fmt: skip
+    sign_in("editor")
+    url = f"/vi/admin/feedback/{item.id}"
+    page = client.get(url).text
+    assert re.search(rf'<option selected value="{civil.id}">Hộ tịch</option>', page), page
+    published = {"public_title": "Đăng ký đất", "public_question": "Hỏi về đất.",
+                 "sector_id": str(land.id), "personal_data": "0", "state_secret": "0",
+                 "business_secret": "0"}  # fmt: skip
+    assert _post(client, f"{url}/publish", url, **published).status_code == 303
+    assert (item.status, item.sector_id) == ("published", land.id)
+    assert "Lĩnh vực Đất đai" in visible_text(client.get(f"/vi/feedback/{item.id}").text)
 
 
 def test_an_answer_is_not_public_before_it_is_published(client, sign_in, make_agency):

@@ -24,7 +24,9 @@ from portal.models import (
     FeedbackEvent,
     FeedbackStatus,
     Ground,
+    Procedure,
     Redaction,
+    Sector,
     SenderType,
     db,
 )
@@ -40,6 +42,7 @@ FIELDS = (
     "sender_email",
     "sender_address",
     "agency",
+    "field",
     "procedure_codes",
     "title",
     "content",
@@ -73,7 +76,7 @@ STEPS = {
 }
 
 
-def _clean_line(data, agencies, name, number):
+def _clean_line(data, agencies, sectors, name, number):
     """Check one object and turn it into Feedback column values (and its redactions)."""
     check = Fields(data, agencies, file=name, row=number)
     check.only(*FIELDS)
@@ -100,6 +103,7 @@ def _clean_line(data, agencies, name, number):
     for n, code in enumerate(values["procedure_codes"]):
         if not PROCEDURE_CODE.match(code):
             check.fail(f"procedure_codes[{n}]", f'"{code}" is not a procedure code like 1.000689')
+    values["sector_id"] = _sector_id(check, sectors, values["procedure_codes"])
     if values["received_on"] > today():
         check.fail("received_on", "is in the future")
     reason = check.text("rejected_reason", 2000, required=status == "rejected")
@@ -109,6 +113,20 @@ def _clean_line(data, agencies, name, number):
     public, grounds = _public(check, status, values)
     values.update(public)
     return values, reason, grounds
+
+
+def _sector_id(check, sectors, procedure_codes):
+    """The field named (by its Vietnamese name or its slug), else its first procedure's."""
+    field = check.text("field", 300, required=False)
+    if field:
+        if field not in sectors:
+            check.fail("field", f'"{field}" is not the name or slug of a field of procedures')
+        return sectors[field]
+    if not procedure_codes:
+        return None
+    return db.session.scalar(
+        sa.select(Procedure.sector_id).where(Procedure.code == procedure_codes[0])
+    )
 
 
 def _answer(check, status, received_on):
@@ -157,12 +175,15 @@ def import_jsonl(path, dry_run=False):
 def import_rows(rows, name, dry_run=False):
     """The same from (line number, object) pairs: the demo's generated rows come this way."""
     agencies = {a.slug: a for a in db.session.scalars(sa.select(Agency))}
+    sectors = {}
+    for sector in db.session.scalars(sa.select(Sector)):
+        sectors[sector.name_vi] = sectors[sector.slug] = sector.id
     counts = Counter(created=0, updated=0, unchanged=0)
     seen = set()
     actor = f"import: {name}"
     with all_or_nothing(db.session, dry_run):
         for number, data in rows:
-            values, reason, grounds = _clean_line(data, agencies, name, number)
+            values, reason, grounds = _clean_line(data, agencies, sectors, name, number)
             key = (values["channel"], values["received_on"], values["title"])
             if key in seen:
                 raise SourceError(

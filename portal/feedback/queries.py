@@ -29,6 +29,7 @@ from portal.models import (
     FeedbackEvent,
     FeedbackStatus,
     Procedure,
+    Sector,
     db,
     localized,
 )
@@ -54,6 +55,15 @@ def current_agencies():
         for agency in db.session.scalars(sa.select(Agency).order_by(Agency.name_vi))
         if agency.is_current()
     ]
+
+
+def sector_choices(none):
+    """Every field (lĩnh vực), as (id, name in the page's language) for a select whose
+    coerce is access.chosen_id, after `none`: the choice of no field."""
+    lang = current_language()
+    sectors = db.session.scalars(sa.select(Sector)).all()
+    named = sorted((localized(sector, "name", lang).text, sector.id) for sector in sectors)
+    return [(None, none), *((sector_id, name) for name, sector_id in named)]
 
 
 class SenderForm(FlaskForm):
@@ -97,11 +107,15 @@ class SenderForm(FlaskForm):
 
 
 def receive(form, actor, note=None, **values):
-    """A new feedback from a SenderForm's sender and `values` (channel, day, agency, title,
-    content…), with its tracking code, its first step ("received" by `actor`) and the
-    form's file; flushed, not committed. Returns (feedback, code): the code is shown once,
-    only its hash is kept."""
+    """A new feedback from a SenderForm's sender and `values` (channel, day, agency, field,
+    title, content…; without a field, that of its first procedure), with its tracking
+    code, its first step ("received" by `actor`) and the form's file; flushed, not
+    committed. Returns (feedback, code): the code is shown once, only its hash is kept."""
     code = codes.new()
+    if values.get("sector_id") is None and values.get("procedure_codes"):
+        values["sector_id"] = db.session.scalar(
+            sa.select(Procedure.sector_id).where(Procedure.code == values["procedure_codes"][0])
+        )
     item = Feedback(
         code_hash=codes.digest(code.replace("-", "")),
         sender_type=form.sender_type.data,
@@ -249,6 +263,7 @@ ANSWER_COLUMNS = (
     "answer_vi",
     "answer_en",
     "agency",
+    "field",
     "channel",
     "procedures",
     "received_on",
@@ -261,8 +276,8 @@ ANSWER_COLUMNS = (
 
 
 class Answers:
-    """The published answers matching `filters` (agency slug, year received, channel,
-    procedure code) and the text `q`, as the list, its downloads and its feed show them;
+    """The published answers matching `filters` (agency slug, field slug, year received,
+    channel, procedure code) and the text `q`, as the list, its downloads and its feed show them;
     and, for each filter, how many each of its values would give with the others applied.
 
     The text is matched by the search engine (best first), or by a plain match of the
@@ -287,6 +302,9 @@ class Answers:
         if f.get("agency") and skip != "agency":
             agency = sa.select(Agency.id).where(Agency.slug == f["agency"]).correlate(None)
             where.append(Feedback.answer_agency_id.in_(agency))
+        if f.get("field") and skip != "field":
+            sector = sa.select(Sector.id).where(Sector.slug == f["field"]).correlate(None)
+            where.append(Feedback.sector_id.in_(sector))
         if f.get("year") and skip != "year":
             year = int(f["year"])
             where += [
@@ -320,6 +338,13 @@ class Answers:
             .group_by(Agency.slug, Agency.name_vi)
             .order_by(Agency.name_vi)
         ).all()
+        sectors = db.session.execute(
+            sa.select(Sector.slug, Sector.name_vi, Sector.name_en, self._kept("field"))
+            .join(Feedback, Feedback.sector_id == Sector.id)
+            .where(published)
+            .group_by(Sector.slug, Sector.name_vi, Sector.name_en)
+            .order_by(Sector.name_vi)
+        ).all()
         channels = dict(
             db.session.execute(
                 sa.select(Feedback.channel, self._kept("channel"))
@@ -335,6 +360,7 @@ class Answers:
         ).all()
         facets = {
             "agency": [(slug, name, n) for slug, name, n in agencies],
+            "field": [(row.slug, row, row[-1]) for row in sectors],
             "channel": [(str(c), str(c), channels[c]) for c in Channel if c in channels],
             "year": [(str(int(y)), str(int(y)), n) for y, n in years],
             "procedure": self._procedures(),
@@ -415,7 +441,8 @@ def _names(code):
 def answer_rows(query):
     """The export's rows: the public version only, never the sender."""
     cal = workdays.calendar()
-    for item in db.session.scalars(query.options(selectinload(Feedback.answer_agency))):
+    loaded = query.options(selectinload(Feedback.answer_agency), selectinload(Feedback.sector))
+    for item in db.session.scalars(loaded):
         due = answer_due(item, cal)[0]
         yield {
             "title": item.public_title,
@@ -423,6 +450,7 @@ def answer_rows(query):
             "answer_vi": item.answer_vi,
             "answer_en": item.answer_en or "",
             "agency": item.answer_agency.name_vi if item.answer_agency else "",
+            "field": item.sector.name_vi if item.sector else "",
             "channel": str(item.channel),
             "procedures": " ".join(item.procedure_codes),
             "received_on": item.received_on.isoformat(),

@@ -159,6 +159,12 @@ class IntakeForm(queries.SenderForm):
     agency_id = SelectField(
         _l("The agency it is about (optional)"), coerce=access.chosen_id, validate_choice=True
     )
+    sector_id = SelectField(
+        _l("Field (optional)"),
+        description=_l("Without one, the field of the first procedure below."),
+        coerce=access.chosen_id,
+        validate_choice=True,
+    )
     procedure_codes = StringField(
         _l("Related procedure codes (optional)"),
         description=_l("Separated by spaces or commas, e.g. 1.001193 1.000894."),
@@ -217,6 +223,7 @@ def new():
     access.require("triage")
     form = IntakeForm()
     form.agency_id.choices = access.agency_choices(g.user, none=True)
+    form.sector_id.choices = queries.sector_choices("—")
     if not form.validate_on_submit():
         page = render_template("feedback/staff_new.html", form=form)
         return page, 400 if form.is_submitted() else 200
@@ -229,6 +236,7 @@ def new():
         channel=form.channel.data,
         received_on=form.received_on.data,
         agency_id=form.agency_id.data,
+        sector_id=form.sector_id.data,
         procedure_codes=form.typed_codes(),
         title=form.title.data,
         content=form.content.data,
@@ -300,7 +308,9 @@ def _detail_page(item, reject_form=None, assign_form=None, answer_form=None, pub
         formdata=None,
         public_title=item.public_title or item.title,
         public_question=item.public_question or item.content,
+        sector_id=item.sector_id,
     )
+    publish_form.sector_id.choices = queries.sector_choices("—")
     assign_form.agency_id.choices = queries.current_agencies()
     limit = current_app.config["ATTACHMENT_MAX_BYTES"] / 1_000_000
     answer_form.file.description = _(
@@ -430,6 +440,9 @@ class PublishForm(FlaskForm):
         filters=[stripped, nfc],
         validators=[DataRequired(_l("Write the question as published.")), most(20_000)],
     )
+    sector_id = SelectField(
+        _l("Field, as published"), coerce=access.chosen_id, validate_choice=True
+    )
     personal_data = IntegerField(
         _l("Removals of personal data"),
         default=0,
@@ -477,9 +490,11 @@ def publish(feedback_id):
     """The public version, as moderated, with each removal counted in the register."""
     item = _triage(feedback_id, (FeedbackStatus.ANSWERED,))
     form = PublishForm()
+    form.sector_id.choices = queries.sector_choices("—")
     if not form.validate_on_submit():
         return _detail_page(item, publish_form=form), 400
     item.public_title, item.public_question = form.public_title.data, form.public_question.data
+    item.sector_id = form.sector_id.data
     for ground in Ground:
         for _n in range(getattr(form, str(ground)).data):
             item.redactions.append(Redaction(ground=ground, actor=g.user.email))

@@ -33,7 +33,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Optional
 
-from portal import attachments, downloads, listing, ratelimit, workdays
+from portal import access, attachments, downloads, listing, ratelimit, workdays
 from portal.downloads import check_size, download
 from portal.feedback import codes, queries
 from portal.i18n import current_language
@@ -68,6 +68,12 @@ LOOKUP_LIMIT, LOOKUP_WINDOW = 10, timedelta(minutes=10)
 class FeedbackForm(queries.SenderForm):
     agency_id = SelectField(
         _l("Which agency is it about? (optional)"), default="", validate_choice=True
+    )
+    sector_id = SelectField(
+        _l("Which field is it in? (optional)"),
+        description=_l("Like the procedures' fields: civil status, land, business…"),
+        coerce=access.chosen_id,
+        validate_choice=True,
     )
     procedure_code = StringField(
         _l("Procedure code (optional)"),
@@ -197,6 +203,7 @@ def _feed(answers, kept):
 # What each filter of the answers' list may be.
 ANSWER_FILTERS = {
     "agency": lambda v: bool(re.fullmatch(SLUG, v)),
+    "field": lambda v: bool(re.fullmatch(SLUG, v)),
     "year": lambda v: bool(YEAR.fullmatch(v)),
     "channel": lambda v: v in FEEDBACK_CHANNELS,
     "procedure": lambda v: bool(PROCEDURE_CODE.match(v)),
@@ -267,6 +274,7 @@ def new():
     the title typed, keeping what was typed, and sends nothing."""
     form = FeedbackForm()
     form.agency_id.choices = _agency_choices()
+    form.sector_id.choices = queries.sector_choices(_("I do not know"))
     if form.is_submitted() and request.form.get("action") == "similar":
         title = form.title.data or ""
         similar = queries.similar(title) if title else None
@@ -282,6 +290,7 @@ def new():
         channel=Channel.PORTAL,
         received_on=workdays.today(),
         agency_id=int(form.agency_id.data) if form.agency_id.data else None,
+        sector_id=form.sector_id.data,
         procedure_codes=[form.procedure_code.data] if form.procedure_code.data else [],
         title=form.title.data,
         content=form.content.data,

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.agencies import Agency
 from portal.models.base import Model, Timestamped, UTCDateTime, enum_column, utcnow
+from portal.models.procedures import Sector
 
 
 class SenderType(enum.StrEnum):
@@ -58,6 +59,9 @@ class Feedback(Timestamped, Model):
     received_on: Mapped[date] = mapped_column(index=True)  # the day in Vietnam
     agency_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agency.id"), index=True)
     procedure_codes: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # The field (lĩnh vực) it is about, as procedures have: chosen by the sender or the
+    # staff, else that of its first procedure (queries.receive); public, like the agency.
+    sector_id: Mapped[int | None] = mapped_column(sa.ForeignKey("sector.id"), index=True)
     title: Mapped[str] = mapped_column(sa.String(300))
     content: Mapped[str] = mapped_column(sa.Text)
     language: Mapped[str] = mapped_column(sa.String(2), default="vi")  # of the sender's page
@@ -84,6 +88,7 @@ class Feedback(Timestamped, Model):
 
     agency: Mapped[Agency | None] = relationship(foreign_keys=[agency_id])
     answer_agency: Mapped[Agency | None] = relationship(foreign_keys=[answer_agency_id])
+    sector: Mapped[Sector | None] = relationship()
     redactions: Mapped[list["Redaction"]] = relationship(
         back_populates="feedback", order_by="Redaction.id"
     )
