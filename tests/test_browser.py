@@ -1,6 +1,7 @@
 """End to end in a real browser: Debian's Chromium driven by Playwright."""
 
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -13,7 +14,7 @@ import pyotp
 import pytest
 from werkzeug.serving import make_server
 
-from portal import create_app
+from portal import create_app, workdays
 from portal.indexing import sync
 from portal.models import (
     Agency,
@@ -30,6 +31,7 @@ from portal.models import (
     db,
     utcnow,
 )
+from portal.searching.engine import SearchIndex
 from portal.users import accounts
 
 CHROMIUM = "/usr/bin/chromium"
@@ -423,6 +425,86 @@ def test_a_citizen_sends_feedback_with_a_file_and_follows_it_by_its_code(server,
     page.wait_for_selector("text=Withdrawn on")
     assert "Status\nWithdrawn by the sender" in page.inner_text("main")
     assert _checked(page) == ([], True)
+
+
+# A sender no record of the portal's may show: each in a form a page or a file could hold.
+PRIVATE = {
+    "name": "Quách Thị Xuyến",
+    "phone": "0987 606 414",
+    "email": "xuyen.quach@example.net",
+    "address": "12 Phan Ngọc Hiển",
+}
+
+
+def test_staff_answer_moderate_and_publish_and_the_sender_is_nowhere_public(
+    server, page, tmp_path, caplog
+):
+    caplog.set_level(logging.DEBUG)  # every log line of the server, its requests included
+    page.goto(server + "/vi/feedback/new")
+    page.get_by_label("Họ tên (hoặc tên doanh nghiệp)").fill(PRIVATE["name"])
+    page.get_by_label("Điện thoại (không bắt buộc)").fill(PRIVATE["phone"])
+    page.get_by_label("Thư điện tử (không bắt buộc)").fill(PRIVATE["email"])
+    page.get_by_label("Địa chỉ (không bắt buộc)").fill(PRIVATE["address"])
+    page.get_by_label("Tóm tắt nội dung trong vài chữ").fill("Giấy phép xây dựng trễ hẹn")
+    page.get_by_label("Nội dung phản ánh, kiến nghị").fill(
+        f"Tôi là {PRIVATE['name']}, số {PRIVATE['phone']}: hồ sơ nộp đã 30 ngày chưa có kết quả."
+    )
+    page.get_by_role("button", name="Gửi", exact=True).click()
+    page.wait_for_url("**/vi/feedback/sent")
+
+    _sign_in(page, server, "lan@camau.gov.vn")
+    page.goto(server + "/vi/admin/feedback")
+    page.get_by_role("link", name="Giấy phép xây dựng trễ hẹn").click()
+    assert PRIVATE["phone"] in page.inner_text("main")  # staff see the sender (audited)
+    page.get_by_role("button", name="Thụ lý").click()
+    page.get_by_label("Cơ quan trả lời").select_option(label="Sở Nội vụ")
+    page.get_by_role("button", name="Chuyển", exact=True).click()
+    page.get_by_label("Nội dung trả lời, bằng tiếng Việt").fill(
+        "Hồ sơ đã được giải quyết; Sở xin lỗi vì chậm trễ."
+    )
+    page.get_by_label("Người ký (chức vụ, không ghi tên)").fill("Phó Giám đốc Sở Nội vụ")
+    page.get_by_label("Ngày ký").fill(workdays.today().isoformat())
+    page.get_by_role("button", name="Lưu câu trả lời").click()
+    page.wait_for_selector("text=Đã lưu câu trả lời")
+    page.get_by_label("Nội dung câu hỏi công khai").fill(
+        "Hồ sơ cấp giấy phép xây dựng nộp đã 30 ngày chưa có kết quả."
+    )
+    page.get_by_label("Số chỗ lược bỏ dữ liệu cá nhân").fill("2")
+    page.get_by_role("button", name="Công bố", exact=True).click()
+    page.wait_for_selector("text=Đã công khai")
+    item_id = page.url.rsplit("/", 1)[1]
+
+    public = {}
+    for url in (
+        f"/vi/feedback/{item_id}",
+        f"/en/feedback/{item_id}",
+        "/vi/feedback",
+        "/vi/feedback?format=csv",
+        "/en/feedback?format=json",
+        "/vi/feedback?format=atom",
+        "/vi/feedback/statistics?format=csv",
+        "/vi/search?q=giay+phep+xay+dung+tre+hen",
+        "/api/v1/search?q=giay+phep+xay+dung+tre+hen",
+        "/vi/agencies/so-noi-vu",
+    ):
+        answer = page.request.get(server + url)
+        assert answer.status == 200, url
+        public[url] = answer.text()
+    assert "Giấy phép xây dựng trễ hẹn" in public[f"/vi/feedback/{item_id}"]
+    assert "Sở xin lỗi vì chậm trễ" in public["/vi/feedback?format=atom"]
+    assert f"/vi/feedback/{item_id}" in public["/vi/search?q=giay+phep+xay+dung+tre+hen"]
+    assert f"/feedback/{item_id}" in public["/api/v1/search?q=giay+phep+xay+dung+tre+hen"]
+    index = SearchIndex(tmp_path / "index").contents()
+    stored = [text + " " + " ".join(terms) for text, terms in index]
+    assert any("Sở xin lỗi vì chậm trễ" in text for text in stored)  # the answer is in it
+    folded = ("quach", "xuyen", "0987", "606", "414", "example")  # as the index folds them
+    for where, text in [*public.items(), ("the search index", "\n".join(stored))]:
+        for private in PRIVATE.values():
+            assert private not in text, (where, private)
+    for terms in (terms for _text, terms in SearchIndex(tmp_path / "index").contents()):
+        assert not [t for t in terms if t.split(":", 1)[1].split()[0] in folded], terms
+    for private in (*PRIVATE.values(), "Qu%C3%A1ch", "xuyen.quach"):
+        assert private not in caplog.text, private
 
 
 # The focused element's indicator: the colours it is drawn in (its outline, its box shadows,

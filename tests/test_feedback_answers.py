@@ -13,6 +13,7 @@ from conftest import csrf_token
 from pagetext import visible_text
 
 from portal.feedback import views as feedback_views
+from portal.indexing import sync
 from portal.models import Feedback, RateEvent, db
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -339,3 +340,18 @@ def test_a_chosen_file_is_said_to_be_lost_and_the_form_still_sends_as_before(
         _similar(client, action="send")
     assert _similar(client).status_code == 200
     assert _similar(client, action="send").status_code == 429
+
+
+def test_search_counts_and_filters_answers_by_their_field(
+    client, make_feedback, make_sector, index
+):
+    civil = make_sector(slug="ho-tich", name_vi="Hộ tịch")
+    make_feedback(published=True, sector_id=civil.id, public_title="Trích lục khai sinh")
+    make_feedback(published=True, public_title="Trích lục kết hôn")
+    sync.sync()
+    page = client.get("/vi/search?q=trich+luc&type=feedback").text
+    assert re.search(
+        r'href="[^"]*field=ho-tich[^"]*"[^>]*>Hộ tịch</a> <span class="count">1<', page
+    )
+    found = visible_text(client.get("/vi/search?q=trich+luc&type=feedback&field=ho-tich").text)
+    assert "Trích lục khai sinh" in found and "Trích lục kết hôn" not in found

@@ -110,7 +110,7 @@ def _query(kind):
     elif kind == "hotline":
         query = query.options(selectinload(Hotline.agency))
     elif kind == "feedback":
-        query = query.options(selectinload(Feedback.answer_agency))
+        query = query.options(selectinload(Feedback.answer_agency), selectinload(Feedback.sector))
     elif kind == "inspection":
         query = query.options(
             selectinload(Inspection.plan),
@@ -317,6 +317,7 @@ def _feedback(f):
         body_en=f.answer_en,
         codes=[code for code in (*f.procedure_codes, f.answer_number) if code],
         agency=f.answer_agency.slug if f.answer_agency else None,
+        field=f.sector.slug if f.sector else None,
         status=str(f.status),
         date=f.published_on,
         url=f"/feedback/{f.id}",

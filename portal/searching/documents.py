@@ -128,6 +128,17 @@ def fields(doc):
     return {name: value for name, value in values.items() if value is not None}
 
 
+def stored_text(stored):
+    """A document's stored fields as one text, its compressed bodies opened."""
+    data = stored.get("data")
+    others = [str(value) for name, value in stored.items() if name != "data"]
+    if not isinstance(data, tuple) or len(data) != 8:
+        return " ".join([*others, str(data)])
+    type_, id_, title, title_en, url, body, body_en, date = data
+    body, body_en = zlib.decompress(body).decode(), zlib.decompress(body_en).decode()
+    return " ".join([*others, type_, id_, title, title_en, url, body, body_en, str(date)])
+
+
 def meta_of(reader):
     """(position, analysis version) stored in an index; a new index is (0, current)."""
     docnum = (

@@ -51,7 +51,7 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -72,6 +72,7 @@ from portal.searching.documents import (
     meta_of,
     position_of,
     schema,
+    stored_text,
 )
 from portal.searching.masks import FACETS, popcount
 from portal.searching.query import Builder, parse, suggest
@@ -321,6 +322,20 @@ class SearchIndex:
                 if key != META_KEY:
                     out[key] = versions[docnum].decode("utf-8")
         return out
+
+    def contents(self) -> Iterator[tuple[str, list[str]]]:
+        """Every indexed document as its files hold it: its stored fields as one text, and
+        the terms of its indexed fields ("title:khai"): what the index keeps of a record
+        (the tests look for personal data in it). Reads the whole index: for checks."""
+        for segreader, _ in self._searcher(fresh=True).reader().leaf_readers():
+            terms: dict[int, list[str]] = {}
+            for fieldname, text in segreader.all_terms():
+                if segreader.schema[fieldname].format is None:
+                    continue
+                for docnum in segreader.postings(fieldname, text).all_ids():
+                    terms.setdefault(docnum, []).append(f"{fieldname}:{text.decode('utf-8')}")
+            for docnum in segreader.all_doc_ids():
+                yield stored_text(segreader.stored_fields(docnum)), terms.get(docnum, [])
 
     # Searching
 
