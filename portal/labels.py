@@ -115,6 +115,8 @@ REDACTION_GROUNDS = {
 }
 # The published answers' orders (portal/feedback/queries.py SORTS), by the day published.
 FEEDBACK_SORTS = {"newest": _l("Newest first"), "oldest": _l("Oldest first")}
+# A published answer came within the province's target or after it (queries.ANSWER_DAYS).
+FEEDBACK_TIMELINESS = {"on_time": _l("Within the target"), "late": _l("Later than the target")}
 FEEDBACK_STATUSES = {
     "received": _l("Received"),
     "accepted": _l("Accepted"),

@@ -355,3 +355,22 @@ def test_search_counts_and_filters_answers_by_their_field(
     )
     found = visible_text(client.get("/vi/search?q=trich+luc&type=feedback&field=ho-tich").text)
     assert "Trích lục khai sinh" in found and "Trích lục kết hôn" not in found
+
+
+def test_answers_are_filtered_by_whether_they_came_within_the_target(client, make_feedback):
+    make_feedback(published=True, public_title="Kịp hạn")  # 30/11 to 01/12
+    make_feedback(published=True, public_title="Trễ hạn", received_on=date(2026, 10, 1))
+    make_feedback(published=True, public_title="Trễ báo chí", channel="press",
+                  received_on=date(2026, 10, 1))  # fmt: skip
+    page = client.get("/vi/feedback").text
+    assert _options(page, "timeliness") == {"": "Trong hoặc quá thời hạn",
+                                            "on_time": "Trong thời hạn (1)",
+                                            "late": "Quá thời hạn (2)"}  # fmt: skip
+    page = client.get("/en/feedback?timeliness=late&channel=portal").text
+    assert "1 answer published" in visible_text(page) and "Trễ hạn" in page
+    assert _options(page, "timeliness")["on_time"] == "Within the target (1)"
+    assert _options(page, "channel") == {"": "Any channel", "portal": "this portal (1)",
+                                         "press": "the press (1)"}  # fmt: skip
+    rows = client.get("/vi/feedback?timeliness=on_time&format=json").json
+    assert [(row["title"], row["within_target"]) for row in rows] == [("Kịp hạn", True)]
+    assert client.get("/vi/feedback?timeliness=soon").status_code == 400

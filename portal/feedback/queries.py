@@ -277,14 +277,16 @@ ANSWER_COLUMNS = (
 
 class Answers:
     """The published answers matching `filters` (agency slug, field slug, year received,
-    channel, procedure code) and the text `q`, as the list, its downloads and its feed show them;
-    and, for each filter, how many each of its values would give with the others applied.
+    channel, procedure code, answered within the target or later) and the text `q`, as the
+    list, its downloads and its feed show them; and, for each filter, how many each of its
+    values would give with the others applied.
 
     The text is matched by the search engine (best first), or by a plain match of the
     public title and question until an index exists."""
 
     def __init__(self, filters, q=""):
         self.filters, self.q = filters, q
+        self._all_timeliness = None
         self.ranked = listing.ranked_ids(q, "feedback") if q else None
 
     def conditions(self, skip=None):
@@ -315,7 +317,30 @@ class Answers:
             where.append(Feedback.channel == f["channel"])
         if f.get("procedure") and skip != "procedure":
             where.append(_names(f["procedure"]))
+        if f.get("timeliness") and skip != "timeliness":
+            ids = [
+                i for i, timeliness in self._timeliness().items() if timeliness == f["timeliness"]
+            ]
+            where.append(Feedback.id.in_(ids))
         return where
+
+    def _timeliness(self, where=()):
+        """{id: "on_time" or "late"} of the published answers (with `where`): due dates are
+        in working days, which SQL cannot count, so they are counted here."""
+        if not where and self._all_timeliness is not None:
+            return self._all_timeliness
+        cal, found = workdays.calendar(), {}
+        rows = db.session.execute(
+            sa.select(Feedback.id, Feedback.received_on, Feedback.answered_on).where(
+                Feedback.status == FeedbackStatus.PUBLISHED, *where
+            )
+        )
+        for row in rows:
+            due = answer_due(row, cal)[0]
+            found[row.id] = "on_time" if row.answered_on and row.answered_on <= due else "late"
+        if not where:
+            self._all_timeliness = found
+        return found
 
     def select(self, sort=None):
         """The list, best first when searching, else by `sort` (newest first by default)."""
@@ -364,6 +389,13 @@ class Answers:
             "channel": [(str(c), str(c), channels[c]) for c in Channel if c in channels],
             "year": [(str(int(y)), str(int(y)), n) for y, n in years],
             "procedure": self._procedures(),
+            "timeliness": [
+                (key, key, n)
+                for key, n in sorted(
+                    Counter(self._timeliness(self.conditions(skip="timeliness")).values()).items(),
+                    key=lambda pair: pair[0] != "on_time",
+                )
+            ],
         }
         for name, items in facets.items():
             chosen = self.filters.get(name)

@@ -37,7 +37,7 @@ from portal import access, attachments, downloads, listing, ratelimit, workdays
 from portal.downloads import check_size, download
 from portal.feedback import codes, queries
 from portal.i18n import current_language
-from portal.labels import FEEDBACK_CHANNELS
+from portal.labels import FEEDBACK_CHANNELS, FEEDBACK_TIMELINESS
 from portal.models import (
     PROCEDURE_CODE,
     SLUG,
@@ -207,6 +207,7 @@ ANSWER_FILTERS = {
     "year": lambda v: bool(YEAR.fullmatch(v)),
     "channel": lambda v: v in FEEDBACK_CHANNELS,
     "procedure": lambda v: bool(PROCEDURE_CODE.match(v)),
+    "timeliness": lambda v: v in FEEDBACK_TIMELINESS,
     "sort": lambda v: v in queries.SORTS,
 }
 
