@@ -173,3 +173,8 @@ class Filters:
     @property
     def active(self):
         return any(getattr(self, name) for name in (*self.FACETS, "q"))
+
+    @property
+    def count(self):
+        """How many filters are on (the words typed are not one)."""
+        return sum(1 for name in self.FACETS if getattr(self, name))

@@ -427,6 +427,46 @@ def test_a_citizen_sends_feedback_with_a_file_and_follows_it_by_its_code(server,
     assert _checked(page) == ([], True)
 
 
+# Where a list's results are: the first link to one of them.
+FIRST_RESULT = ".results ol a, .results .results-list a, .results tbody a"
+LISTS = (
+    "/vi/procedures?online=none",
+    "/en/inspections",
+    "/vi/inspections/findings",
+    "/en/search?q=giay+phep",
+)
+
+
+@pytest.mark.parametrize("url", LISTS)
+def test_on_a_phone_a_list_s_first_result_is_within_ten_tab_presses_of_the_skip_link(
+    server, page, url
+):
+    page.goto(server + url)
+    summary = page.locator(".facets-fold > summary")
+    assert summary.is_visible() and not page.locator(".facets").is_visible()
+    if "online=" in url:
+        assert summary.inner_text() == "Bộ lọc (đang chọn 1)"
+    page.locator(".skip-link").first.focus()
+    page.keyboard.press("Enter")  # to the main content, where "skip to the results" comes first
+    page.keyboard.press("Tab")
+    if page.evaluate("!document.activeElement.closest('.skip-results')"):
+        page.keyboard.press("Tab")  # past the breadcrumb's link
+    assert page.evaluate("!!document.activeElement.closest('.skip-results')")
+    page.keyboard.press("Enter")
+    for _presses in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"document.activeElement.matches({FIRST_RESULT!r})"):
+            break
+    else:
+        pytest.fail(f"{url}: no result within 10 Tab presses of the skip link")
+    summary.click()  # the filters unfold in place
+    assert page.locator(".facets").is_visible()
+    page.set_viewport_size({"width": 1280, "height": 800})  # beside the results, unfolded
+    page.goto(server + url)
+    assert page.locator(".facets").is_visible() and not summary.is_visible()
+    assert not page.locator(".skip-results").is_visible()
+
+
 # A sender no record of the portal's may show: each in a form a page or a file could hold.
 PRIVATE = {
     "name": "Quách Thị Xuyến",
