@@ -467,6 +467,40 @@ def test_on_a_phone_a_list_s_first_result_is_within_ten_tab_presses_of_the_skip_
     assert not page.locator(".skip-results").is_visible()
 
 
+@pytest.mark.parametrize(
+    ("url", "first"),
+    [
+        ("/vi/inspections/findings", "Sở Nội vụ"),
+        ("/en/inspections/overdue", "Sở Nội vụ"),
+        ("/vi/inspections/units/so-noi-vu", "Chưa niêm yết đầy đủ thủ tục hành chính."),
+        ("/en/procedures/1.013231", "Online"),
+    ],
+)
+def test_on_a_phone_tables_read_as_cards_with_deadline_and_status_first(server, page, url, first):
+    page.set_viewport_size({"width": 320, "height": 740})
+    page.goto(server + url)
+    table = page.locator("table.stacked").last
+    assert table.locator("xpath=..").evaluate("e => e.scrollWidth <= e.clientWidth")
+    card = table.locator("tbody tr").first
+    cells = card.evaluate(
+        """row => [...row.children].filter(c => c.getClientRects().length).map(c => [
+            c.getBoundingClientRect().top,
+            // what a visitor reads: the cell's name (drawn by the style sheet), then its text
+            getComputedStyle(c, "::before").content.replace(/^none$|^"|"$/g, "")
+              + c.innerText.trim()])
+          .sort((a, b) => a[0] - b[0]).map(([top, text]) => text)"""
+    )
+    assert cells[0].startswith(first), cells  # the row's heading, then…
+    if "procedures" in url:
+        assert cells[1].startswith("Processing time: 20 days"), cells
+    elif "units" not in url or "findings" in table.get_attribute("class"):
+        deadline, status = ("Thời hạn khắc phục: ", "Tình trạng: ") if "/vi/" in url else (
+            "Deadline: ", "Status: ")  # fmt: skip
+        assert cells[1].startswith(deadline) and cells[2].startswith(status), cells
+    page.set_viewport_size({"width": 1280, "height": 800})  # a table again on a wide screen
+    assert table.evaluate("t => getComputedStyle(t).display") == "table"
+
+
 # A sender no record of the portal's may show: each in a form a page or a file could hold.
 PRIVATE = {
     "name": "Quách Thị Xuyến",
