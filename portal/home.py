@@ -1,9 +1,11 @@
 """The home page, the language redirect at `/` and the health check for load balancers."""
 
 import logging
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask import Blueprint, jsonify, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from portal.announcements.queries import is_public, published
 from portal.i18n import preferred_language
@@ -55,7 +57,56 @@ def index():
             sa.select(sa.func.count(Announcement.id)).where(is_public())
         ),
     }
-    return render_template("home/index.html", announcements=announcements, figures=figures)
+    return render_template(
+        "home/index.html", announcements=announcements, figures=figures, tasks=tasks()
+    )
+
+
+def tasks():
+    """What people come for, each a link to where it is done: the home page's cards."""
+    task = SimpleNamespace
+    return [
+        task(
+            label=_("Register a birth"),
+            hint=_("What to bring, how long it takes, what it costs"),
+            url=url_for("procedures.index", q="đăng ký khai sinh"),
+        ),
+        task(
+            label=_("Find a procedure"),
+            hint=_("By name, code, field or life event"),
+            url=url_for("procedures.index"),
+        ),
+        task(
+            label=_("Find a hotline"),
+            hint=_("Every agency's numbers for help with a procedure"),
+            url=url_for("hotlines.index"),
+        ),
+        task(
+            label=_("Read inspection results"),
+            hint=_("What was wrong, what must be fixed, by when"),
+            url=url_for("inspections.index"),
+        ),
+        task(
+            label=_("See overdue recommendations"),
+            hint=_("Shortcomings not fixed by their deadline"),
+            url=url_for("inspections.overdue"),
+        ),
+        task(
+            label=_("Send feedback or a petition"),
+            hint=_("About a rule or a procedure; you get a tracking code"),
+            url=url_for("feedback.new"),
+        ),
+        task(
+            label=_("Follow your feedback"),
+            hint=_("With the tracking code you were given"),
+            url=url_for("feedback.status"),
+        ),
+        task(
+            label=_("Read announcements"),
+            hint=_("News and notices from the province's agencies"),
+            url=url_for("announcements.index"),
+        ),
+    ]
 
 
 @bp.route("/healthz")

@@ -90,6 +90,23 @@ def test_home_shows_latest_announcements_and_figures(client, make_announcement, 
     assert re.search(r"<dt>Thông báo</dt><dd>6</dd>", html)
 
 
+def test_the_home_page_has_one_search_box_and_cards_for_what_people_come_to_do(client):
+    html = client.get("/vi/").text
+    assert html.count('type="search"') == 1  # the header's box is left out here
+    landmarks = _Landmarks()
+    landmarks.feed(html)
+    assert landmarks.names() == ["Tìm kiếm trên cổng"]  # the page's box stands in for it
+    tasks = re.findall(r'<li class="card"><a href="([^"]+)">([^<]+)</a>', html)
+    assert ("/vi/procedures?q=%C4%91%C4%83ng+k%C3%BD+khai+sinh", "Đăng ký khai sinh") in tasks
+    assert ("/vi/feedback/new", "Gửi phản ánh, kiến nghị") in tasks
+    assert ("/vi/inspections/overdue", "Xem kiến nghị quá hạn") in tasks
+    for url, _label in tasks:  # each card leads somewhere that answers
+        assert client.get(url.replace("&amp;", "&")).status_code == 200, url
+    english = client.get("/en/").text
+    assert '<a href="/en/hotlines">Find a hotline</a>' in english
+    assert client.get("/en/procedures").text.count('type="search"') == 2  # header and finder
+
+
 @pytest.mark.parametrize("lang, text", [("vi", "Không tìm thấy trang"), ("en", "Page not found")])
 def test_not_found_is_helpful_in_both_languages(client, lang, text):
     response = client.get(f"/{lang}/no-such-page")
