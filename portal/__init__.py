@@ -34,6 +34,9 @@ def create_app(test_config=None):
         PUBLISHER_PHONE="0290 3831 925",
         PUBLISHER_EMAIL="vanphong@camau.gov.vn",
         PROVINCE_HOTLINE="1022",
+        # What the published data may be reused under (the open data page says it).
+        OPEN_DATA_LICENCE_NAME="CC BY 4.0",
+        OPEN_DATA_LICENCE_URL="https://creativecommons.org/licenses/by/4.0/",
         MAIL_SERVER="",
         MAIL_FROM="cong-khai@localhost",
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
@@ -82,6 +85,7 @@ def create_app(test_config=None):
     from portal.hotlines import views as hotlines
     from portal.inspections import staff as inspections_staff
     from portal.inspections import views as inspections
+    from portal.opendata import views as opendata
     from portal.procedures import staff as procedures_staff
     from portal.procedures import views as procedures
     from portal.search import views as search
@@ -107,6 +111,7 @@ def create_app(test_config=None):
         users.bp,
         admin.bp,
         api.bp,
+        opendata.bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -129,6 +134,8 @@ _ENV_SETTINGS = (
     "PUBLISHER_PHONE",
     "PUBLISHER_EMAIL",
     "PROVINCE_HOTLINE",
+    "OPEN_DATA_LICENCE_NAME",
+    "OPEN_DATA_LICENCE_URL",
     "MAIL_SERVER",
     "MAIL_FROM",
     "PAGE_CACHE_DIR",

@@ -22,6 +22,7 @@ FEATURES = (
     "portal.hotlines",
     "portal.inspections",
     "portal.home",
+    "portal.opendata",
     "portal.procedures",
     "portal.search",
     "portal.users",

@@ -72,7 +72,11 @@ def test_hotline_strip_and_footer_on_every_page(client, app):
 def test_no_inline_script_or_outside_files(client):
     html = client.get("/vi/").get_data(as_text=True)
     assert "<script" not in html
-    assert not re.search(r'(src|href)="(https?:)?//', html.split("<main")[0])
+    head = html.split("<main")[0]
+    # No file from elsewhere; only the page's own address is written in full (rel=canonical).
+    assert re.findall(r'<link rel="canonical" href="http://localhost/vi/">', head)
+    head = re.sub(r'<link rel="canonical" href="[^"]*">', "", head)
+    assert not re.search(r'(src|href)="(https?:)?//', head)
 
 
 def test_home_shows_latest_announcements_and_figures(client, make_announcement, make_agency):

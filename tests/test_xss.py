@@ -61,7 +61,9 @@ def inert(html, where):
                 assert "xss.example" not in urlsplit(cleaned).netloc, (where, tag, name, value)
         assert tag not in FOREIGN, (where, tag, attrs)
         values = dict(attrs)
-        if tag == "link":  # the layout's own: the style sheets and the other language
+        if tag == "link" and values.get("rel") == "canonical":  # the page's own address
+            assert urlsplit(values["href"]).netloc == "localhost", (where, tag, attrs)
+        elif tag == "link":  # the layout's own: the style sheets and the other language
             assert re.match(r"/[^/]", values.get("href") or ""), (where, tag, attrs)
         if tag == "meta":
             assert (values.get("http-equiv") or "").lower() != "refresh", (where, tag, attrs)
