@@ -1,9 +1,11 @@
 """Languages: the `/vi/…` and `/en/…` URL prefix, Babel, locale formatting, content fallback."""
 
 from datetime import UTC, date, datetime
+from functools import cache, lru_cache
 from urllib.parse import urlencode
 
 import flask_babel
+from babel import Locale
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from flask import abort, g, request, url_for
@@ -11,6 +13,7 @@ from flask_babel import Babel, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
+from werkzeug.datastructures import iter_multi_items
 
 from portal.models import localized
 from portal.workdays import local_date
@@ -22,6 +25,7 @@ LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 # Dates as people expect them: 23/11/2017 in Vietnamese, 23 Nov 2017 in English.
 DATE_PATTERNS = {"vi": "dd/MM/yyyy", "en": "d MMM yyyy"}
 DATETIME_PATTERNS = {"vi": "HH:mm dd/MM/yyyy", "en": "d MMM yyyy, HH:mm"}
+VIETNAM = babel_dates.get_timezone("Asia/Ho_Chi_Minh")
 
 babel = Babel()
 
@@ -65,6 +69,7 @@ def init_app(app):
         tr_text=lambda record, field: localized(record, field, _locale()).text,
         current_language=current_language,
         language_links=language_links,
+        query_url=query_url,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
     )
 
@@ -99,7 +104,7 @@ def _pop_language(endpoint, values):
 
 def _add_language(endpoint, values):
     if "lang" not in values and endpoint and _needs_language(endpoint):
-        values["lang"] = str(get_locale() or "vi")
+        values["lang"] = _locale()
 
 
 def _needs_language(endpoint):
@@ -115,34 +120,85 @@ def language_links():
         return {lang: url_for("home.index", lang=lang) for lang in LANGUAGES}
     # The query string is carried over as it came, encoded again: passing it to url_for()
     # would let a parameter named lang, endpoint or _anchor collide with url_for's own.
-    query = urlencode(list(request.args.items(multi=True)), safe=URL_SAFE)
-    suffix = "?" + query if query else ""
+    args = list(request.args.items(multi=True))
     return {
-        lang: url_for(endpoint, **(request.view_args or {}), lang=lang) + suffix
+        lang: query_url(url_for(endpoint, **(request.view_args or {}), lang=lang), args)
         for lang in LANGUAGES
     }
 
 
+def query_url(base, args):
+    """`base` with `args` (a dict or pairs) as its query string, encoded as url_for() encodes
+    it: a list's facet links are built from one url_for() instead of one for each value."""
+    items = [item for item in iter_multi_items(args) if item[1] is not None]  # as Werkzeug does
+    query = urlencode(items, safe=URL_SAFE)
+    return base + "?" + query if query else base
+
+
 def _locale():
-    return str(get_locale() or "vi")
+    # The language, not str(): a page formats hundreds of numbers, and the portal's locales
+    # are plain languages (force_locale() included), so this is the same string, cheaper.
+    locale = get_locale()
+    return locale.language if locale else "vi"
+
+
+# Babel's formatters parse the locale (and the pattern) on every call when given a string;
+# a page formats hundreds of counts, so each language's Locale and patterns are kept, and
+# whole numbers, the most of them, take a fast path that gives Babel's own output.
+
+
+@cache
+def _babel_locale(lang):
+    return Locale.parse(lang)
+
+
+@cache
+def _int_symbols(lang):
+    """(group separator, minus sign) when the locale's decimal pattern groups whole numbers
+    by threes with a bare minus sign (vi: "1.806", en: "1,806"), else None (ask Babel)."""
+    locale = _babel_locale(lang)
+    pattern = locale.decimal_formats[None]
+    plain = (
+        pattern.grouping == (3, 3)
+        and pattern.prefix == ("", "-")
+        and pattern.suffix == ("", "")
+        and pattern.int_prec[0] == 1
+        and not pattern.exp_prec
+        and pattern.scale == 0
+    )
+    if not plain:
+        return None
+    return (
+        babel_numbers.get_group_symbol(locale=locale),
+        babel_numbers.get_minus_sign_symbol(locale=locale),
+    )
 
 
 def format_number(value):
-    return babel_numbers.format_decimal(value, locale=_locale())
+    lang = _locale()
+    symbols = type(value) is int and _int_symbols(lang)
+    if symbols:
+        group, minus = symbols
+        text = f"{abs(value):,}".replace(",", group)
+        return minus + text if value < 0 else text
+    return babel_numbers.format_decimal(value, locale=_babel_locale(lang))
 
 
 def format_filesize(size):
     """`1234567` -> `1,2 MB` (vi) / `1.2 MB` (en): decimal units, as downloads say."""
     for limit, unit, pattern in ((1_000_000, "MB", "#,##0.#"), (1000, "kB", "#,##0")):
         if size >= limit:
-            return f"{babel_numbers.format_decimal(size / limit, pattern, locale=_locale())} {unit}"
+            number = babel_numbers.format_decimal(
+                size / limit, pattern, locale=_babel_locale(_locale())
+            )
+            return f"{number} {unit}"
     return f"{format_number(size)} B"
 
 
 def format_percent(value, digits=2):
     """`0.9965` -> `99,65%` (vi) / `99.65%` (en)."""
     pattern = "#,##0." + "0" * digits + "%" if digits else "#,##0%"
-    return babel_numbers.format_percent(value, pattern, locale=_locale())
+    return babel_numbers.format_percent(value, pattern, locale=_babel_locale(_locale()))
 
 
 def format_date(value):
@@ -150,7 +206,7 @@ def format_date(value):
         return ""
     if isinstance(value, datetime):
         value = local_date(value)  # the day in Vietnam, as every page shows it
-    return babel_dates.format_date(value, DATE_PATTERNS[_locale()], locale=_locale())
+    return _formatted_date(_locale(), value)
 
 
 def format_datetime(value):
@@ -158,11 +214,19 @@ def format_datetime(value):
         return ""
     if isinstance(value, date) and not isinstance(value, datetime):
         return format_date(value)
+    return _formatted_datetime(_locale(), value)
+
+
+# A list shows the same few days again and again: each is formatted once per language.
+@lru_cache(maxsize=4096)
+def _formatted_date(lang, day):
+    return babel_dates.format_date(day, DATE_PATTERNS[lang], locale=_babel_locale(lang))
+
+
+@lru_cache(maxsize=4096)
+def _formatted_datetime(lang, moment):
     return babel_dates.format_datetime(
-        value,
-        DATETIME_PATTERNS[_locale()],
-        tzinfo=babel_dates.get_timezone("Asia/Ho_Chi_Minh"),
-        locale=_locale(),
+        moment, DATETIME_PATTERNS[lang], tzinfo=VIETNAM, locale=_babel_locale(lang)
     )
 
 

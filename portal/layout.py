@@ -1,17 +1,28 @@
-"""What every page shares: the navigation, the site's names, the `tel` filter, error pages."""
+"""What every page shares: the navigation, the site's names, the `tel` filter, error pages,
+and the warm-up of a worker before its first visitor."""
 
 import logging
 import re
+from datetime import date
 from types import SimpleNamespace
 
+import flask_babel
+import sqlalchemy as sa
 from flask import Response, current_app, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.routing import BaseConverter
 
 from portal import audit
-from portal.i18n import LANGUAGES, set_language
-from portal.models import SLUG, db
+from portal.i18n import (
+    LANGUAGES,
+    format_date,
+    format_datetime,
+    format_number,
+    format_percent,
+    set_language,
+)
+from portal.models import SLUG, db, utcnow
 
 log = logging.getLogger(__name__)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # tabs and line breaks are text
@@ -47,6 +58,22 @@ def init_app(app):
     app.register_error_handler(413, _too_large)
     app.register_error_handler(CSRFError, _csrf_refused)
     app.register_error_handler(500, _server_error)
+
+
+def warm_up(app):
+    """Do now what a worker's first pages would otherwise do on their visitors' time: compile
+    every template, set up the mappers, load each language's catalog and Babel's data for
+    its numbers and dates (some hundreds of milliseconds in all). Reads neither the database
+    nor the search index."""
+    for name in app.jinja_env.list_templates(filter_func=lambda name: name.endswith(".html")):
+        app.jinja_env.get_template(name)
+    sa.orm.configure_mappers()
+    for lang in LANGUAGES:
+        with app.test_request_context(f"/{lang}/"):
+            set_language(lang)
+            flask_babel.get_translations()
+            format_number(1806), format_number(0.5), format_percent(0.5)
+            format_date(date(2017, 11, 23)), format_datetime(utcnow())
 
 
 def _layout_context():

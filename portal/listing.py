@@ -9,6 +9,7 @@ in Python (`ranked`). Without an index yet, each falls back to a plain match.
 import re
 import unicodedata
 from dataclasses import dataclass, fields
+from functools import cache
 from typing import ClassVar
 
 import sqlalchemy as sa
@@ -164,7 +165,7 @@ class Filters:
 
     def args(self, **changes):
         """The non-empty filters as query arguments, with some changed (for links)."""
-        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values = {name: getattr(self, name) for name in _field_names(type(self))}
         values.update(changes)
         if values.get("sort") in ("relevance", self.default_sort(values.get("q"))):
             values.pop("sort")
@@ -178,3 +179,9 @@ class Filters:
     def count(self):
         """How many filters are on (the words typed are not one)."""
         return sum(1 for name in self.FACETS if getattr(self, name))
+
+
+@cache
+def _field_names(cls):
+    """A Filters class's fields in order (a facet list asks once for each of its links)."""
+    return tuple(f.name for f in fields(cls))

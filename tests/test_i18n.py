@@ -6,8 +6,9 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from babel import numbers as babel_numbers
 from babel.messages.pofile import read_po
-from flask import g
+from flask import g, url_for
 
 from portal.i18n import (
     format_date,
@@ -15,6 +16,7 @@ from portal.i18n import (
     format_number,
     format_percent,
     machine_time,
+    query_url,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +36,30 @@ def test_numbers_percentages_and_dates_follow_the_locale(app, lang, number, perc
         assert format_percent(0.9965) == percent
         assert format_date(date(2017, 11, 23)) == day
         assert [format_filesize(n) for n in (999, 180_600, 1_234_567, 10_000_000)] == sizes
+
+
+@pytest.mark.parametrize(
+    "lang, expected",
+    [("vi", ["0", "-7", "999", "1.000", "-1.806", "1.234.567"]),
+     ("en", ["0", "-7", "999", "1,000", "-1,806", "1,234,567"])],
+)  # fmt: skip
+def test_whole_numbers_are_written_as_babel_writes_them(app, lang, expected):
+    # Whole numbers skip Babel (a page has hundreds); what they read must not change.
+    values = [0, -7, 999, 1000, -1806, 1234567]
+    with app.test_request_context(f"/{lang}/"):
+        g.lang = lang
+        assert [format_number(n) for n in values] == expected
+        for n in [*values, 10**15 + 1, -(10**21), 2.5, 12345.678]:
+            assert format_number(n) == babel_numbers.format_decimal(n, locale=lang)
+
+
+def test_a_query_string_is_encoded_as_url_for_encodes_it(app):
+    args = {"q": "khai sinh đ&=?/#", "decision": "61/2018/NĐ-CP", "agency": "a+b", "page": 2}
+    with app.test_request_context("/vi/"):
+        g.lang = "vi"
+        base = url_for("procedures.index")
+        assert query_url(base, args) == url_for("procedures.index", **args)
+        assert query_url(base, {}) == base
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import url_for
 from markupsafe import Markup, escape
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import load_only, selectinload
 
 from portal import listing
 from portal.i18n import current_language
@@ -148,21 +148,34 @@ class Finder:
         return query.order_by(*sorts["name"])
 
     def facets(self, session):
-        """{facet: [(value, label record or text, count)]}, largest first, zeros left out."""
-        return {
+        """{facet: [(value, label row or text, count)]}, largest first, zeros left out; a
+        label row has the columns a label reads (name_vi and name_en, or a decision's number).
+
+        Each facet counts with every other filter applied, so facets whose own filter is off
+        share one set of conditions: the columns of the procedure table are counted in one
+        query per such set, the related rows (life events, sectors, agencies, decisions) in
+        one query each.
+        """
+        facets = {
             "event": self._grouped(
                 session,
                 "event",
-                LifeEvent,
+                (LifeEvent.slug, LifeEvent.name_vi, LifeEvent.name_en),
                 procedure_life_event.c.procedure_id,
                 procedure_life_event.c.life_event_id,
                 LifeEvent.position,
             ),
-            "sector": self._grouped(session, "sector", Sector, Procedure.id, Procedure.sector_id),
+            "sector": self._grouped(
+                session,
+                "sector",
+                (Sector.slug, Sector.name_vi, Sector.name_en),
+                Procedure.id,
+                Procedure.sector_id,
+            ),
             "agency": self._grouped(
                 session,
                 "agency",
-                Agency,
+                (Agency.slug, Agency.name_vi, Agency.name_en),
                 ProcedureAgency.procedure_id,
                 ProcedureAgency.agency_id,
                 role="implementing",
@@ -170,53 +183,117 @@ class Finder:
             "decision": self._grouped(
                 session,
                 "decision",
-                Decision,
+                (Decision.number,),
                 ProcedureDecision.procedure_id,
                 ProcedureDecision.decision_id,
                 limit=30,
             ),
-            "level": self._flags(session, "level", LEVEL_COLUMNS),
-            "applicant": self._flags(session, "applicant", APPLICANT_COLUMNS),
-            "online": self._values(session, "online", Procedure.online_level),
-            "validity": self._values(session, "validity", Procedure.validity),
         }
+        facets.update(self._columns(session))
+        return {name: facets[name] for name in FACET_ORDER}
 
-    def _flags(self, session, name, columns):
-        """Counts of boolean columns in one query: SUM(CASE WHEN column THEN 1 END)."""
-        sums = [sa.func.sum(sa.case((column, 1), else_=0)) for column in columns.values()]
-        row = session.execute(sa.select(*sums).where(*self.conditions(skip=name))).one()
-        return [(key, key, count or 0) for key, count in zip(columns, row, strict=True) if count]
+    def _skipped(self, name):
+        """The facet whose filter a count leaves out: `name` if that filter is on, else None
+        (the same conditions as every other facet whose filter is off)."""
+        return name if getattr(self.filters, name) else None
 
-    def _values(self, session, name, column):
-        rows = session.execute(
-            sa.select(column, sa.func.count()).where(*self.conditions(skip=name)).group_by(column)
-        ).all()
-        return sorted(
-            ((str(value), str(value), count) for value, count in rows), key=lambda item: -item[2]
-        )
+    def _columns(self, session):
+        """The facets of the procedure's own columns (level, applicant, online, validity):
+        per set of conditions, one query grouped by the online level and the validity, with
+        a sum of each level's and each applicant's flag; added up here."""
+        flags = {**LEVEL_COLUMNS, **APPLICANT_COLUMNS}
+        by_skip = {}
+        for name in ("level", "applicant", "online", "validity"):
+            by_skip.setdefault(self._skipped(name), []).append(name)
+        facets = {}
+        for skip, names in by_skip.items():
+            sums = [sa.func.sum(sa.case((column, 1), else_=0)) for column in flags.values()]
+            rows = session.execute(
+                sa.select(Procedure.online_level, Procedure.validity, sa.func.count(), *sums)
+                .where(*self.conditions(skip=skip))
+                .group_by(Procedure.online_level, Procedure.validity)
+            ).all()
+            online, validity, totals = {}, {}, dict.fromkeys(flags, 0)
+            for online_level, valid, count, *flagged in rows:
+                online[str(online_level)] = online.get(str(online_level), 0) + count
+                validity[str(valid)] = validity.get(str(valid), 0) + count
+                for key, number in zip(flags, flagged, strict=True):
+                    totals[key] += number or 0
+            counted = {
+                "level": [(key, key, totals[key]) for key in LEVEL_COLUMNS if totals[key]],
+                "applicant": [(key, key, totals[key]) for key in APPLICANT_COLUMNS if totals[key]],
+                "online": _largest_first(online),
+                "validity": _largest_first(validity),
+            }
+            facets.update({name: counted[name] for name in names})
+        return facets
 
     def _grouped(
-        self, session, name, model, procedure_column, key_column, order=None, role=None, limit=None
+        self, session, name, shown, procedure_column, key_column, order=None, role=None, limit=None
     ):
-        """Counts per related row (sector, agency, decision, life event)."""
-        matching = sa.select(Procedure.id).where(*self.conditions(skip=name))
-        query = (
-            sa.select(model, sa.func.count(sa.distinct(procedure_column)))
-            .select_from(procedure_column.table)
-            .join(model, model.id == key_column)
-            .where(procedure_column.in_(matching))
-            .group_by(model.id)
-        )
+        """Counts per related row (life event, sector, agency, decision), each row as its
+        `shown` columns (the value first: a slug or a number; then what labels it).
+
+        Counted on the link (or procedure) table first, then joined to the rows; with no
+        other filter on, every link counts, so the matching procedures need no subquery.
+        """
+        model = shown[0].class_
+        counts = sa.select(
+            key_column.label("key"),
+            sa.func.count(sa.distinct(procedure_column)).label("procedures"),
+            sa.func.count().label("links"),
+        ).group_by(key_column)
+        where = self.conditions(skip=self._skipped(name))
+        if where:
+            counts = counts.where(procedure_column.in_(sa.select(Procedure.id).where(*where)))
         if role:
-            query = query.where(ProcedureAgency.role == role)
-        ordering = (order,) if order is not None else (sa.func.count().desc(), model.id)
-        query = query.order_by(*ordering)
+            counts = counts.where(ProcedureAgency.role == role)
+        counts = counts.subquery()
+        ordering = (order,) if order is not None else (counts.c.links.desc(), model.id)
+        query = (
+            sa.select(counts.c.procedures, *shown)
+            .join_from(model, counts, model.id == counts.c.key)
+            .order_by(*ordering)
+        )
         if limit:
             query = query.limit(limit)
-        return [
-            (getattr(row, "slug", None) or row.number, row, count)
-            for row, count in session.execute(query).all()
-        ]
+        return [(row[1], row, row[0]) for row in session.execute(query)]
+
+
+FACET_ORDER = ("event", "sector", "agency", "decision", "level", "applicant", "online", "validity")
+
+
+def _largest_first(counts):
+    """[(value, value, count)] of {value: count}, largest first, then by value; zeros out."""
+    return [
+        (value, value, count)
+        for value, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        if count
+    ]
+
+
+# What the finder's list shows of a procedure: its steps, documents and the source's record
+# are not read (nor parsed) for it.
+LISTED = load_only(
+    Procedure.code,
+    Procedure.name_vi,
+    Procedure.name_en,
+    Procedure.sector_id,
+    *LEVEL_COLUMNS.values(),
+    Procedure.channels,
+    Procedure.validity,
+)
+
+
+def by_ids(ids, *options):
+    """The procedures of `ids`, in that order."""
+    found = {
+        procedure.id: procedure
+        for procedure in db.session.scalars(
+            sa.select(Procedure).where(Procedure.id.in_(ids)).options(*options)
+        )
+    }
+    return [found[id_] for id_ in ids if id_ in found]
 
 
 EXPORT_COLUMNS = (
@@ -242,6 +319,11 @@ def replacement(procedure):
     return db.session.scalar(sa.select(Procedure).filter_by(code=procedure.replaced_by_code))
 
 
+# What a link to another procedure shows (its code and name): not its steps, documents and
+# the source's record, which would be read and parsed for nothing.
+_LINKED = load_only(Procedure.code, Procedure.name_vi, Procedure.name_en)
+
+
 def named_procedures(names):
     """The procedures whose Vietnamese name is exactly one of names: {name: procedure}.
 
@@ -251,7 +333,8 @@ def named_procedures(names):
     if not names:
         return {}
     found = {}
-    for procedure in db.session.scalars(sa.select(Procedure).where(Procedure.name_vi.in_(names))):
+    query = sa.select(Procedure).where(Procedure.name_vi.in_(names)).options(_LINKED)
+    for procedure in db.session.scalars(query):
         found.setdefault(procedure.name_vi, []).append(procedure)
     return {name: matches[0] for name, matches in found.items() if len(matches) == 1}
 
@@ -262,6 +345,7 @@ def related(procedure, limit=6):
     if procedure.sector_id:
         related[procedure.sector.name_vi] = db.session.scalars(
             sa.select(Procedure)
+            .options(_LINKED)
             .where(
                 Procedure.sector_id == procedure.sector_id,
                 Procedure.id != procedure.id,
@@ -273,6 +357,7 @@ def related(procedure, limit=6):
     for event in procedure.life_events:
         related[event] = db.session.scalars(
             sa.select(Procedure)
+            .options(_LINKED)
             .join(procedure_life_event)
             .join(LifeEvent)
             .where(
