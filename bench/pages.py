@@ -9,11 +9,14 @@ bare Flask app answering one small page (bench/bare.py), the baseline. For each 
 reports the first render after start-up (cold, ms) and, under wrk with `--connections`
 connections for `--seconds`, requests per second and p50 / p95 / p99 latency (warm), with
 the ratio to the bare page; then each worker's memory, and its growth over `--soak` seconds
-of every page in turn (300 for the issue's five minutes). Needs wrk (Debian: apt install
-wrk). Ends with one line of JSON.
+of every page in turn (300 for the issue's five minutes); and the bytes of each page as
+sent plain, gzipped and with brotli (portal/delivery.py). `--accept-encoding "gzip, br"`
+has wrk ask for compressed pages, so the figures include compressing them. Needs wrk
+(Debian: apt install wrk). Ends with one line of JSON.
 """
 
 import argparse
+import gzip
 import http.client
 import json
 import os
@@ -28,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import brotli  # noqa: E402
 import flask_migrate  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
@@ -73,6 +77,7 @@ def main():
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--soak", type=int, default=0, help="seconds of every page in turn")
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--accept-encoding", default="", help='what wrk asks for, e.g. "br"')
     options = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (Debian: apt install wrk)")
@@ -83,7 +88,8 @@ def main():
         script = directory / "report.lua"
         script.write_text(WRK_SCRIPT, encoding="utf-8")
         figures = _measure(url, directory, script, options)
-    figures.update(data=options.data, database=options.database, workers=options.workers)
+    figures.update(data=options.data, database=options.database, workers=options.workers,
+                   accept_encoding=options.accept_encoding)  # fmt: skip
     print(json.dumps(figures, sort_keys=True))
 
 
@@ -117,6 +123,7 @@ def _measure(url, directory, script, options):
     bare = _serve("bench.bare:app", 8752, options.workers, env)
     try:
         cold = {name: _first_render(8751, path) for name, path in PAGES.items()}
+        sizes = {name: _sizes(8751, path) for name, path in PAGES.items()}
         before = _memory(portal)
         base = _wrk(8752, BARE, script, options)
         print(f"{'bare Flask page':<18} {base['rps']:8.0f} req/s  p50 {base['p50']:6.1f} ms  "
@@ -128,7 +135,8 @@ def _measure(url, directory, script, options):
             print(f"{name:<18} {result['rps']:8.0f} req/s  p50 {result['p50']:6.1f} ms  "
                   f"p95 {result['p95']:6.1f}  p99 {result['p99']:6.1f}  "
                   f"{result['ratio']:.2f}x bare  cold {cold[name]:6.1f} ms  "
-                  f"errors {result['errors']}")  # fmt: skip
+                  f"bytes {sizes[name]['plain']:7,} / gzip {sizes[name]['gzip']:6,} / "
+                  f"br {sizes[name]['br']:6,}  errors {result['errors']}")  # fmt: skip
         after = _memory(portal)
         soaked = {}
         if options.soak:
@@ -150,6 +158,7 @@ def _measure(url, directory, script, options):
         "pages": warm,
         "cold_ms": {name: round(ms, 1) for name, ms in cold.items()},
         "cold_p95_ms": round(sorted(cold.values())[max(0, int(len(cold) * 0.95) - 1)], 1),
+        "bytes": sizes,
         "worst_ratio": worst,
         "errors": sum(r["errors"] for r in warm.values()) + base["errors"],
         "memory": memory,
@@ -170,15 +179,31 @@ def _serve(target, port, workers, env):
     raise SystemExit(f"gunicorn did not start {target}")
 
 
-def _get(port, path):
+def _get(port, path, encoding=None):
+    """The page's status and its bytes as sent (compressed when `encoding` is asked)."""
+    headers = {"Host": "127.0.0.1", **({"Accept-Encoding": encoding} if encoding else {})}
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    connection.request("GET", path, headers={"Host": "127.0.0.1"})
+    connection.request("GET", path, headers=headers)
     response = connection.getresponse()
-    response.read()
+    body = response.read()
     connection.close()
     if response.status >= 400:
         raise SystemExit(f"{path} answered {response.status}")
-    return response.status
+    if response.getheader("Content-Encoding") != encoding:
+        raise SystemExit(
+            f"{path} asked for {encoding}, came {response.getheader('Content-Encoding')}"
+        )
+    return response.status, body
+
+
+def _sizes(port, path):
+    """The bytes of a page sent plain, gzipped and with brotli; each the same page."""
+    _, plain = _get(port, path)
+    _, zipped = _get(port, path, "gzip")
+    _, squeezed = _get(port, path, "br")
+    if not gzip.decompress(zipped) == brotli.decompress(squeezed) == plain:
+        raise SystemExit(f"{path}: the compressed page is not the same page")
+    return {"plain": len(plain), "gzip": len(zipped), "br": len(squeezed)}
 
 
 def _first_render(port, path):
@@ -193,6 +218,8 @@ def _wrk(port, path, script, options, seconds=None):
         "--timeout", "30s", "-H", "Host: 127.0.0.1", "-s", str(script),
         f"http://127.0.0.1:{port}{path}",
     ]  # fmt: skip
+    if options.accept_encoding:  # the bare page is too small to compress: asking costs it nothing
+        command[1:1] = ["-H", f"Accept-Encoding: {options.accept_encoding}"]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     found = json.loads(re.findall(r"^\{.*\}$", output, re.MULTILINE)[-1])
     return {

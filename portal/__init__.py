@@ -57,13 +57,15 @@ def create_app(test_config=None):
         PAGE_CACHE=True,
         PAGE_CACHE_DIR=str(ROOT / "instance" / "page_cache"),
         REDIS_URL="",
+        # Brotli or gzip for text answers (portal/delivery.py); off when a proxy does it.
+        COMPRESS=True,
     )
     _settings_from_environment(app.config)
     if test_config is not None:
         app.config.update(test_config)
     _check_settings(app)
 
-    from portal import i18n, labels, models, pagecache, security
+    from portal import delivery, i18n, labels, models, pagecache, security
     from portal.indexing import sync
 
     models.init_app(app)
@@ -72,6 +74,7 @@ def create_app(test_config=None):
     security.init_app(app)
     sync.init_app(app)
     pagecache.init_app(app)
+    delivery.init_app(app)
 
     from portal import api, home, layout
     from portal.admin import views as admin
@@ -152,6 +155,8 @@ def _settings_from_environment(config):
             config[name] = os.environ[name]
     if os.environ.get("PAGE_CACHE") == "off":
         config["PAGE_CACHE"] = False
+    if os.environ.get("COMPRESS") == "off":
+        config["COMPRESS"] = False
     if os.environ.get("TRUSTED_HOSTS"):
         config["TRUSTED_HOSTS"] = [h.strip() for h in os.environ["TRUSTED_HOSTS"].split(",")]
     if os.environ.get("PROXY_COUNT"):

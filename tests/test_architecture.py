@@ -32,6 +32,7 @@ HELPERS = (
     "portal.attachments",
     "portal.audit",
     "portal.backups",
+    "portal.delivery",
     "portal.downloads",
     "portal.i18n",
     "portal.importing",
