@@ -167,7 +167,9 @@ def _serve():
     if now is None:
         return None  # nothing counted yet: keep nothing
     number, changed_at = now
-    key = hashlib.sha256(f"{number}|{workdays.today()}|{request.full_path}".encode()).hexdigest()
+    # The host too: a page's own links (its canonical address, a feed's) name the host asked.
+    address = f"{request.host}|{request.full_path}"
+    key = hashlib.sha256(f"{number}|{workdays.today()}|{address}".encode()).hexdigest()
     g.page_cache = {"key": key, "number": number, "changed_at": changed_at}
     kept = current_app.extensions["page_cache"].get(key)
     if kept is None or (kept["until"] and kept["until"] <= utcnow().timestamp()):
@@ -211,7 +213,8 @@ def _keep(response):
 def _conditional(response, number, changed_at):
     """ETag and Last-Modified from the content's generation, a 304 when the visitor has it,
     and what a proxy may reuse."""
-    tag = hashlib.sha256(f"{number}|{workdays.today()}|{request.full_path}".encode()).hexdigest()
+    address = f"{request.host}|{request.full_path}"
+    tag = hashlib.sha256(f"{number}|{workdays.today()}|{address}".encode()).hexdigest()
     response.set_etag(tag[:32])
     if changed_at:
         response.last_modified = changed_at

@@ -35,6 +35,18 @@ def test_a_visitor_s_second_look_is_served_from_the_cache(client, make_hotline, 
     assert second.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
 
 
+def test_each_host_name_has_its_own_kept_page_with_its_own_links(client, make_hotline, index):
+    # A page names its host (its canonical address, a feed's links): what was kept for one
+    # of the portal's names is never served under another.
+    make_hotline()
+    first = client.get("/vi/hotlines", base_url="http://congkhai.example")
+    other = client.get("/vi/hotlines", base_url="http://localhost")
+    again = client.get("/vi/hotlines", base_url="http://congkhai.example")
+    assert [r.headers["X-Page-Cache"] for r in (first, other, again)] == ["miss", "miss", "hit"]
+    assert 'href="http://localhost/vi/hotlines"' in other.text
+    assert 'href="http://congkhai.example/vi/hotlines"' in again.text
+
+
 def test_a_commit_makes_the_next_look_fresh(client, make_hotline, index):
     hotline = make_hotline(phone="0290 3822 111")
     client.get("/vi/hotlines")
