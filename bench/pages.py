@@ -1,15 +1,18 @@
 """Benchmark: the public pages under gunicorn, side by side with a bare Flask page.
 
     python bench/pages.py [--data demo|full] [--workers 2] [--connections 16]
-                          [--seconds 10] [--soak 0] [--database sqlite|postgresql]
+                          [--seconds 10] [--soak 0] [--fresh 10] [--database sqlite|postgresql]
 
 One run starts two gunicorns with the same settings: the portal on a scratch database (the
 demo province, or with `--data full` the shared national data too: 2,642 procedures) and a
 bare Flask app answering one small page (bench/bare.py), the baseline. For each page it
 reports the first render after start-up (cold, ms) and, under wrk with `--connections`
 connections for `--seconds`, requests per second and p50 / p95 / p99 latency (warm), with
-the ratio to the bare page; then each worker's memory, and its growth over `--soak` seconds
-of every page in turn (300 for the issue's five minutes); and the bytes of each page as
+the ratio to the bare page; each page rendered anew after a change (`--fresh` times: the
+counter the page cache keys on is moved, as an editor's commit moves it; median and p95),
+which is what the first visitor after a publication waits for; then each worker's memory,
+and its growth over `--soak` seconds of every page in turn (300 for the issue's five
+minutes); and the bytes of each page as
 sent plain, gzipped and with brotli (portal/delivery.py). `--accept-encoding "gzip, br"`
 has wrk ask for compressed pages, so the figures include compressing them. Needs wrk
 (Debian: apt install wrk). Ends with one line of JSON.
@@ -78,6 +81,7 @@ def main():
     parser.add_argument("--soak", type=int, default=0, help="seconds of every page in turn")
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--accept-encoding", default="", help='what wrk asks for, e.g. "br"')
+    parser.add_argument("--fresh", type=int, default=10, help="renders of each page after a change")
     options = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (Debian: apt install wrk)")
@@ -137,6 +141,10 @@ def _measure(url, directory, script, options):
                   f"{result['ratio']:.2f}x bare  cold {cold[name]:6.1f} ms  "
                   f"bytes {sizes[name]['plain']:7,} / gzip {sizes[name]['gzip']:6,} / "
                   f"br {sizes[name]['br']:6,}  errors {result['errors']}")  # fmt: skip
+        fresh = _fresh_renders(url, options.fresh)
+        for name, times in fresh.items():
+            print(f"{name:<18} after a change: median {_percentile(times, 50):6.1f} ms  "
+                  f"p95 {_percentile(times, 95):6.1f} ms")  # fmt: skip
         after = _memory(portal)
         soaked = {}
         if options.soak:
@@ -158,6 +166,8 @@ def _measure(url, directory, script, options):
         "pages": warm,
         "cold_ms": {name: round(ms, 1) for name, ms in cold.items()},
         "cold_p95_ms": round(sorted(cold.values())[max(0, int(len(cold) * 0.95) - 1)], 1),
+        "fresh_ms": {name: round(_percentile(times, 95), 1) for name, times in fresh.items()},
+        "fresh_p95_ms": round(_percentile([t for ts in fresh.values() for t in ts], 95), 1),
         "bytes": sizes,
         "worst_ratio": worst,
         "errors": sum(r["errors"] for r in warm.values()) + base["errors"],
@@ -204,6 +214,28 @@ def _sizes(port, path):
     if not gzip.decompress(zipped) == brotli.decompress(squeezed) == plain:
         raise SystemExit(f"{path}: the compressed page is not the same page")
     return {"plain": len(plain), "gzip": len(zipped), "br": len(squeezed)}
+
+
+def _fresh_renders(url, rounds):
+    """Each page rendered anew after a change, `rounds` times, in workers that have served it
+    before: what a visitor waits for after an editor publishes (the counter the page cache
+    keys on moves, as a content commit moves it). {page: [ms, …]}."""
+    engine = sa.create_engine(url)
+    times = {name: [] for name in PAGES}
+    try:
+        for _ in range(rounds):
+            with engine.begin() as connection:
+                connection.execute(sa.text("UPDATE page_generation SET number = number + 1"))
+            for name, path in PAGES.items():
+                times[name].append(_first_render(8751, path))
+    finally:
+        engine.dispose()
+    return times
+
+
+def _percentile(values, percent):
+    ordered = sorted(values)
+    return ordered[max(0, -(-len(ordered) * percent // 100) - 1)] if ordered else 0.0
 
 
 def _first_render(port, path):
