@@ -431,3 +431,36 @@ def test_announcement_list_box_uses_the_engine(client, content, make_announcemen
     assert "1 thông báo" in html and 'href="/vi/announcements/khai-sinh"' in html
     assert 'value="dang ky khai sinh"' in html
     assert client.get("/vi/announcements?q=" + "x" * 201).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[: len(data) // 2],  # a truncated file: unpickling fails
+        lambda data: b"\x00not an index" * 8,  # another file in its place
+        # A class the schema names, moved or renamed in the code since the index was built
+        lambda data: data.replace(b"WeightedTextField", b"WeightedTextFieldGone"),
+    ],
+    ids=["truncated", "garbage", "moved-class"],
+)
+def test_an_index_that_cannot_be_opened_is_fallen_back_on_and_rebuilt_by_sync(
+    app, client, runner, make_procedure, index, damage
+):
+    app.config["SEARCH_ERRORS"] = "log"  # as in production: a page must not fail with it
+    make_procedure(name_vi="Đăng ký khai sinh")
+    directory = Path(app.config["SEARCH_INDEX_DIR"])
+    toc = sorted(directory.rglob("_MAIN_*.toc"))[-1]  # Whoosh's table of contents
+    toc.write_bytes(damage(toc.read_bytes()))
+    sync.get_index().close()
+    app.extensions["page_cache"].clear()
+    health = client.get("/healthz")
+    assert (health.status_code, health.json["search"]) == (200, "corrupt")
+    for url in ("/vi/procedures?q=khai+sinh", "/vi/search?q=khai+sinh", "/vi/hotlines?q=x"):
+        page = client.get(url)
+        assert page.status_code == 200, url
+    assert "Đăng ký khai sinh" in client.get("/vi/procedures?q=khai+sinh").text  # plain match
+    result = runner.invoke(args=["search", "sync"])
+    assert result.exit_code == 0 and "search index was corrupt" in result.output, result.output
+    assert "rebuilt: 1 documents" in result.output
+    assert client.get("/healthz").json["search"] == "ok"
+    assert "Đăng ký khai sinh" in client.get("/vi/search?q=dang+ky+khai+sinh").text

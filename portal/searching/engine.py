@@ -51,6 +51,7 @@ import os
 import shutil
 import threading
 import time
+import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -170,9 +171,24 @@ class SearchIndex:
     # Lifecycle
 
     def exists(self) -> bool:
-        """Whether a live index is in the directory."""
+        """Whether a live index is in the directory: True for one that is there but cannot be
+        opened (a truncated file, a class its schema names that moved), marked corrupt, so
+        pages fall back and the next `flask search sync` rebuilds it."""
         name = self._generation()
-        return name is not None and whoosh_index.exists_in(str(self.directory / name))
+        if name is None:
+            return False
+        if self.corrupt():
+            return True
+        try:
+            return whoosh_index.exists_in(str(self.directory / name))
+        except Exception as error:  # Whoosh raises what unpickling or reading raised
+            failure = error  # its traceback holds the file Whoosh failed on, left open
+        self.mark_corrupt(f"the index cannot be opened: {type(failure).__name__}: {failure}")
+        with warnings.catch_warnings():  # closed quietly here, when the failure goes
+            warnings.simplefilter("ignore", ResourceWarning)
+            del failure
+            gc.collect()
+        return True
 
     def create(self) -> None:
         """An empty index, unless there is one already (a deploy step, not a request's)."""
