@@ -68,6 +68,7 @@ def routes(
         "feedback.answer_file": {"feedback_id": "1", "attachment_id": "1"},
         "feedback_staff.staff_file": {"feedback_id": "1", "attachment_id": "1"},
         "static": {"filename": "css/portal.css"},
+        "opendata.sitemap_file": {"number": "1"},
     }
     found = []
     for rule in app.url_map.iter_rules():
