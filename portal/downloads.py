@@ -1,22 +1,57 @@
 """Streamed downloads of a list: CSV (UTF-8 with BOM, for Excel) or JSON; and a list's
-newest items as an Atom feed."""
+newest items as an Atom feed.
+
+JSON is for programs: the rows as they are, stable keys and raw values. CSV is for people
+with a spreadsheet: headers and labelled values in the page's language, and no cell that a
+spreadsheet would turn into a number, a date or a formula against the data's meaning.
+"""
 
 import csv
 import io
 import json
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import Response, abort, stream_with_context
 from flask_babel import gettext as _
 
-from portal.i18n import format_number
+from portal.i18n import current_language, format_number
+from portal.labels import YES_NO
 from portal.models import db
+from portal.text import fold
 
 # A download is written while the visitor waits, in one worker: past this many rows it would
 # outlast the worker's timeout and end cut off mid-file, so it is refused up front instead.
 MAX_ROWS = 10_000
+
+# What keeps a cell text in a spreadsheet: a zero-width space (U+200B) before it. A CSV has
+# no types, so a spreadsheet guesses: "1.013950" (a procedure's code) becomes the number
+# 1.01395 in English (the trailing zero lost) and 1013950 in Excel in Vietnamese; "=…", "+…",
+# "-…" and "@…" become formulas. The other ways fail somewhere: ="1.013950" is a formula
+# itself, which LibreOffice leaves as that text unless told to evaluate formulas on import; a
+# leading apostrophe marks text only when typed, so LibreOffice shows one read from a file in
+# the cell; a leading space or no-break space is trimmed before the number is read (1.01395
+# again). A zero-width space is no digit, sign, separator or space to either program's number
+# reader, so the cell stays text, and it is invisible. LibreOffice 7.4 reads it so in English
+# and Vietnamese, formulas evaluated or not (tests/test_exports.py converts downloads with it
+# when it is installed); Excel was not at hand to try.
+TEXT_MARK = "\u200b"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a download: `key` in the rows and the JSON; in a CSV, `header` and each
+    value through `labels` (stored key -> label; values joined by `sep` are labelled one by
+    one); `text`: a code, kept as text however much it looks like a number."""
+
+    key: str
+    header: object  # a lazy string: read in the language of the request that downloads
+    labels: dict | None = None
+    sep: str | None = None
+    text: bool = False
 
 
 def check_size(select):
@@ -34,28 +69,65 @@ def check_size(select):
         abort(413, description=message)
 
 
+def export_name(base, *filters):
+    """The file's name without its extension: what it holds, the filters that narrow it
+    (a year, a unit's slug; empty ones left out) and the language, in ASCII:
+    export_name("findings", "2017", "") on /vi/ is "findings-2017-vi"."""
+    words = [base, *(str(value) for value in filters if value), current_language()]
+    return "-".join(re.sub(r"[^a-z0-9]+", "-", fold(word).lower()).strip("-") for word in words)
+
+
 def download(rows, columns, export, name):
-    """A streamed CSV or JSON response of `rows` (dicts); memory stays flat however many."""
+    """A streamed CSV or JSON response of `rows` (dicts) with `columns` (Column); memory stays
+    flat however many. `name` comes from export_name()."""
     if export == "csv":
         return _response(_csv(rows, columns), "text/csv; charset=utf-8", f"{name}.csv")
     return _response(_json(rows), "application/json; charset=utf-8", f"{name}.json")
 
 
 def neutralised(value):
-    """A cell a spreadsheet shows as text, not a formula: "=1+1" becomes "'=1+1"."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
+    """A cell a spreadsheet shows as text, not a formula: "=1+1" becomes "\u200b=1+1"."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return TEXT_MARK + value
     return value
+
+
+def _cells(columns):
+    """A function turning a row into its CSV cells, with every label read once."""
+    yes_no = {key: str(label) for key, label in YES_NO.items()}
+    readers = []
+    for column in columns:
+        labels = {key: str(label) for key, label in (column.labels or {}).items()}
+        readers.append((column, labels))
+
+    def cells(row):
+        out = []
+        for column, labels in readers:
+            value = row.get(column.key)
+            if value is None:
+                value = ""
+            elif isinstance(value, bool):
+                value = yes_no[value]
+            elif labels and isinstance(value, str) and value:
+                parts = value.split(column.sep) if column.sep else [value]
+                value = "; ".join(labels.get(part, part) for part in parts)
+            if column.text and isinstance(value, str) and value:
+                value = TEXT_MARK + value
+            out.append(neutralised(value))
+        return out
+
+    return cells
 
 
 def _csv(rows, columns):
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns)
+    writer = csv.writer(buffer)
     # The BOM tells Excel the file is UTF-8, so Vietnamese letters open correctly.
     buffer.write("\ufeff")
-    writer.writeheader()
+    writer.writerow([str(column.header) for column in columns])
+    cells = _cells(columns)
     for row in rows:
-        writer.writerow(row)
+        writer.writerow(cells(row))
         if buffer.tell() > 64_000:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -8,6 +8,9 @@ from flask_babel import lazy_gettext as _l
 
 from portal.models import OVERDUE, Level, Topic
 
+# A yes-or-no value, as a download's CSV says it
+YES_NO = {True: _l("Yes"), False: _l("No")}
+
 # Staff accounts
 USER_ROLES = {
     "admin": _l("administrator"),

@@ -6,6 +6,7 @@ import io
 import sqlalchemy as sa
 from conftest import csrf_token
 from pagetext import visible_text
+from spreadsheet import reads_as
 
 from portal import audit
 from portal.models import AuditEvent, db
@@ -49,8 +50,11 @@ def test_the_audit_download_is_csv_a_spreadsheet_cannot_run(client, sign_in):
     answer = client.get("/vi/admin/audit?kind=login.failed&format=csv")
     assert answer.headers["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(answer.text.lstrip("\ufeff"))))
-    assert [row["actor"] for row in rows] == ['\'=HYPERLINK("http://evil")']
-    assert rows[0]["details"] == '{"reason": "wrong"}' and rows[0]["address"] == "203.0.113.9"
+    # The cell keeps its text, behind a zero-width space a spreadsheet cannot run.
+    assert [row["Người thực hiện"] for row in rows] == ['\u200b=HYPERLINK("http://evil")']
+    assert reads_as(rows[0]["Người thực hiện"]) == ("text", '\u200b=HYPERLINK("http://evil")')
+    assert rows[0]["Chi tiết"] == '{"reason": "wrong"}' and rows[0]["Địa chỉ"] == "203.0.113.9"
+    assert 'filename="audit-vi.csv"' in answer.headers["Content-Disposition"]
     downloaded = db.session.scalar(
         sa.select(AuditEvent).where(AuditEvent.kind == "audit.downloaded")
     )

@@ -15,7 +15,7 @@ from pagetext import visible_text
 from werkzeug.datastructures import FileStorage
 
 from portal import attachments, workdays
-from portal.feedback import codes
+from portal.feedback import codes, queries
 from portal.indexing import documents
 from portal.models import Attachment, AuditEvent, Feedback, FeedbackEvent, db
 
@@ -344,14 +344,26 @@ def test_the_figures_reproduce_what_the_province_reported_for_2017(client, make_
     assert "Sở Tư pháp 16 0 13 12 13 3 3 0" in page
     exported = client.get("/en/feedback/statistics?year=2017&format=csv")
     assert exported.headers["Content-Disposition"] == (
-        'attachment; filename="feedback-statistics-2017.csv"'
+        'attachment; filename="feedback-statistics-2017-en.csv"'
     )
-    lines = exported.get_data(as_text=True).lstrip("\ufeff").splitlines()
-    assert (
-        lines[0]
-        == "year,agency,received,rejected,answered,on_time,published,in_progress,overdue,withdrawn"
-    )
-    assert "2017,Sở Tư pháp,16,0,13,12,13,3,3,0" in lines
+    lines = list(csv.reader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff"))))
+    assert lines[0] == [
+        "Year",
+        "Agency",
+        "Received",
+        "Not in scope",
+        "Answered",
+        "Answered within the target",
+        "Answer published",
+        "Not answered yet",
+        "In progress, past the target",
+        "Withdrawn by the sender",
+    ]
+    assert ["2017", "Sở Tư pháp", "16", "0", "13", "12", "13", "3", "3", "0"] in lines
+    assert client.get("/en/feedback/statistics?year=2017&format=json").json[0] == {
+        "year": 2017,
+        **dict(zip(("agency", *queries.MEASURES), ("", 16, 0, 13, 12, 13, 3, 3, 0), strict=True)),
+    }
     for bad in ("abc", "%C2%B2", "1999"):
         assert client.get(f"/vi/feedback/statistics?year={bad}").status_code == 400
 
@@ -386,13 +398,16 @@ def test_the_answers_are_filtered_found_and_downloaded_without_the_sender(
     assert "Giấy phép xây dựng nhà ở" in found and "Bản sao" not in found
     exported = client.get("/vi/feedback?agency=so-tu-phap&format=csv").get_data(as_text=True)
     (row,) = csv.DictReader(io.StringIO(exported.lstrip("\ufeff")))
-    assert (row["title"], row["procedures"], row["within_target"]) == (
+    # Headers and values in the page's language; the code marked as text (test_exports.py).
+    assert (row["Tiêu đề"], row["Thủ tục hành chính"], row["Trong thời hạn"]) == (
         "Bản sao giấy khai sinh",
-        "1.001193",
-        "False",
+        "\u200b1.001193",
+        "Không",
     )
     everything = client.get("/vi/feedback?format=json").get_data(as_text=True)
     assert len(json.loads(everything)) == 2
+    (justice,) = [row for row in json.loads(everything) if row["title"].startswith("Bản sao")]
+    assert (justice["procedures"], justice["within_target"]) == ("1.001193", False)
     for private in ("Trần Thị Mẫu", "0987 654 321"):
         assert private not in exported and private not in everything
     for bad in (

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import spreadsheet
 import sqlalchemy as sa
 from pagetext import visible_text
 
@@ -169,7 +170,7 @@ def test_the_overdue_filter_in_sql_agrees_with_the_rule(client, sample, today):
         rows = list(
             csv.DictReader(io.StringIO(_text(client.get("/en/inspections/overdue?format=csv"))[1:]))
         )
-        assert {row["url"].rsplit("-", 1)[1] for row in rows} == {
+        assert {row["Page on this portal"].rsplit("-", 1)[1] for row in rows} == {
             str(_finding(ref).id) for ref in expected
         }
 
@@ -500,10 +501,16 @@ def _csv(response):
 
 def test_list_export_has_the_rows_of_the_page(client, sample):
     rows = _csv(client.get("/en/inspections?level=district&format=csv"))
-    assert [r["slug"] for r in rows] == ["kiem-tra-phu-tan-2019", "kiem-tra-cchc-2017"]
-    assert rows[1]["units"] == "Department of Finance; Phú Tân District"
-    assert rows[1]["findings"] == "4" and rows[1]["overdue"] == "1"
-    assert rows[1]["url"] == "http://localhost/en/inspections/kiem-tra-cchc-2017"
+    assert [r["Identifier"] for r in rows] == ["kiem-tra-phu-tan-2019", "kiem-tra-cchc-2017"]
+    assert rows[1]["Inspected units"] == "Department of Finance; Phú Tân District"
+    assert rows[1]["Number of findings"] == "4" and rows[1]["Findings overdue"] == "1"
+    assert rows[1]["Topics"] == (
+        "Direction and management; Procedure control and publicity; One-stop shop; "
+        "IT and e-government"
+    )
+    plans = [spreadsheet.shown(row["Inspection plan"]) for row in rows]
+    assert plans == ["4261/KH-UBND", ""]
+    assert rows[1]["Page on this portal"] == "http://localhost/en/inspections/kiem-tra-cchc-2017"
     data = client.get("/en/inspections?level=commune&format=json").get_json()
     assert [r["slug"] for r in data] == ["kiem-tra-phu-tan-2019"]
 
@@ -533,9 +540,12 @@ def test_findings_export_equals_the_table(client, sample, query):
     rows = _csv(client.get(f"/en/inspections/findings{query}{separator}format=csv"))
     shown = _table_rows(html)
     assert len(shown) == len(rows) > 0
-    labels = {"done": "Done", "open": "Open", "overdue": "Overdue", "in_progress": "In"}
     assert [
-        (r["unit"].replace(" (Not yet translated)", ""), r["finding"], labels[r["status"]])
+        (
+            r["Inspected unit"].replace(" (Not yet translated)", ""),
+            r["Finding"],
+            r["Status"].split(" ")[0],  # "In progress" is "In" in the table's first word
+        )
         for r in rows
     ] == [
         (
@@ -555,20 +565,36 @@ def test_findings_table_and_counts(client, sample):
     status = html.split('id="facet-status"')[1].split("</section>")[0]
     assert '>Done</a> <span class="count">2<' in status and "Overdue" not in status
     rows = _csv(client.get("/en/inspections/findings?unit=so-tai-chinh&format=csv"))
+    anchor = f"kiem-tra-cchc-2017#finding-{_finding('stc-1').id}"
     assert rows[0] == {
-        "inspection": "Inspection of procedure control in 2017",
-        "unit": "Department of Finance",
-        "topic": "direction",
-        "finding": "The reform plan sets no measurable targets.",
-        "recommendation": "Add measurable targets to the plan.",
-        "responsible": "Department of Finance",
-        "deadline": "2017-12-29",
-        "status": "done",
-        "working_days_overdue": "",
-        "last_follow_up": "A remediation plan was issued.",
-        "last_follow_up_on": "2017-12-20",
-        "url": f"http://localhost/en/inspections/kiem-tra-cchc-2017#finding-{_finding('stc-1').id}",
+        "Inspection": "Inspection of procedure control in 2017",
+        "Year": "2017",
+        "Inspection plan": "",
+        "Conclusion number": "\u200b215/TB-UBND",
+        "Finding number": "1",
+        "Reference": "\u200bstc-1",
+        "Inspected unit": "Department of Finance",
+        "Topic": "Direction and management",
+        "Finding": "The reform plan sets no measurable targets.",
+        "Recommendation": "Add measurable targets to the plan.",
+        "Responsible": "Department of Finance",
+        "Deadline": "2017-12-29",
+        "Status": "Done",
+        "Resolved on": "2017-12-20",
+        "Outcome": "Fixed on time",
+        "Working days late": "0",
+        "Working days overdue": "",
+        "Last follow-up": "A remediation plan was issued.",
+        "Date of the last follow-up": "2017-12-20",
+        "Page on this portal": f"http://localhost/en/inspections/{anchor}",
     }
+    # Fixed late: done on 15/5 for 30/3, counted in working days as the scorecard counts.
+    assert (rows[1]["Finding number"], rows[1]["Outcome"], rows[1]["Resolved on"]) == (
+        "2",
+        "Fixed late",
+        "2018-05-15",
+    )
+    assert int(rows[1]["Working days late"]) > 0
 
 
 def test_overdue_page_lists_the_oldest_first_and_exports_them(client, sample):
@@ -577,7 +603,7 @@ def test_overdue_page_lists_the_oldest_first_and_exports_them(client, sample):
     assert html.index("khó nhìn") < html.index("Procedures are not all posted.")
     assert "1,788 working days late" in html and "190 working days late" in html
     rows = _csv(client.get("/en/inspections/overdue?format=csv"))
-    assert [(r["deadline"], r["working_days_overdue"]) for r in rows] == [
+    assert [(r["Deadline"], r["Working days overdue"]) for r in rows] == [
         ("2019-09-30", "1788"),
         ("2026-02-13", "190"),
     ]
@@ -797,7 +823,7 @@ def test_inspection_export_equals_the_searched_page(client, searchable):
     assert shown == ["kiem-tra-luu-tru-2015", "kiem-tra-noi-vu-2016"]
     assert 'href="/en/inspections?format=csv&amp;q=luu+tru"' in html
     rows = _csv(client.get("/en/inspections?q=luu+tru&format=csv"))
-    assert [r["slug"] for r in rows] == shown
+    assert [r["Identifier"] for r in rows] == shown
     data = client.get("/en/inspections?q=luu+tru&sort=newest&format=json").get_json()
     assert [r["slug"] for r in data] == shown[::-1]
 
@@ -840,7 +866,7 @@ def test_finding_export_equals_the_searched_table(client, searchable, page, quer
     rows = _csv(client.get(f"/en/inspections/{page}?{query}&format=csv"))
     shown = _table_rows(html)
     assert len(shown) == len(rows) > 0
-    assert [r["finding"] for r in rows] == [
+    assert [r["Finding"] for r in rows] == [
         text.replace(" (Not yet translated)", "") for _, text, _ in shown
     ]
     unsearched = "&".join(arg for arg in query.split("&") if not arg.startswith("q="))
@@ -874,7 +900,7 @@ def test_without_an_index_the_box_matches_titles_and_texts(client, sample):
     findings = _text(client.get("/en/inspections/findings?q=niêm+yết"))
     assert [text for _, text, _ in _table_rows(findings)] == ["Procedures are not all posted."]
     assert [
-        r["finding"] for r in _csv(client.get("/en/inspections/findings?q=POSTED&format=csv"))
+        r["Finding"] for r in _csv(client.get("/en/inspections/findings?q=POSTED&format=csv"))
     ] == ["Procedures are not all posted."]
     recommendation = _text(client.get("/en/inspections/findings?q=measurable+targets"))
     assert _heading(recommendation) == "1 finding matches “measurable targets”"
@@ -901,8 +927,8 @@ def test_demo_models_the_2017_inspection_and_loads_once(runner, client, today):
     assert letter.signed_on == date(2017, 11, 10)
     html = _text(client.get("/vi/inspections/kiem-tra-cchc-kiem-soat-tthc-2017"))
     assert "156/KH-UBND" in html and "2418/KH-STC" in html  # the two remediation plans
-    statuses = {row["status"] for row in _csv(client.get("/en/inspections/findings?format=csv"))}
-    assert statuses >= {"done", "overdue", "open", "in_progress"}
+    statuses = {row["Status"] for row in _csv(client.get("/en/inspections/findings?format=csv"))}
+    assert statuses >= {"Done", "Overdue", "Open", "In progress"}
     assert "2026-02-13" in _text(client.get("/en/inspections/overdue?format=csv"))
 
 

@@ -82,8 +82,8 @@ def test_the_findings_list_and_its_export_give_the_last_report_in_force(
     assert "Bản nháp" not in page and "gửi nhầm" not in page
     exported = _text(client.get("/en/inspections/findings?format=csv"))
     (row,) = csv.DictReader(io.StringIO(exported.lstrip("\ufeff")))
-    assert row["last_follow_up"] == "Đã niêm yết đủ thủ tục tại bộ phận một cửa."
-    assert row["last_follow_up_on"] == "2018-01-05"
+    assert row["Last follow-up"] == "Đã niêm yết đủ thủ tục tại bộ phận một cửa."
+    assert row["Date of the last follow-up"] == "2018-01-05"
 
 
 def test_search_finds_a_published_report_not_a_draft_or_a_withdrawn_one(

@@ -9,11 +9,12 @@ from datetime import time as dtime
 import sqlalchemy as sa
 from flask import Blueprint, abort, g, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal import access, audit, publishing, workdays
 from portal.announcements import queries as announcements
-from portal.downloads import check_size, download, neutralised
+from portal.downloads import Column, check_size, download, export_name
 from portal.feedback import queries as feedback
 from portal.inspections import queries as inspections
 from portal.inspections.queries import of_agency, of_public_inspection, status_expression
@@ -141,7 +142,14 @@ def _overdue_findings():
     )
 
 
-AUDIT_COLUMNS = ("at", "kind", "actor", "record", "address", "details")
+AUDIT_COLUMNS = (
+    Column("at", _l("Time (UTC)")),
+    Column("kind", _l("Kind")),
+    Column("actor", _l("Who")),
+    Column("record", _l("Record")),
+    Column("address", _l("Address")),
+    Column("details", _l("Details")),
+)
 
 
 @bp.route("/audit")
@@ -157,7 +165,7 @@ def audit_page():
         audit.record("audit.downloaded", g.user.email, filters=filters)
         db.session.commit()
         rows = (_audit_row(event) for event in db.session.scalars(query))
-        return download(rows, AUDIT_COLUMNS, "csv", "audit")
+        return download(rows, AUDIT_COLUMNS, "csv", export_name("audit"))
     if request.args.get("format") not in (None, "", "html"):
         abort(400, _("Choose a format from the list."))
     page = db.paginate(query, page=page_arg(), per_page=50, error_out=False)
@@ -198,7 +206,9 @@ def _vietnam_midnight(day):
 
 
 def _audit_row(event):
-    values = {
+    # What a person typed (an actor's address at a failed login) is in it: download()
+    # neutralises a cell a spreadsheet would run as a formula.
+    return {
         "at": event.at.isoformat(),
         "kind": event.kind,
         "actor": event.actor,
@@ -206,4 +216,3 @@ def _audit_row(event):
         "address": event.address or "",
         "details": json.dumps(event.details, ensure_ascii=False, sort_keys=True),
     }
-    return {name: neutralised(value) for name, value in values.items()}

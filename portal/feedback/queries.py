@@ -17,7 +17,8 @@ from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional, Regexp
 
-from portal import attachments, listing, mail, workdays
+from portal import attachments, labels, listing, mail, workdays
+from portal.downloads import Column
 from portal.feedback import codes
 from portal.i18n import current_language, format_date
 from portal.indexing.sync import SearchUnavailable, get_index, read
@@ -213,6 +214,11 @@ MEASURES = (
     "overdue",
     "withdrawn",
 )
+STATISTICS_COLUMNS = (
+    Column("year", _l("Year")),
+    Column("agency", _l("Agency")),
+    *(Column(measure, labels.FEEDBACK_MEASURES[measure]) for measure in MEASURES),
+)
 
 
 def statistics(year=None, today=None):
@@ -257,21 +263,22 @@ SORTS = {
     "newest": (Feedback.published_on.desc(), Feedback.id.desc()),
     "oldest": (Feedback.published_on, Feedback.id),
 }
+# The answers' download: its JSON keys, its CSV headers and labels in the page's language.
 ANSWER_COLUMNS = (
-    "title",
-    "question",
-    "answer_vi",
-    "answer_en",
-    "agency",
-    "field",
-    "channel",
-    "procedures",
-    "received_on",
-    "answered_on",
-    "published_on",
-    "working_days",
-    "within_target",
-    "url",
+    Column("title", _l("Title")),
+    Column("question", _l("Question")),
+    Column("answer_vi", _l("Answer (Vietnamese)")),
+    Column("answer_en", _l("Answer (English)")),
+    Column("agency", _l("Answering agency")),
+    Column("field", _l("Field")),
+    Column("channel", _l("Received through"), labels.FEEDBACK_CHANNELS),
+    Column("procedures", _l("Procedures"), text=True),  # codes: "1.013950" is no number
+    Column("received_on", _l("Received on")),
+    Column("answered_on", _l("Answered on")),
+    Column("published_on", _l("Published on")),
+    Column("working_days", _l("Working days taken")),
+    Column("within_target", _l("Within the target")),
+    Column("url", _l("Page on this portal")),
 )
 
 

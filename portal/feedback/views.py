@@ -168,7 +168,7 @@ def index():
         return _feed(answers, kept)
     if export != "html":
         check_size(query)
-        name = "feedback-answers" + (f"-{filters['year']}" if filters.get("year") else "")
+        name = downloads.export_name("feedback-answers", filters.get("year"), filters.get("agency"))
         return download(queries.answer_rows(query), queries.ANSWER_COLUMNS, export, name)
     page = db.paginate(
         query, page=page_arg(), per_page=current_app.config["PER_PAGE"], error_out=False
@@ -253,8 +253,8 @@ def statistics():
             }
             for key, counts in by_agency.items()
         ]
-        name = f"feedback-statistics-{year}" if year else "feedback-statistics"
-        return download(rows, ("year", "agency", *queries.MEASURES), export, name)
+        name = downloads.export_name("feedback-statistics", year)
+        return download(rows, queries.STATISTICS_COLUMNS, export, name)
     return render_template(
         "feedback/statistics.html",
         by_year=sorted(by_year.items()),

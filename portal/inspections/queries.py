@@ -14,7 +14,8 @@ from flask import url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
-from portal import listing, workdays
+from portal import labels, listing, workdays
+from portal.downloads import Column
 from portal.i18n import current_language
 from portal.models import (
     OVERDUE,
@@ -502,35 +503,46 @@ def summary(agency):
 # The rows of the lists' CSV and JSON downloads (streamed by portal.downloads).
 
 
+# Their JSON keys, and their CSV headers and labels in the page's language. A document's
+# number is kept as text: "12/2017" would be a date to a spreadsheet.
 INSPECTION_COLUMNS = (
-    "slug",
-    "title",
-    "plan",
-    "year",
-    "started_on",
-    "ended_on",
-    "units",
-    "topics",
-    "conclusion_number",
-    "conclusion_signed_on",
-    "conclusion_published_on",
-    "findings",
-    "overdue",
-    "url",
+    Column("slug", _l("Identifier")),
+    Column("title", _l("Title")),
+    Column("plan", _l("Inspection plan"), text=True),
+    Column("year", _l("Year")),
+    Column("started_on", _l("Started on")),
+    Column("ended_on", _l("Ended on")),
+    Column("units", _l("Inspected units")),
+    Column("topics", _l("Topics"), labels.TOPICS, sep=" "),
+    Column("conclusion_number", _l("Conclusion number"), text=True),
+    Column("conclusion_signed_on", _l("Date the conclusion was signed")),
+    Column("conclusion_published_on", _l("Date the conclusion was published")),
+    Column("findings", _l("Number of findings")),
+    Column("overdue", _l("Findings overdue")),
+    Column("url", _l("Page on this portal")),
 )
+# Everything the findings table and the inspection's page say of a finding.
 FINDING_COLUMNS = (
-    "inspection",
-    "unit",
-    "topic",
-    "finding",
-    "recommendation",
-    "responsible",
-    "deadline",
-    "status",
-    "working_days_overdue",
-    "last_follow_up",
-    "last_follow_up_on",
-    "url",
+    Column("inspection", _l("Inspection")),
+    Column("year", _l("Year")),
+    Column("plan", _l("Inspection plan"), text=True),
+    Column("conclusion_number", _l("Conclusion number"), text=True),
+    Column("number", _l("Finding number")),
+    Column("ref", _l("Reference"), text=True),
+    Column("unit", _l("Inspected unit")),
+    Column("topic", _l("Topic"), labels.TOPICS),
+    Column("finding", _l("Finding")),
+    Column("recommendation", _l("Recommendation")),
+    Column("responsible", _l("Responsible")),
+    Column("deadline", _l("Deadline")),
+    Column("status", _l("Status"), labels.FINDING_STATUSES),
+    Column("resolved_on", _l("Resolved on")),
+    Column("outcome", _l("Outcome"), labels.OUTCOMES),
+    Column("working_days_late", _l("Working days late")),
+    Column("working_days_overdue", _l("Working days overdue")),
+    Column("last_follow_up", _l("Last follow-up")),
+    Column("last_follow_up_on", _l("Date of the last follow-up")),
+    Column("url", _l("Page on this portal")),
 )
 
 
@@ -575,15 +587,22 @@ def finding_rows(finder):
     """Every matching finding as a flat dict, in the page's order."""
     query = finder.select().options(
         selectinload(Finding.public_follow_ups),
-        selectinload(Finding.inspection),
+        selectinload(Finding.inspection).selectinload(Inspection.plan),
         selectinload(Finding.agency),
         selectinload(Finding.responsible),
     )
     cal, on = workdays.calendar(), finder.today
-    for finding, status in db.session.execute(query.execution_options(yield_per=500)):
-        last = finding.last_follow_up
+    query = query.add_columns(_finding_number()).execution_options(yield_per=500)
+    for finding, status, number in db.session.execute(query):
+        last, inspection = finding.last_follow_up, finding.inspection
+        late = working_days_late(finding, on, cal)
         yield {
-            "inspection": _text(finding.inspection, "title"),
+            "inspection": _text(inspection, "title"),
+            "year": inspection.year,
+            "plan": inspection.plan.number if inspection.plan else "",
+            "conclusion_number": inspection.conclusion_number or "",
+            "number": number,
+            "ref": finding.ref,
             "unit": _text(finding.agency, "name"),
             "topic": str(finding.topic),
             "finding": _text(finding, "text"),
@@ -591,18 +610,36 @@ def finding_rows(finder):
             "responsible": _text(finding.responsible, "name"),
             "deadline": _iso(finding.deadline),
             "status": status,
-            "working_days_overdue": working_days_late(finding, on, cal)
-            if status == OVERDUE
-            else "",
+            "resolved_on": _iso(finding.resolved_on),
+            "outcome": outcome(finding, on, cal),
+            "working_days_late": late,
+            "working_days_overdue": late if status == OVERDUE else "",
             "last_follow_up": _text(last, "text"),
             "last_follow_up_on": _iso(last.reported_on) if last else "",
             "url": url_for(
                 "inspections.detail",
-                slug=finding.inspection.slug,
+                slug=inspection.slug,
                 _anchor=f"finding-{finding.id}",
                 _external=True,
             ),
         }
+
+
+def _finding_number():
+    """A finding's number on its inspection's page ("Finding 2"): its place among the
+    inspection's findings, in their order."""
+    other = sa.orm.aliased(Finding)
+    before = sa.or_(
+        other.position < Finding.position,
+        sa.and_(other.position == Finding.position, other.id <= Finding.id),
+    )
+    return (
+        sa.select(sa.func.count(other.id))
+        .where(other.inspection_id == Finding.inspection_id, before)
+        .correlate(Finding)
+        .scalar_subquery()
+        .label("number")
+    )
 
 
 def _iso(day):

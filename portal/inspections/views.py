@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from portal import access, attachments, labels, publishing, workdays
-from portal.downloads import check_size, download
+from portal.downloads import check_size, download, export_name
 from portal.i18n import current_language
 from portal.inspections import queries
 from portal.inspections.queries import (
@@ -108,9 +108,8 @@ def index():
     export = _export_format()
     if export != "html":
         check_size(finder.select())
-        return download(
-            queries.inspection_rows(finder), queries.INSPECTION_COLUMNS, export, "inspections"
-        )
+        name = export_name("inspections", filters.year, filters.unit)
+        return download(queries.inspection_rows(finder), queries.INSPECTION_COLUMNS, export, name)
     page = paginate(
         finder.select().options(
             selectinload(Inspection.plan),
@@ -153,7 +152,8 @@ def _findings_page(filters, endpoint, name):
     export = _export_format()
     if export != "html":
         check_size(finder.select())
-        return download(queries.finding_rows(finder), queries.FINDING_COLUMNS, export, name)
+        file = export_name(name, filters.year, filters.unit)
+        return download(queries.finding_rows(finder), queries.FINDING_COLUMNS, export, file)
     query = finder.select().options(
         selectinload(Finding.public_follow_ups),
         selectinload(Finding.inspection),

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy.orm import load_only, selectinload
 
-from portal import listing
+from portal import labels, listing
+from portal.downloads import Column
 from portal.i18n import current_language
 from portal.models import (
     Agency,
@@ -296,20 +298,21 @@ def by_ids(ids, *options):
     return [found[id_] for id_ in ids if id_ in found]
 
 
+# The export's columns: its JSON keys, its CSV headers and labels in the page's language.
 EXPORT_COLUMNS = (
-    "code",
-    "name_vi",
-    "name_en",
-    "sector",
-    "levels",
-    "applicants",
-    "online_level",
-    "validity",
-    "processing_time",
-    "fee",
-    "implementing_agencies",
-    "decisions",
-    "url",
+    Column("code", _l("Code"), text=True),  # "1.013950" is no number
+    Column("name_vi", _l("Name (Vietnamese)")),
+    Column("name_en", _l("Name (English)")),
+    Column("sector", _l("Field")),
+    Column("levels", _l("Level"), labels.PROCEDURE_LEVELS, sep=" "),
+    Column("applicants", _l("Who applies"), labels.APPLICANT_TYPES, sep="; "),
+    Column("online_level", _l("Online service"), labels.ONLINE_LEVELS),
+    Column("validity", _l("Status"), labels.VALIDITY),
+    Column("processing_time", _l("Processing time")),
+    Column("fee", _l("Fee")),
+    Column("implementing_agencies", _l("Implementing agency")),
+    Column("decisions", _l("Announcing decisions")),
+    Column("url", _l("Page on this portal")),
 )
 
 

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from portal import listing
-from portal.downloads import check_size, download
+from portal.downloads import check_size, download, export_name
 from portal.feedback import queries as feedback
 from portal.i18n import current_language, translated
 from portal.models import (
@@ -73,7 +73,8 @@ def index():
     if export in ("csv", "json"):
         check_size(finder.select())
         rows = queries.export_rows(finder, structured=export == "json")
-        return download(rows, queries.EXPORT_COLUMNS, export, "procedures")
+        name = export_name("procedures", filters.agency)
+        return download(rows, queries.EXPORT_COLUMNS, export, name)
     if export != "html":
         abort(400, description=str(_l("The format must be csv or json.")))
     # The page's ids first, then their rows: sorting every match with all its columns (steps,
