@@ -12,14 +12,17 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from datetime import datetime, time
+from types import SimpleNamespace
 
 import sqlalchemy as sa
-from flask import Response, abort, stream_with_context
+from flask import Response, abort, current_app, stream_with_context, url_for
 from flask_babel import gettext as _
 
+from portal import workdays
 from portal.i18n import current_language, format_number
 from portal.labels import YES_NO
-from portal.models import db
+from portal.models import db, localized
 from portal.text import fold
 
 # A download is written while the visitor waits, in one worker: past this many rows it would
@@ -149,6 +152,7 @@ def _response(chunks, mimetype, filename):
 
 
 ATOM = "http://www.w3.org/2005/Atom"
+FEED_ENTRIES = 50  # a list's feed holds its newest (or first) 50
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # What XML 1.0 cannot hold even escaped (control characters): left out of a feed.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -193,3 +197,34 @@ def _text(parent, tag, value, **attributes):
         element.set(XML_LANG, lang)
     element.text = _NOT_XML.sub("", str(text))
     return element
+
+
+def feed(endpoint, args, title, entries):
+    """A list's Atom feed in the page's language: its id and self link are the list's URL
+    with its filters `args` and format=atom, its alternate the page; the publisher is its
+    author, and today in Vietnam its date when it has no entry."""
+    lang, config = current_language(), current_app.config
+    publisher = {"name_vi": config["PUBLISHER_NAME_VI"], "name_en": config["PUBLISHER_NAME_EN"]}
+    self_url = url_for(endpoint, **args, format="atom", _external=True)
+    header = {
+        "id": self_url,
+        "self": self_url,
+        "alternate": url_for(endpoint, **args, _external=True),
+        "title": str(title),
+        "lang": lang,
+        "updated": feed_day(workdays.today()),
+        "author": localized(SimpleNamespace(**publisher), "name", lang).text,
+    }
+    return atom(header, entries)
+
+
+def feed_day(day):
+    """A day as an entry's moment: its start in Vietnam."""
+    return datetime.combine(day, time(), workdays.VIETNAM)
+
+
+def in_language(record, field, lang):
+    """A record's text for an entry, as a (text, lang) pair: `lang`'s where the record has
+    it, else the Vietnamese, marked so."""
+    text = localized(record, field, lang)
+    return (text.text, text.lang)

@@ -1,6 +1,7 @@
 """Text helpers shared by features: safe Markdown, and the search engine's accent folding."""
 
 import difflib
+import html
 import re
 import unicodedata
 
@@ -19,6 +20,7 @@ __all__ = [
     "fold",
     "most",
     "nfc",
+    "plain_text",
     "render_markdown",
     "stripped",
     "word_diff",
@@ -77,6 +79,16 @@ def render_markdown(text, top=2):
         link_rel="noopener noreferrer",
     )
     return Markup(clean)  # noqa: S704 (nh3 has just sanitised it)
+
+
+def plain_text(text):
+    """Markdown from an admin as the text a reader reads (for a feed): no markup, the
+    paragraphs kept apart by a blank line."""
+    bare = nh3.clean(_markdown.render(text or ""), tags=set())
+    return _BLANK_LINES.sub("\n\n", html.unescape(bare)).strip()
+
+
+_BLANK_LINES = re.compile(r"\n\s*\n\s*")
 
 
 def _heading_levels(html, top):

@@ -1,14 +1,19 @@
-"""What the announcement pages, the staff pages and the home page share."""
+"""What the announcement pages, their feed, the staff pages and the home page share."""
 
 import sqlalchemy as sa
+from flask import url_for
+from sqlalchemy.orm import selectinload
 
+from portal.downloads import FEED_ENTRIES, feed_day, in_language
 from portal.models import (
     Announcement,
     AnnouncementStatus,
     Role,
     db,
+    localized,
     utcnow,
 )
+from portal.text import plain_text
 from portal.workdays import local_date
 
 S = AnnouncementStatus
@@ -37,6 +42,26 @@ def listed():
     return newest_first(
         sa.select(Announcement).where(sa.or_(is_public(), Announcement.status == S.WITHDRAWN))
     )
+
+
+def feed_entries(query, lang):
+    """The Atom feed's entries (portal/downloads.py) of `query`'s first announcements: each
+    links to its page, with its title, summary, body as text, day and agency, in `lang`
+    where the announcement has it."""
+    for item in db.session.scalars(
+        query.limit(FEED_ENTRIES).options(selectinload(Announcement.agency))
+    ):
+        url = url_for("announcements.detail", slug=item.slug, lang=lang, _external=True)
+        body = localized(item, "body", lang)
+        yield {
+            "id": url,
+            "link": url,
+            "title": in_language(item, "title", lang),
+            "summary": in_language(item, "summary", lang),
+            "content": (plain_text(body.text), body.lang),
+            "updated": feed_day(item.published_on),
+            "author": in_language(item.agency, "name", lang) if item.agency else None,
+        }
 
 
 def release_due():

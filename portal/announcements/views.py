@@ -1,5 +1,5 @@
-"""Announcement pages: the list (newest first, with its own box) and an announcement with its
-public history (the staff's pages are in staff.py)."""
+"""Announcement pages: the list (newest first, with its own box, and its Atom feed) and an
+announcement with its public history (the staff's pages are in staff.py)."""
 
 import logging
 import time
@@ -13,9 +13,11 @@ from flask import (
     g,
     render_template,
     request,
+    url_for,
 )
+from flask_babel import gettext as _
 
-from portal import access, listing, publishing
+from portal import access, downloads, listing, publishing
 from portal.announcements import queries
 from portal.i18n import current_language
 from portal.models import (
@@ -53,22 +55,43 @@ def _release_due_now_and_then():
 
 @bp.route("")
 def index():
+    """The list, newest first, found with the search engine; its newest announcements in
+    force as an Atom feed (?format=atom)."""
     query = listing.read_query(request.args)
-    listed = queries.listed()
-    if query:
-        ids = listing.ranked_ids(query, "announcement")
-        # News stays newest first; without an index yet, the title is matched as typed.
-        listed = listed.where(
-            Announcement.id.in_(ids)
-            if ids is not None
-            else Announcement.title_vi.contains(query, autoescape=True)
-        )
+    export = request.args.get("format", "html")
+    if export not in ("html", "atom"):
+        abort(400, _("The format must be atom."))
+    kept = {"q": query} if query else {}
+    if export == "atom":
+        entries = queries.feed_entries(_matching(queries.published(), query), current_language())
+        return downloads.feed("announcements.index", kept, _("Announcements"), entries)
     page = db.paginate(
-        listed, page=page_arg(), per_page=current_app.config["PER_PAGE"], error_out=False
+        _matching(queries.listed(), query),
+        page=page_arg(),
+        per_page=current_app.config["PER_PAGE"],
+        error_out=False,
     )
     if page.page > 1 and not page.items:
         abort(404)
-    return render_template("announcements/index.html", page=page, q=query)
+    return render_template(
+        "announcements/index.html",
+        page=page,
+        q=query,
+        feed_url=url_for("announcements.index", **kept, format="atom"),
+    )
+
+
+def _matching(listed, query):
+    """`listed` narrowed to what the box's words find."""
+    if not query:
+        return listed
+    ids = listing.ranked_ids(query, "announcement")
+    # News stays newest first; without an index yet, the title is matched as typed.
+    return listed.where(
+        Announcement.id.in_(ids)
+        if ids is not None
+        else Announcement.title_vi.contains(query, autoescape=True)
+    )
 
 
 @bp.route("/<slug:slug>")

@@ -5,8 +5,7 @@ answers (with the signed answer's file), their list with counts per filter, down
 feed, and figures (the staff's side is in staff.py)."""
 
 import re
-from datetime import datetime, time, timedelta
-from types import SimpleNamespace
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import (
@@ -49,7 +48,6 @@ from portal.models import (
     FeedbackStatus,
     Procedure,
     db,
-    localized,
     utcnow,
 )
 from portal.pagination import page_arg
@@ -185,19 +183,9 @@ def index():
 
 def _feed(answers, kept):
     """The newest published answers of the filtered list, in the page's language."""
-    lang, config = current_language(), current_app.config
-    publisher = {"name_vi": config["PUBLISHER_NAME_VI"], "name_en": config["PUBLISHER_NAME_EN"]}
-    self_url = url_for("feedback.index", **kept, format="atom", _external=True)
-    feed = {
-        "id": self_url,
-        "self": self_url,
-        "alternate": url_for("feedback.index", **kept, _external=True),
-        "title": _("Published answers to feedback and petitions"),
-        "lang": lang,
-        "updated": datetime.combine(workdays.today(), time(), workdays.VIETNAM),
-        "author": localized(SimpleNamespace(**publisher), "name", lang).text,
-    }
-    return downloads.atom(feed, queries.feed_entries(answers, lang))
+    title = _("Published answers to feedback and petitions")
+    entries = queries.feed_entries(answers, current_language())
+    return downloads.feed("feedback.index", kept, title, entries)
 
 
 # What each filter of the answers' list may be.

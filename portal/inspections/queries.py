@@ -1,6 +1,8 @@
-"""What the inspection pages, exports and API share: finders, overdue rules, scorecards.
+"""What the inspection pages, exports, feeds and API share: finders, overdue rules,
+scorecards.
 
-The HTML pages and their CSV/JSON exports call the same finders, so they cannot disagree.
+The HTML pages, their CSV/JSON exports and their Atom feeds call the same finders, so they
+cannot disagree.
 The text box goes through the site's search engine (accentless, ranked); until an index
 exists it falls back to a plain case-insensitive match in the database.
 """
@@ -11,12 +13,14 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import get_translations
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from portal import labels, listing, workdays
-from portal.downloads import Column
-from portal.i18n import current_language
+from portal.downloads import FEED_ENTRIES, Column, feed_day, in_language
+from portal.i18n import current_language, format_date, format_number
 from portal.models import (
     OVERDUE,
     SLUG,
@@ -36,6 +40,7 @@ from portal.models import (
     localized,
     utcnow,
 )
+from portal.text import plain_text
 from portal.workdays import due_date, overdue_cutoff
 
 LEVELS = ("province", "district", "commune")
@@ -644,6 +649,105 @@ def _finding_number():
 
 def _iso(day):
     return day.isoformat() if day else ""
+
+
+# The lists' Atom feeds (written by portal.downloads), in the page's language `lang`.
+
+
+# The day an inspection was made public: its conclusion's publication here, else its
+# signing, else (no conclusion yet) the end of the visit.
+PUBLIC_DAY = sa.func.coalesce(
+    Inspection.conclusion_published_on, Inspection.conclusion_signed_on, Inspection.ended_on
+)
+
+
+def inspection_feed_entries(finder, lang):
+    """The newest public inspections the filters match, by the day each was made public:
+    a withdrawn one is no entry."""
+    query = (
+        sa.select(Inspection)
+        .where(*finder.conditions(), is_public())
+        .order_by(PUBLIC_DAY.desc(), Inspection.id.desc())
+        .limit(FEED_ENTRIES)
+        .options(
+            selectinload(Inspection.units).joinedload(InspectedUnit.agency),
+            selectinload(Inspection.lead_agency),
+        )
+    )
+    for inspection in db.session.scalars(query):
+        url = url_for("inspections.detail", slug=inspection.slug, lang=lang, _external=True)
+        day = (
+            inspection.conclusion_published_on
+            or inspection.conclusion_signed_on
+            or inspection.ended_on
+        )
+        units = "; ".join(localized(u.agency, "name", lang).text for u in inspection.units)
+        summary = [_("Units inspected: %(units)s.", units=units)] if units else []
+        if inspection.conclusion_number:
+            conclusion = _("Conclusion no. %(number)s", number=inspection.conclusion_number)
+            if inspection.conclusion_signed_on:
+                conclusion += ", " + format_date(inspection.conclusion_signed_on)
+            summary.insert(0, conclusion + ".")
+        text = localized(inspection, "conclusion_text", lang)
+        lead = inspection.lead_agency
+        yield {
+            "id": url,
+            "link": url,
+            "title": in_language(inspection, "title", lang),
+            "summary": (" ".join(summary), lang),
+            "content": (plain_text(text.text), text.lang),
+            "updated": feed_day(day),
+            "author": in_language(lead, "name", lang) if lead else None,
+        }
+
+
+def overdue_feed_entries(finder, lang):
+    """The overdue findings in the page's order: each with its unit and recommendation
+    (its title), deadline and working days late, dated the day it became overdue (the
+    first working day after its deadline) or its last follow-up's, if later."""
+    query = (
+        finder.select()
+        .limit(FEED_ENTRIES)
+        .options(
+            selectinload(Finding.public_follow_ups),
+            selectinload(Finding.inspection),
+            selectinload(Finding.agency),
+        )
+    )
+    cal, on = workdays.calendar(), finder.today
+    for finding, _status in db.session.execute(query):
+        url = url_for(
+            "inspections.detail",
+            slug=finding.inspection.slug,
+            lang=lang,
+            _anchor=f"finding-{finding.id}",
+            _external=True,
+        )
+        overdue_since = cal.add_working_days(due_date(finding.deadline, cal), 1)
+        last = finding.last_follow_up
+        updated = max(overdue_since, last.reported_on) if last else overdue_since
+        unit = localized(finding.agency, "name", lang).text
+        recommendation = localized(finding, "recommendation", lang)
+        late = working_days_late(finding, on, cal)
+        summary = " · ".join(
+            [
+                unit,
+                f"{_('Deadline')}: {format_date(finding.deadline)}",
+                # As the page writes it: the number formatted for the language.
+                get_translations().ngettext(
+                    "%(num)s working day late", "%(num)s working days late", late
+                )
+                % {"num": format_number(late)},
+            ]
+        )
+        yield {
+            "id": url,
+            "link": url,
+            "title": (f"{unit}: {recommendation.text}", recommendation.lang),
+            "summary": (summary, lang),
+            "content": in_language(finding, "text", lang),
+            "updated": feed_day(updated),
+        }
 
 
 def inspections_for_staff(user, status, text):

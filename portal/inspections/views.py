@@ -1,5 +1,6 @@
 """Inspection pages: the list, an inspection, the findings table, overdue ones, scorecards,
-and a follow-up report's file (the staff's pages are in staff.py)."""
+and a follow-up report's file; the list's and the overdue ones' Atom feeds (the staff's
+pages are in staff.py)."""
 
 import logging
 import time
@@ -13,11 +14,12 @@ from flask import (
     g,
     render_template,
     request,
+    url_for,
 )
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
-from portal import access, attachments, labels, publishing, workdays
+from portal import access, attachments, downloads, labels, publishing, workdays
 from portal.downloads import check_size, download, export_name
 from portal.i18n import current_language
 from portal.inspections import queries
@@ -94,10 +96,16 @@ def _facet_label(name, value, label):
     return value
 
 
-def _export_format():
+def _export_format(feed=False):
+    """The ?format= asked for: html, csv or json, and atom where the list has a feed."""
     export = request.args.get("format", "html")
-    if export not in ("html", "csv", "json"):
-        abort(400, description=str(_l("The format must be csv or json.")))
+    if export not in ("html", "csv", "json", *(("atom",) if feed else ())):
+        message = (
+            _l("The format must be csv, json or atom.")
+            if feed
+            else _l("The format must be csv or json.")
+        )
+        abort(400, description=str(message))
     return export
 
 
@@ -105,7 +113,10 @@ def _export_format():
 def index():
     filters = Filters.from_args(request.args)
     finder = InspectionFinder(filters)
-    export = _export_format()
+    export = _export_format(feed=True)
+    if export == "atom":
+        entries = queries.inspection_feed_entries(finder, current_language())
+        return downloads.feed("inspections.index", filters.args(), _l("Inspections"), entries)
     if export != "html":
         check_size(finder.select())
         name = export_name("inspections", filters.year, filters.unit)
@@ -128,6 +139,7 @@ def index():
         filters=filters,
         facets=finder.facets(db.session),
         statuses=statuses,
+        feed_url=url_for("inspections.index", **filters.args(), format="atom"),
     )
 
 
@@ -149,7 +161,12 @@ def overdue():
 
 def _findings_page(filters, endpoint, name):
     finder = FindingFinder(filters)
-    export = _export_format()
+    overdue_only = name == "overdue"
+    page_args = filters.args(status="") if overdue_only else filters.args()
+    export = _export_format(feed=overdue_only)
+    if export == "atom":
+        entries = queries.overdue_feed_entries(finder, current_language())
+        return downloads.feed(endpoint, page_args, _l("Overdue recommendations"), entries)
     if export != "html":
         check_size(finder.select())
         file = export_name(name, filters.year, filters.unit)
@@ -162,7 +179,6 @@ def _findings_page(filters, endpoint, name):
     page = paginate(query)
     cal = workdays.calendar()
     rows = [rate(finding, finder.today, cal) for finding in page.items]
-    page_args = filters.args(status="") if name == "overdue" else filters.args()
     return render_template(
         "inspections/findings.html",
         page=page,
@@ -170,8 +186,9 @@ def _findings_page(filters, endpoint, name):
         filters=filters,
         facets=finder.facets(db.session),
         endpoint=endpoint,
-        overdue_only=name == "overdue",
+        overdue_only=overdue_only,
         page_args=page_args,
+        feed_url=url_for(endpoint, **page_args, format="atom") if overdue_only else None,
     )
 
 

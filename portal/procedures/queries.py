@@ -1,6 +1,8 @@
-"""What the procedure pages, exports and API share: the finder's query, related procedures.
+"""What the procedure pages, exports, feed and API share: the finder's query, related
+procedures, the newest changes.
 
-The HTML page, the CSV/JSON export and the API all call `Finder`, so they cannot disagree.
+The HTML page, the CSV/JSON export, the Atom feed and the API all call `Finder`, so they
+cannot disagree.
 """
 
 import re
@@ -8,13 +10,15 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from sqlalchemy.orm import load_only, selectinload
 
 from portal import labels, listing
-from portal.downloads import Column
-from portal.i18n import current_language
+from portal.downloads import FEED_ENTRIES, Column, feed_day, in_language
+from portal.i18n import current_language, format_date
+from portal.labels import DECISION_ACTIONS
 from portal.models import (
     Agency,
     ContentStatus,
@@ -314,6 +318,61 @@ EXPORT_COLUMNS = (
     Column("decisions", _l("Announcing decisions")),
     Column("url", _l("Page on this portal")),
 )
+
+
+def _changed(action, code, number, day):
+    """What a decision did to a procedure, as a sentence."""
+    if action == "announced":
+        return _(
+            "Procedure %(code)s was announced by decision %(number)s of %(date)s.",
+            code=code, number=number, date=day,
+        )  # fmt: skip
+    if action == "amended":
+        return _(
+            "Procedure %(code)s was amended by decision %(number)s of %(date)s.",
+            code=code, number=number, date=day,
+        )  # fmt: skip
+    return _(
+        "Procedure %(code)s was abolished by decision %(number)s of %(date)s.",
+        code=code, number=number, date=day,
+    )  # fmt: skip
+
+
+def change_feed_entries(finder, lang):
+    """The newest changes to the procedures the finder matches: each decision that
+    announced, amended or abolished one, newest signed first. A decision whose date the
+    records do not give says nothing of when it changed the procedure: it is left out."""
+    query = (
+        sa.select(ProcedureDecision, Procedure)
+        .join(Decision, Decision.id == ProcedureDecision.decision_id)
+        .join(Procedure, Procedure.id == ProcedureDecision.procedure_id)
+        .where(Decision.signed_on.is_not(None), *finder.conditions())
+        .order_by(
+            Decision.signed_on.desc(),
+            Decision.id.desc(),
+            Procedure.code,
+            ProcedureDecision.action,
+        )
+        .limit(FEED_ENTRIES)
+        .options(
+            selectinload(ProcedureDecision.decision),
+            load_only(Procedure.code, Procedure.name_vi, Procedure.name_en),
+        )
+    )
+    for link, procedure in db.session.execute(query):
+        decision, action = link.decision, str(link.action)
+        url = url_for("procedures.detail", code=procedure.code, lang=lang, _external=True)
+        name, lang_of_name = in_language(procedure, "name", lang)
+        day = format_date(decision.signed_on)
+        yield {
+            "id": f"{url}#decisions-{decision.id}-{action}",
+            "link": f"{url}#decisions",
+            "title": (f"{DECISION_ACTIONS[action]}: {name}", lang_of_name),
+            "summary": (_changed(action, procedure.code, decision.number, day), lang),
+            # The decision's own title, as the province wrote it.
+            "content": (decision.title_vi or "", "vi"),
+            "updated": feed_day(decision.signed_on),
+        }
 
 
 def replacement(procedure):

@@ -1,5 +1,6 @@
-"""The procedure finder (`/vi/procedures`), its exports and the procedure page (the staff's
-pages, where the province adds its part to a national record, are in staff.py)."""
+"""The procedure finder (`/vi/procedures`), its exports, the feed of its procedures'
+changes, and the procedure page (the staff's pages, where the province adds its part to a
+national record, are in staff.py)."""
 
 from functools import partial
 
@@ -10,11 +11,12 @@ from flask import (
     current_app,
     render_template,
     request,
+    url_for,
 )
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
-from portal import listing
+from portal import downloads, listing
 from portal.downloads import check_size, download, export_name
 from portal.feedback import queries as feedback
 from portal.i18n import current_language, translated
@@ -75,8 +77,12 @@ def index():
         rows = queries.export_rows(finder, structured=export == "json")
         name = export_name("procedures", filters.agency)
         return download(rows, queries.EXPORT_COLUMNS, export, name)
+    if export == "atom":
+        entries = queries.change_feed_entries(finder, current_language())
+        title = _l("Changes to administrative procedures")
+        return downloads.feed("procedures.index", filters.args(), title, entries)
     if export != "html":
-        abort(400, description=str(_l("The format must be csv or json.")))
+        abort(400, description=str(_l("The format must be csv, json or atom.")))
     # The page's ids first, then their rows: sorting every match with all its columns (steps,
     # documents, the source's record) costs more than the rest of the page.
     page = db.paginate(
@@ -89,7 +95,11 @@ def index():
         abort(404)
     page.items = queries.by_ids(page.items, queries.LISTED, selectinload(Procedure.sector))
     return render_template(
-        "procedures/index.html", page=page, filters=filters, facets=finder.facets(db.session)
+        "procedures/index.html",
+        page=page,
+        filters=filters,
+        facets=finder.facets(db.session),
+        feed_url=url_for("procedures.index", **filters.args(), format="atom"),
     )
 
 

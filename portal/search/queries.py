@@ -2,12 +2,15 @@
 the engine's results for it, so the two cannot disagree.
 """
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, replace
+from html import unescape
 
-from flask import abort
+from flask import abort, url_for
 from flask_babel import gettext as _
 
-from portal import labels, listing
+from portal import labels, listing, workdays
+from portal.downloads import FEED_ENTRIES, feed_day
 from portal.indexing.sync import SearchUnavailable, get_index, read
 from portal.pagination import page_arg
 
@@ -80,3 +83,24 @@ def ready():
     """Whether the index is built and not found damaged."""
     index = get_index()
     return index.exists() and not index.corrupt()
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def feed_entries(search, lang):
+    """The Atom feed's entries (portal/downloads.py): the search's first results, each
+    linking to its page, dated by the result's date where it has one, else today."""
+    results = run(replace(search, page=1, per_page=FEED_ENTRIES), lang)
+    home = url_for("home.index", lang=lang, _external=True).rstrip("/")
+    for hit in results.hits if results else []:
+        url = home + hit.url
+        shown = "vi" if hit.untranslated else lang
+        yield {
+            "id": url,
+            "link": url,
+            "title": (hit.title, shown),
+            # The snippet is HTML (escaped text with <mark> around the matches).
+            "summary": (unescape(_TAG.sub("", hit.snippet)), shown),
+            "updated": feed_day(hit.date or workdays.today()),
+        }

@@ -1,9 +1,11 @@
-"""The site search page: one box across every content type, with tabs, facets and snippets."""
+"""The site search page: one box across every content type, with tabs, facets and snippets;
+a search's first results as an Atom feed."""
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template, request, url_for
+from flask_babel import gettext as _
 
-from portal import labels
+from portal import downloads, labels
 from portal.i18n import current_language, translated
 from portal.models import Agency, Sector, db
 from portal.search import queries
@@ -40,6 +42,11 @@ def facet_labels(results):
 @bp.route("")
 def index():
     search = queries.read_request(request.args)
+    export = request.args.get("format", "html")
+    if export not in ("html", "atom"):
+        abort(400, _("The format must be atom."))
+    if export == "atom":
+        return _feed(search)
     results = queries.run(search, current_language())
     if results is not None and search.page > 1 and not results.hits:
         abort(404)
@@ -49,5 +56,18 @@ def index():
         query=search.q,
         results=results,
         index_ready=queries.ready(),
+        feed_url=url_for("search.index", **search.args(), format="atom") if search.q else None,
         **facet_labels(results),
     )
+
+
+def _feed(search):
+    """The search's first results, in its order (best first unless by date)."""
+    if not search.q:
+        abort(400, _("A search's feed needs the words to search for (q=…)."))
+    if not queries.ready():
+        abort(503, _("Search is being prepared. Please try again in a few minutes."))
+    lang = current_language()
+    entries = queries.feed_entries(search, lang)
+    title = _("Search results for “%(query)s”", query=search.q)
+    return downloads.feed("search.index", search.args(), title, entries)
