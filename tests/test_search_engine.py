@@ -722,7 +722,10 @@ def test_rebuild_with_several_processes_indexes_every_document(index, monkeypatc
     for i in (0, 1100, 1499, 2718, 3499):  # keys are read in blocks (KEY_BLOCK)
         assert index.ranked(f"thủ tục số {i}") == [f"procedure:{i}"]
     assert index.position() == 2
-    assert len(segment_sizes(index)) >= 4  # each process starts a new segment every 1,500
+    # Each process starts a new segment every 1,500; how many each writes depends on which
+    # takes the chunks first (a busy machine makes it uneven), so only the cap is certain.
+    sizes = segment_sizes(index)
+    assert max(sizes) <= 1500 and len(sizes) >= 3, sizes
 
 
 @pytest.mark.parametrize("how", ["raises", "is killed"])
