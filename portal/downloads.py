@@ -12,12 +12,15 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 from types import SimpleNamespace
 
 import sqlalchemy as sa
 from flask import Response, abort, current_app, stream_with_context, url_for
 from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 
 from portal import workdays
 from portal.i18n import current_language, format_number
@@ -85,6 +88,10 @@ def download(rows, columns, export, name):
     flat however many. `name` comes from export_name()."""
     if export == "csv":
         return _response(_csv(rows, columns), "text/csv; charset=utf-8", f"{name}.csv")
+    if export == "xlsx":
+        response = Response(_xlsx(rows, columns), mimetype=XLSX)
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
     return _response(_json(rows), "application/json; charset=utf-8", f"{name}.json")
 
 
@@ -95,8 +102,10 @@ def neutralised(value):
     return value
 
 
-def _cells(columns):
-    """A function turning a row into its CSV cells, with every label read once."""
+def _cells(columns, typed=False):
+    """A function turning a row into its CSV cells, with every label read once; `typed`
+    (a workbook's cells, which say their own type): codes and texts as they are, and a day
+    ("2017-12-31") as a date."""
     yes_no = {key: str(label) for key, label in YES_NO.items()}
     readers = []
     for column in columns:
@@ -114,6 +123,9 @@ def _cells(columns):
             elif labels and isinstance(value, str) and value:
                 parts = value.split(column.sep) if column.sep else [value]
                 value = "; ".join(labels.get(part, part) for part in parts)
+            if typed:
+                out.append(_typed(value, column))
+                continue
             if column.text and isinstance(value, str) and value:
                 value = TEXT_MARK + value
             out.append(neutralised(value))
@@ -136,6 +148,61 @@ def _csv(rows, columns):
             buffer.seek(0)
             buffer.truncate()
     yield buffer.getvalue()
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_DAY = re.compile(r"\d{4}-\d\d-\d\d")
+
+
+class _Text(str):
+    """A code for a workbook: its cell is formatted as text."""
+
+
+def _typed(value, column):
+    """A workbook's value: a day as a date, a code as _Text, any other value as it is (a
+    text that starts with "=" is written as text, never as a formula: _xlsx)."""
+    if column.text and value != "":
+        return _Text(value)
+    if isinstance(value, str) and _DAY.fullmatch(value):
+        return date.fromisoformat(value)
+    return value
+
+
+def _xlsx(rows, columns):
+    """The rows as one sheet (at most MAX_ROWS: check_size() saw to it), built in memory:
+    headers in bold, days as dates shown as the page shows them, codes as text."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title="data")
+    shown = "dd/mm/yyyy" if current_language() == "vi" else "d mmm yyyy"
+
+    def cell(value, number_format=None, bold=False):
+        made = WriteOnlyCell(sheet, value=value)
+        if isinstance(value, str):
+            made.data_type = "s"  # openpyxl writes a text that starts with "=" as a formula
+        if number_format:
+            made.number_format = number_format
+        if bold:
+            made.font = Font(bold=True)
+        return made
+
+    sheet.append([cell(str(column.header), bold=True) for column in columns])
+    cells = _cells(columns, typed=True)
+    for row in rows:
+        sheet.append(
+            [
+                cell(value, shown)
+                if isinstance(value, date)
+                else cell(str(value), "@")
+                if isinstance(value, _Text)
+                else cell(value)
+                if isinstance(value, str) and value.startswith("=")
+                else value
+                for value in cells(row)
+            ]
+        )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def _json(rows):

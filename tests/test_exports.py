@@ -1,13 +1,16 @@
 """Downloads a spreadsheet reads right: headers and values in the page's language, a name that
 says what the file holds, and no cell turned into a number or a formula."""
 
+import io
 import shutil
 import subprocess
 from datetime import date, datetime
 
+import openpyxl
 import pytest
 from spreadsheet import csv_rows, reads_as, shown
 
+from portal import downloads
 from portal.models import FindingStatus, Level, Topic
 
 FINDING_HEADERS = [
@@ -280,3 +283,38 @@ def test_libreoffice_opens_the_csv_with_codes_as_text_and_no_formula(
     assert done["Inspection plan"].value == "\u200b12/2017"
     assert done["Deadline"].value == datetime(2017, 12, 29)  # a date stays a date
     assert done["Working days late"].value == 0  # and a count a number
+
+
+def _workbook(answer):
+    assert answer.status_code == 200 and answer.mimetype == downloads.XLSX
+    sheet = openpyxl.load_workbook(io.BytesIO(answer.data)).active
+    return [list(row) for row in sheet.iter_rows()]
+
+
+def test_the_workbooks_have_typed_cells_codes_as_text_and_days_as_dates(
+    client, findings, make_procedure
+):
+    make_procedure(code="1.013950", name_vi="Đăng ký khai sinh")
+    answer = client.get("/en/procedures?format=xlsx")
+    assert answer.headers["Content-Disposition"] == 'attachment; filename="procedures-en.xlsx"'
+    header, procedure = _workbook(answer)
+    assert header[0].value == "Code" and header[0].font.b
+    assert (procedure[0].value, procedure[0].data_type, procedure[0].number_format) == (
+        "1.013950",
+        "s",
+        "@",
+    )
+    answer = client.get("/vi/inspections/findings?year=2017&format=xlsx")
+    assert 'filename="findings-2017-vi.xlsx"' in answer.headers["Content-Disposition"]
+    header, *rows = _workbook(answer)
+    names = [cell.value for cell in header]
+    assert len(rows) == 2 and "Thời hạn khắc phục" in names
+    deadline = rows[0][names.index("Thời hạn khắc phục")]
+    assert deadline.is_date and deadline.value.date() == date(2017, 12, 29)
+    assert deadline.number_format == "dd/mm/yyyy"
+    formula = [
+        row for row in rows if "HYPERLINK" in str(row[names.index("Hạn chế, thiếu sót")].value)
+    ]
+    assert formula and formula[0][names.index("Hạn chế, thiếu sót")].data_type == "s"  # not "f"
+    assert client.get("/vi/inspections?format=xlsx").status_code == 400  # no workbook there
+    assert client.get("/en/inspections/overdue?format=xlsx").status_code == 200

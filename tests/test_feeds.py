@@ -296,7 +296,7 @@ def test_the_inspections_page_links_its_feed_and_only_lists_with_a_feed_take_ato
     # The findings table has no feed: atom is refused there, and no page links one.
     findings = client.get("/en/inspections/findings?format=atom")
     assert findings.status_code == 400
-    assert "The format must be csv or json." in visible_text(findings.text)
+    assert "The format must be csv, json or xlsx." in visible_text(findings.text)
     assert _head_feed(client.get("/vi/inspections/findings").text) is None
 
 
@@ -504,7 +504,7 @@ def test_the_finder_links_its_feed_and_refuses_unknown_formats(client, changes):
     assert "Theo dõi việc công bố, sửa đổi, bãi bỏ các thủ tục này" in visible_text(page)
     refused = client.get("/vi/procedures?format=rss")
     assert refused.status_code == 400
-    assert "Định dạng phải là csv, json hoặc atom." in visible_text(refused.text)
+    assert "Định dạng phải là csv, json, xlsx hoặc atom." in visible_text(refused.text)
 
 
 # A search

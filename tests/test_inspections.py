@@ -459,7 +459,7 @@ def test_list_sorts_and_paginates(client, sample, app):
         ("/en/inspections?plan=4261%00", 400, '"4261" is not a valid value for plan.'),
         ("/en/inspections?page=0", 400, "The page number must be a whole number from 1."),
         ("/en/inspections?format=xml", 400, "The format must be csv, json or atom."),
-        ("/en/inspections/findings?format=atom", 400, "The format must be csv or json."),
+        ("/en/inspections/findings?format=atom", 400, "The format must be csv, json or xlsx."),
         ("/en/inspections/overdue?status=done", 400, "This page lists overdue findings only."),
         ("/en/inspections/khong-co", 404, "Page not found"),
         ("/en/inspections/Bad%20Slug", 404, "Page not found"),

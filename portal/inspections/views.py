@@ -96,15 +96,24 @@ def _facet_label(name, value, label):
     return value
 
 
-def _export_format(feed=False):
-    """The ?format= asked for: html, csv or json, and atom where the list has a feed."""
+def _export_format(feed=False, workbook=False):
+    """The ?format= asked for: html, csv or json; atom where the list has a feed and xlsx
+    where it has a workbook (the findings)."""
     export = request.args.get("format", "html")
-    if export not in ("html", "csv", "json", *(("atom",) if feed else ())):
-        message = (
-            _l("The format must be csv, json or atom.")
-            if feed
-            else _l("The format must be csv or json.")
-        )
+    allowed = (
+        "html",
+        "csv",
+        "json",
+        *(("atom",) if feed else ()),
+        *(("xlsx",) if workbook else ()),
+    )
+    if export not in allowed:
+        message = {
+            (True, True): _l("The format must be csv, json, xlsx or atom."),
+            (True, False): _l("The format must be csv, json or atom."),
+            (False, True): _l("The format must be csv, json or xlsx."),
+            (False, False): _l("The format must be csv or json."),
+        }[feed, workbook]
         abort(400, description=str(message))
     return export
 
@@ -163,7 +172,7 @@ def _findings_page(filters, endpoint, name):
     finder = FindingFinder(filters)
     overdue_only = name == "overdue"
     page_args = filters.args(status="") if overdue_only else filters.args()
-    export = _export_format(feed=overdue_only)
+    export = _export_format(feed=overdue_only, workbook=True)
     if export == "atom":
         entries = queries.overdue_feed_entries(finder, current_language())
         return downloads.feed(endpoint, page_args, _l("Overdue recommendations"), entries)

@@ -72,7 +72,7 @@ def index():
     filters = Filters.from_args(request.args)
     finder = Finder(filters, listing.ranked_ids(filters.q, "procedure") if filters.q else None)
     export = request.args.get("format", "html")
-    if export in ("csv", "json"):
+    if export in ("csv", "json", "xlsx"):
         check_size(finder.select())
         rows = queries.export_rows(finder, structured=export == "json")
         name = export_name("procedures", filters.agency)
@@ -82,7 +82,7 @@ def index():
         title = _l("Changes to administrative procedures")
         return downloads.feed("procedures.index", filters.args(), title, entries)
     if export != "html":
-        abort(400, description=str(_l("The format must be csv, json or atom.")))
+        abort(400, description=str(_l("The format must be csv, json, xlsx or atom.")))
     # The page's ids first, then their rows: sorting every match with all its columns (steps,
     # documents, the source's record) costs more than the rest of the page.
     page = db.paginate(
