@@ -318,3 +318,16 @@ def test_the_workbooks_have_typed_cells_codes_as_text_and_days_as_dates(
     assert formula and formula[0][names.index("Hạn chế, thiếu sót")].data_type == "s"  # not "f"
     assert client.get("/vi/inspections?format=xlsx").status_code == 400  # no workbook there
     assert client.get("/en/inspections/overdue?format=xlsx").status_code == 200
+
+
+def test_an_inspection_page_downloads_its_own_findings(client, findings):
+    page = client.get("/en/inspections/kiem-tra-1").text
+    assert 'href="/en/inspections/kiem-tra-1?format=csv">CSV</a>' in page
+    answer = client.get("/en/inspections/kiem-tra-1?format=csv")
+    assert 'filename="findings-kiem-tra-1-en.csv"' in answer.headers["Content-Disposition"]
+    rows = csv_rows(answer)
+    assert len(rows) == 2 and {row["Inspection"] for row in rows} == {"Reform inspection 2017"}
+    other = client.get("/vi/inspections/kiem-tra-2?format=json").get_json()
+    assert len(other) == 1 and other[0]["year"] != 2017
+    assert _workbook(client.get("/vi/inspections/kiem-tra-1?format=xlsx"))[0][0].value
+    assert client.get("/vi/inspections/kiem-tra-1?format=atom").status_code == 400

@@ -339,6 +339,18 @@ class FindingFinder(_Base):
         )
 
 
+class InspectionFindings(FindingFinder):
+    """One inspection's findings, for its page's own download: the findings table's rows
+    and order, narrowed to it."""
+
+    def __init__(self, inspection, today=None):
+        super().__init__(FindingFilters.from_args({}), today)
+        self.inspection_id = inspection.id
+
+    def conditions(self, skip=None):
+        return [*super().conditions(skip), Finding.inspection_id == self.inspection_id]
+
+
 def _agencies(session, items):
     """Unit facet items with the agency itself as the label (shown in the reader's language)."""
     found = {

@@ -220,6 +220,11 @@ def detail(slug):
     preview = not inspection.is_public(utcnow()) and inspection.status != ContentStatus.WITHDRAWN
     if preview and not access.can(g.get("user"), "view", inspection):
         abort(404)
+    export = _export_format(workbook=True)
+    if export != "html":  # its own findings, as the findings table has them (public ones)
+        finder = queries.InspectionFindings(inspection)
+        file = export_name("findings", inspection.slug)
+        return download(queries.finding_rows(finder), queries.FINDING_COLUMNS, export, file)
     versions = publishing.versions(inspection)
     version, changes = publishing.asked_version(versions, Inspection.PUBLIC_FIELDS)
     on, cal = workdays.today(), workdays.calendar()
