@@ -331,3 +331,19 @@ def test_an_inspection_page_downloads_its_own_findings(client, findings):
     assert len(other) == 1 and other[0]["year"] != 2017
     assert _workbook(client.get("/vi/inspections/kiem-tra-1?format=xlsx"))[0][0].value
     assert client.get("/vi/inspections/kiem-tra-1?format=atom").status_code == 400
+
+
+def test_the_hotline_directory_downloads_in_the_page_s_order_and_language(
+    client, make_agency, make_hotline, index
+):
+    justice = make_agency(slug="so-tu-phap", name_vi="Sở Tư pháp", name_en="Department of Justice")
+    make_hotline(agency=justice, phone="0290 3822 111", purpose_vi="Hộ tịch")
+    make_hotline(agency=justice, phone="1022", purpose_vi="Đường dây nóng của tỉnh", is_main=True)
+    rows = csv_rows(client.get("/vi/hotlines?format=csv"))
+    assert [row["Điện thoại"] for row in rows] == ["\u200b1022", "\u200b0290 3822 111"]
+    assert rows[0]["Đường dây nóng chính của tỉnh"] == "Có"
+    answer = client.get("/en/hotlines?q=ho+tich&format=json")
+    assert 'filename="hotlines-en.json"' in answer.headers["Content-Disposition"]
+    assert [row["phone"] for row in answer.get_json()] == ["0290 3822 111"]
+    assert 'href="/vi/hotlines?format=csv">CSV</a>' in client.get("/vi/hotlines").text
+    assert client.get("/vi/hotlines?format=xml").status_code == 400

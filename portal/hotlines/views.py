@@ -1,46 +1,32 @@
 """The hotline directory: every agency's number for problems with procedures (the staff's
 pages that add, correct and withdraw numbers are in staff.py)."""
 
-import sqlalchemy as sa
-from flask import Blueprint, render_template, request
-from sqlalchemy.orm import joinedload
+from flask import Blueprint, abort, render_template, request
+from flask_babel import lazy_gettext as _l
 
 from portal import listing
-from portal.models import Agency, ContentStatus, Hotline, Level, db
+from portal.downloads import download, export_name
+from portal.hotlines import queries
+from portal.models import Level
 
 bp = Blueprint("hotlines", __name__, url_prefix="/<lang>/hotlines")
 
 
 @bp.route("")
 def index():
+    """The directory, or the numbers it lists (those the box found, when it is filled) as
+    ?format=csv or json."""
     query = listing.read_query(request.args)
-    # A body that ceased (a district after 1 July 2025) is no number to call: its hotlines
-    # stay on its own page, for the record, and are not offered here.
-    hotlines = [
-        hotline
-        for hotline in db.session.scalars(
-            sa.select(Hotline)
-            .join(Hotline.agency)
-            .options(joinedload(Hotline.agency))
-            .where(Hotline.status == ContentStatus.PUBLISHED)
-            .order_by(Hotline.is_main.desc(), Agency.level, Agency.name_vi, Hotline.id)
-        )
-        if hotline.agency.is_current()
-    ]
+    hotlines = queries.listed()
+    export = request.args.get("format", "html")
+    if export not in ("html", "csv", "json"):
+        abort(400, description=str(_l("The format must be csv or json.")))
+    if export != "html":  # in the page's order
+        hotlines = _found(hotlines, query) if query else _by_level(hotlines)
+        name = export_name("hotlines")
+        return download(queries.rows(hotlines), queries.COLUMNS, export, name)
     if query:
-        found = listing.ranked(
-            hotlines,
-            query,
-            "hotline",
-            phones=lambda h: (h.phone,),
-            texts=lambda h: (
-                h.agency.name_vi,
-                h.agency.name_en,
-                h.purpose_vi,
-                h.purpose_en,
-                h.phone,
-            ),
-        )
+        found = _found(hotlines, query)
         # The main hotline stays on top, but only when it answers what was asked.
         return render_template(
             "hotlines/index.html",
@@ -50,9 +36,30 @@ def index():
             found=[h for h in found if not h.is_main],
             province_main=[h for h in hotlines if h.is_main],
         )
+    main, groups = _groups(hotlines)
+    return render_template("hotlines/index.html", q="", main=main, groups=groups)
+
+
+def _groups(hotlines):
+    """The main hotline, and the others by their agency's level, as the page shows them."""
     groups = {level: [] for level in Level}
-    main = [h for h in hotlines if h.is_main]
     for hotline in hotlines:
         if not hotline.is_main:
             groups[hotline.agency.level].append(hotline)
-    return render_template("hotlines/index.html", q="", main=main, groups=groups)
+    return [h for h in hotlines if h.is_main], groups
+
+
+def _by_level(hotlines):
+    main, groups = _groups(hotlines)
+    return [*main, *(hotline for group in groups.values() for hotline in group)]
+
+
+def _found(hotlines, query):
+    """The numbers matching the box, best first."""
+    return listing.ranked(
+        hotlines,
+        query,
+        "hotline",
+        phones=lambda h: (h.phone,),
+        texts=lambda h: (h.agency.name_vi, h.agency.name_en, h.purpose_vi, h.purpose_en, h.phone),
+    )
