@@ -347,3 +347,20 @@ def test_the_hotline_directory_downloads_in_the_page_s_order_and_language(
     assert [row["phone"] for row in answer.get_json()] == ["0290 3822 111"]
     assert 'href="/vi/hotlines?format=csv">CSV</a>' in client.get("/vi/hotlines").text
     assert client.get("/vi/hotlines?format=xml").status_code == 400
+
+
+def test_the_announcements_download_as_the_list_shows_them(client, make_announcement):
+    make_announcement(slug="lich", title_vi="Lịch tiếp dân", title_en="Reception days",
+                      body_vi="=Nội dung", published_on=date(2017, 11, 23))  # fmt: skip
+    make_announcement(slug="nham", title_vi="Đăng nhầm", status="withdrawn",
+                      published_on=date(2017, 11, 20))  # fmt: skip
+    make_announcement(slug="nhap", title_vi="Bản nháp", status="draft")
+    rows = csv_rows(client.get("/vi/announcements?format=csv"))
+    assert [(r["Tiêu đề (tiếng Việt)"], r["Tình trạng"]) for r in rows] == [
+        ("Lịch tiếp dân", "Đã đăng"),
+        ("Đăng nhầm", "Đã thu hồi"),
+    ]
+    assert rows[0]["Nội dung (tiếng Việt)"] == "\u200b=Nội dung"  # never a formula
+    answer = client.get("/en/announcements?format=json")
+    assert 'filename="announcements-en.json"' in answer.headers["Content-Disposition"]
+    assert [row["title_en"] for row in answer.get_json()] == ["Reception days", ""]

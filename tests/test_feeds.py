@@ -178,9 +178,9 @@ def test_the_announcements_page_links_its_feed_and_refuses_other_formats(client,
     assert "Theo dõi các thông báo này bằng trình đọc tin (Atom)" in visible_text(page)
     refused = client.get("/vi/announcements?format=rss")
     assert refused.status_code == 400
-    assert "Định dạng phải là atom." in visible_text(refused.text)
-    assert "The format must be atom." in visible_text(
-        client.get("/en/announcements?format=csv").text
+    assert "Định dạng phải là csv, json hoặc atom." in visible_text(refused.text)
+    assert "The format must be csv, json or atom." in visible_text(
+        client.get("/en/announcements?format=xml").text
     )
 
 

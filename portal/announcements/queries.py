@@ -2,9 +2,11 @@
 
 import sqlalchemy as sa
 from flask import url_for
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
-from portal.downloads import FEED_ENTRIES, feed_day, in_language
+from portal import labels
+from portal.downloads import FEED_ENTRIES, Column, feed_day, in_language
 from portal.models import (
     Announcement,
     AnnouncementStatus,
@@ -111,3 +113,37 @@ def same_title_and_day(announcement, title, at):
             Announcement.id != announcement.id,
         )
     )
+
+
+COLUMNS = (
+    Column("title_vi", _l("Title (Vietnamese)")),
+    Column("title_en", _l("Title (English)")),
+    Column("published_on", _l("Published on")),
+    Column("status", _l("Status"), labels=labels.SEARCH_STATUSES),
+    Column("agency", _l("Agency")),
+    Column("summary_vi", _l("Summary (Vietnamese)")),
+    Column("summary_en", _l("Summary (English)")),
+    Column("body_vi", _l("Text (Vietnamese)")),
+    Column("body_en", _l("Text (English)")),
+    Column("source_url", _l("Source")),
+    Column("url", _l("Page on this portal")),
+)
+
+
+def rows(query):
+    """The download's rows: each announcement of the list, its texts whole (Markdown), a
+    withdrawn one marked so, as the list shows it."""
+    for item in db.session.scalars(query.options(selectinload(Announcement.agency))):
+        yield {
+            "title_vi": item.title_vi,
+            "title_en": item.title_en or "",
+            "published_on": item.published_on.isoformat() if item.published_on else "",
+            "status": "withdrawn" if item.status == S.WITHDRAWN else "published",
+            "agency": item.agency.name_vi if item.agency else "",
+            "summary_vi": item.summary_vi or "",
+            "summary_en": item.summary_en or "",
+            "body_vi": item.body_vi,
+            "body_en": item.body_en or "",
+            "source_url": item.source_url or "",
+            "url": url_for("announcements.detail", slug=item.slug, _external=True),
+        }

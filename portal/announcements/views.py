@@ -56,15 +56,20 @@ def _release_due_now_and_then():
 @bp.route("")
 def index():
     """The list, newest first, found with the search engine; its newest announcements in
-    force as an Atom feed (?format=atom)."""
+    force as an Atom feed (?format=atom); the list as CSV or JSON (?format=csv, json)."""
     query = listing.read_query(request.args)
     export = request.args.get("format", "html")
-    if export not in ("html", "atom"):
-        abort(400, _("The format must be atom."))
+    if export not in ("html", "atom", "csv", "json"):
+        abort(400, _("The format must be csv, json or atom."))
     kept = {"q": query} if query else {}
     if export == "atom":
         entries = queries.feed_entries(_matching(queries.published(), query), current_language())
         return downloads.feed("announcements.index", kept, _("Announcements"), entries)
+    if export != "html":  # the list as it shows, withdrawn ones marked
+        listed = _matching(queries.listed(), query)
+        downloads.check_size(listed)
+        name = downloads.export_name("announcements")
+        return downloads.download(queries.rows(listed), queries.COLUMNS, export, name)
     page = db.paginate(
         _matching(queries.listed(), query),
         page=page_arg(),
