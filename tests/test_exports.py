@@ -364,3 +364,23 @@ def test_the_announcements_download_as_the_list_shows_them(client, make_announce
     answer = client.get("/en/announcements?format=json")
     assert 'filename="announcements-en.json"' in answer.headers["Content-Disposition"]
     assert [row["title_en"] for row in answer.get_json()] == ["Reception days", ""]
+
+
+def test_the_agencies_download_with_those_that_ceased_and_who_took_over(client, make_agency, index):
+    province = make_agency(slug="ubnd-tinh", name_vi="UBND tỉnh")
+    new = make_agency(slug="so-nong-nghiep-va-moi-truong", name_vi="Sở Nông nghiệp và Môi trường",
+                      parent=province, phone="0290 3831 000")  # fmt: skip
+    make_agency(slug="so-tai-nguyen", name_vi="Sở Tài nguyên và Môi trường",
+                valid_until=date(2025, 3, 1), successor=new)  # fmt: skip
+    rows = {row["Mã định danh"]: row for row in csv_rows(client.get("/vi/agencies?format=csv"))}
+    assert set(rows) == {"ubnd-tinh", "so-nong-nghiep-va-moi-truong", "so-tai-nguyen"}
+    assert rows["so-tai-nguyen"]["Ngày thôi tồn tại"] == "2025-03-01"
+    assert rows["so-tai-nguyen"]["Cơ quan tiếp nhận nhiệm vụ"] == "Sở Nông nghiệp và Môi trường"
+    assert rows["so-nong-nghiep-va-moi-truong"]["Trực thuộc"] == "UBND tỉnh"
+    assert rows["so-nong-nghiep-va-moi-truong"]["Điện thoại"] == "\u200b0290 3831 000"
+    answer = client.get("/en/agencies?q=moi+truong&format=json")
+    assert 'filename="agencies-en.json"' in answer.headers["Content-Disposition"]
+    assert {row["slug"] for row in answer.get_json()} == {
+        "so-nong-nghiep-va-moi-truong",
+        "so-tai-nguyen",
+    }

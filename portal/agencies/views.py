@@ -11,9 +11,12 @@ from urllib.parse import urlencode
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal import listing, publishing
+from portal.agencies import queries
+from portal.downloads import download, export_name
 from portal.feedback import queries as feedback
 from portal.inspections import queries as inspections
 from portal.labels import HOTLINE_CHANNELS
@@ -61,8 +64,18 @@ def main_hotlines():
 
 @bp.route("")
 def index():
+    """The tree, or the agencies the box found; every agency (or those found) as CSV or
+    JSON (?format=csv, json), those that ceased with who took over."""
     query = listing.read_query(request.args)
-    agencies = db.session.scalars(sa.select(Agency).order_by(Agency.name_vi)).all()
+    export = request.args.get("format", "html")
+    if export not in ("html", "csv", "json"):
+        abort(400, description=str(_l("The format must be csv or json.")))
+    agencies = db.session.scalars(
+        sa.select(Agency)
+        .order_by(Agency.name_vi)
+        .options(joinedload(Agency.parent), joinedload(Agency.successor))
+    ).all()
+    found = None
     if query:
         found = listing.ranked(
             agencies,
@@ -71,6 +84,11 @@ def index():
             texts=lambda a: (a.name_vi, a.name_en),
             phones=lambda a: (a.phone,),
         )
+    if export != "html":
+        listed = found if query else agencies
+        name = export_name("agencies")
+        return download(queries.rows(listed), queries.COLUMNS, export, name)
+    if query:
         return render_template(
             "agencies/index.html", q=query, found=found, main=[] if found else main_hotlines()
         )
