@@ -2,6 +2,7 @@
 says what the file holds, and no cell turned into a number or a formula."""
 
 import io
+import re
 import shutil
 import subprocess
 from datetime import date, datetime
@@ -384,3 +385,27 @@ def test_the_agencies_download_with_those_that_ceased_and_who_took_over(client, 
         "so-nong-nghiep-va-moi-truong",
         "so-tai-nguyen",
     }
+
+
+def test_a_search_downloads_its_first_results_in_its_order(
+    client, make_procedure, make_announcement, index, monkeypatch
+):
+    make_procedure(code="1.001193", name_vi="Đăng ký khai sinh")
+    make_procedure(name_vi="Đăng ký khai sinh lưu động")
+    make_announcement(title_vi="Hướng dẫn đăng ký khai sinh trực tuyến")
+    from portal.indexing import sync
+
+    sync.sync()
+    page = client.get("/vi/search?q=dang+ky+khai+sinh").text
+    shown = re.findall(r'<h3><a href="(/vi/[^"]+)"', page)
+    rows = csv_rows(client.get("/vi/search?q=dang+ky+khai+sinh&format=csv"))
+    assert [
+        row["Trang trên cổng thông tin"].replace("http://localhost", "") for row in rows
+    ] == shown
+    assert {row["Loại"] for row in rows} == {"Thủ tục hành chính", "Thông báo"}
+    answer = client.get("/en/search?q=dang+ky+khai+sinh&type=procedure&format=json")
+    assert 'filename="search-procedure-en.json"' in answer.headers["Content-Disposition"]
+    assert [row["rank"] for row in answer.get_json()] == [1, 2]
+    monkeypatch.setattr("portal.search.queries.EXPORTED", 2)  # a page of the engine at a time
+    assert len(csv_rows(client.get("/vi/search?q=dang+ky+khai+sinh&format=csv"))) == 2
+    assert client.get("/vi/search?format=csv").status_code == 400

@@ -579,4 +579,4 @@ def test_the_search_page_links_its_feed_only_for_a_search(client, found):
     assert "cần có từ khóa" in visible_text(nothing.text)
     refused = client.get("/en/search?q=khai+sinh&format=rss")
     assert refused.status_code == 400
-    assert "The format must be atom." in visible_text(refused.text)
+    assert "The format must be csv, json or atom." in visible_text(refused.text)

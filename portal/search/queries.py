@@ -8,9 +8,10 @@ from html import unescape
 
 from flask import abort, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from portal import labels, listing, workdays
-from portal.downloads import FEED_ENTRIES, feed_day
+from portal.downloads import FEED_ENTRIES, Column, feed_day
 from portal.indexing.sync import SearchUnavailable, get_index, read
 from portal.pagination import page_arg
 
@@ -104,3 +105,44 @@ def feed_entries(search, lang):
             "summary": (unescape(_TAG.sub("", hit.snippet)), shown),
             "updated": feed_day(hit.date or workdays.today()),
         }
+
+
+# A search's download holds its first results, best first (the engine ranks them all).
+EXPORTED = 1000
+COLUMNS = (
+    Column("rank", _l("Rank")),
+    Column("type", _l("Type"), labels=labels.CONTENT_TYPES),
+    Column("title", _l("Title")),
+    Column("date", _l("Date")),
+    Column("excerpt", _l("Excerpt")),
+    Column("missing", _l("Words it lacks")),
+    Column("url", _l("Page on this portal")),
+)
+
+
+def export_rows(search, lang):
+    """The download's rows: the search's first EXPORTED results in its order, each with
+    the words it lacks (a result may match only some of them)."""
+    home = url_for("home.index", lang=lang, _external=True).rstrip("/")
+    for rank, hit in enumerate(_first_hits(search, lang), start=1):
+        yield {
+            "rank": rank,
+            "type": hit.type,
+            "title": hit.title,
+            "date": hit.date.isoformat() if hit.date else "",
+            "excerpt": unescape(_TAG.sub("", hit.snippet)),
+            "missing": " ".join(hit.missing_terms),
+            "url": home + hit.url,
+        }
+
+
+def _first_hits(search, lang, each=100):
+    """The search's first EXPORTED hits, a page of `each` (the engine's most) at a time."""
+    each = min(each, EXPORTED)
+    for number in range(1, -(-EXPORTED // each) + 1):
+        results = run(replace(search, page=number, per_page=each), lang)
+        if not results or not results.hits:
+            return
+        yield from results.hits[: EXPORTED - (number - 1) * each]
+        if number * each >= results.total:
+            return

@@ -43,10 +43,15 @@ def facet_labels(results):
 def index():
     search = queries.read_request(request.args)
     export = request.args.get("format", "html")
-    if export not in ("html", "atom"):
-        abort(400, _("The format must be atom."))
+    if export not in ("html", "atom", "csv", "json"):
+        abort(400, _("The format must be csv, json or atom."))
     if export == "atom":
         return _feed(search)
+    if export != "html":  # the first results, best first
+        _searchable(search, _("A search's download needs the words to search for (q=…)."))
+        rows = queries.export_rows(search, current_language())
+        name = downloads.export_name("search", search.type)
+        return downloads.download(rows, queries.COLUMNS, export, name)
     results = queries.run(search, current_language())
     if results is not None and search.page > 1 and not results.hits:
         abort(404)
@@ -63,11 +68,16 @@ def index():
 
 def _feed(search):
     """The search's first results, in its order (best first unless by date)."""
-    if not search.q:
-        abort(400, _("A search's feed needs the words to search for (q=…)."))
-    if not queries.ready():
-        abort(503, _("Search is being prepared. Please try again in a few minutes."))
+    _searchable(search, _("A search's feed needs the words to search for (q=…)."))
     lang = current_language()
     entries = queries.feed_entries(search, lang)
     title = _("Search results for “%(query)s”", query=search.q)
     return downloads.feed("search.index", search.args(), title, entries)
+
+
+def _searchable(search, without_words):
+    """A clear 400 for a feed or download with no words, a 503 while the index is not ready."""
+    if not search.q:
+        abort(400, without_words)
+    if not queries.ready():
+        abort(503, _("Search is being prepared. Please try again in a few minutes."))
