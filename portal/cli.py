@@ -364,7 +364,18 @@ def _pybabel(*args):
 @translate_cli.command("update")
 def translate_update():
     """Extract messages from code and templates and merge them into the catalogs."""
-    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-o", "translations/messages.pot", ".")
+    _pybabel(
+        "extract",
+        "-F",
+        "babel.cfg",
+        "-k",
+        "_l",
+        "-k",
+        "_ln:1,2",
+        "-o",
+        "translations/messages.pot",
+        ".",
+    )
     _pybabel(
         "update", "-i", "translations/messages.pot", "-d", "translations", "--no-fuzzy-matching"
     )

@@ -11,6 +11,7 @@ from babel import numbers as babel_numbers
 from flask import abort, g, request, url_for
 from flask_babel import Babel, get_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext as _ln
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from werkzeug.datastructures import iter_multi_items
@@ -38,17 +39,23 @@ WTFORMS_MESSAGES = (
     _l("Not a valid integer value."),
     _l("This field is required."),
     _l("Number must be between %(min)s and %(max)s."),
+    _ln(
+        "'%(value)s' is not a valid choice for this field.",
+        "'%(value)s' are not valid choices for this field.",
+        1,
+    ),
 )
 
 
 class FormMessages:
-    """Translations for WTForms (Meta.get_translations): the portal's catalog."""
+    """Translations for WTForms (Meta.get_translations): the portal's catalog. The text
+    only: WTForms fills in its own values (flask_babel's would fill in `num` alone)."""
 
     def gettext(self, string):
-        return flask_babel.gettext(string)
+        return flask_babel.get_translations().ugettext(string)
 
     def ngettext(self, singular, plural, n):
-        return flask_babel.ngettext(singular, plural, n)
+        return flask_babel.get_translations().ungettext(singular, plural, n)
 
 
 def init_app(app):

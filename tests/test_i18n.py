@@ -17,6 +17,7 @@ from portal.i18n import (
     format_percent,
     machine_time,
     query_url,
+    set_language,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -143,3 +144,27 @@ def test_catalogs_hold_every_message_the_code_uses(tmp_path):
     for lang in ("vi", "en"):
         known = {m.id if isinstance(m.id, str) else m.id[0] for m in _catalog(lang) if m.id}
         assert sorted(used - known) == [], f"run `flask translate update` ({lang})"
+
+
+def test_wtforms_own_messages_come_translated_with_their_values_filled_in(app):
+    # A list of choices with a wrong one: WTForms asks for a plural message and fills in
+    # the values itself (a 500 if the translation step filled them in first).
+    from flask_wtf import FlaskForm
+    from wtforms import SelectMultipleField
+    from wtforms.fields.choices import SelectChoice
+
+    class Form(FlaskForm):
+        class Meta:
+            csrf = False
+
+        picked = SelectMultipleField(choices=[SelectChoice("a", "A"), SelectChoice("b", "B")])
+
+    for lang, message in (
+        ("vi", "'x' không có trong danh sách lựa chọn."),
+        ("en", "'x' is not a valid choice for this field."),
+    ):
+        with app.test_request_context(f"/{lang}/", method="POST", data={"picked": ["a", "x"]}):
+            set_language(lang)
+            form = Form()
+            assert not form.validate()
+            assert form.picked.errors == [message]
