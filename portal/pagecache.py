@@ -167,9 +167,7 @@ def _serve():
     if now is None:
         return None  # nothing counted yet: keep nothing
     number, changed_at = now
-    # The host too: a page's own links (its canonical address, a feed's) name the host asked.
-    address = f"{request.host}|{request.full_path}"
-    key = hashlib.sha256(f"{number}|{workdays.today()}|{address}".encode()).hexdigest()
+    key = _key(number)
     g.page_cache = {"key": key, "number": number, "changed_at": changed_at}
     kept = current_app.extensions["page_cache"].get(key)
     if kept is None or (kept["until"] and kept["until"] <= utcnow().timestamp()):
@@ -210,12 +208,17 @@ def _keep(response):
     return _conditional(response, kept["number"], kept["changed_at"])
 
 
+def _key(number):
+    """This page at this generation and day: the cache's key, and its ETag. The host too: a
+    page's own links (its canonical address, a feed's) name the host that was asked."""
+    address = f"{number}|{workdays.today()}|{request.host}|{request.full_path}"
+    return hashlib.sha256(address.encode()).hexdigest()
+
+
 def _conditional(response, number, changed_at):
     """ETag and Last-Modified from the content's generation, a 304 when the visitor has it,
     and what a proxy may reuse."""
-    address = f"{request.host}|{request.full_path}"
-    tag = hashlib.sha256(f"{number}|{workdays.today()}|{address}".encode()).hexdigest()
-    response.set_etag(tag[:32])
+    response.set_etag(_key(number)[:32])
     if changed_at:
         response.last_modified = changed_at
     response.headers.setdefault("Cache-Control", f"public, max-age={PUBLIC_MAX_AGE}")

@@ -34,46 +34,35 @@ SECTIONS = (
 )
 
 
+def _dated():
+    """(endpoint, the argument its key fills, a query of (key, last changed)) of each kind
+    of record that has a page."""
+    return (
+        ("procedures.detail", "code",
+         sa.select(Procedure.code, Procedure.updated_at).order_by(Procedure.code)),
+        ("announcements.detail", "slug",
+         sa.select(Announcement.slug, Announcement.updated_at)
+         .where(announcement_is_public()).order_by(Announcement.id)),
+        ("agencies.detail", "slug",
+         sa.select(Agency.slug, Agency.updated_at).order_by(Agency.slug)),
+        ("inspections.detail", "slug",
+         sa.select(Inspection.slug, Inspection.updated_at)
+         .where(inspection_is_public()).order_by(Inspection.id)),
+        ("inspections.unit", "slug",
+         sa.select(Agency.slug, sa.null())
+         .join(InspectedUnit, InspectedUnit.agency_id == Agency.id)
+         .join(Inspection, Inspection.id == InspectedUnit.inspection_id)
+         .where(inspection_is_public()).distinct().order_by(Agency.slug)),
+        ("feedback.detail", "feedback_id",
+         sa.select(Feedback.id, Feedback.updated_at)
+         .where(Feedback.status == FeedbackStatus.PUBLISHED).order_by(Feedback.id)),
+    )  # fmt: skip
+
+
 def pages():
     """(endpoint, values, last changed or None) of every public page, sections first."""
     for endpoint, values in SECTIONS:
         yield endpoint, values, None
-    rows = db.session.execute(
-        sa.select(Procedure.code, Procedure.updated_at).order_by(Procedure.code)
-    )
-    for code, changed in rows:
-        yield "procedures.detail", {"code": code}, changed
-    rows = db.session.execute(
-        sa.select(Announcement.slug, Announcement.updated_at)
-        .where(announcement_is_public())
-        .order_by(Announcement.id)
-    )
-    for slug, changed in rows:
-        yield "announcements.detail", {"slug": slug}, changed
-    rows = db.session.execute(sa.select(Agency.slug, Agency.updated_at).order_by(Agency.slug))
-    for slug, changed in rows:
-        yield "agencies.detail", {"slug": slug}, changed
-    rows = db.session.execute(
-        sa.select(Inspection.slug, Inspection.updated_at)
-        .where(inspection_is_public())
-        .order_by(Inspection.id)
-    )
-    for slug, changed in rows:
-        yield "inspections.detail", {"slug": slug}, changed
-    inspected = (
-        sa.select(Agency.slug)
-        .join(InspectedUnit, InspectedUnit.agency_id == Agency.id)
-        .join(Inspection, Inspection.id == InspectedUnit.inspection_id)
-        .where(inspection_is_public())
-        .distinct()
-        .order_by(Agency.slug)
-    )
-    for slug in db.session.scalars(inspected):
-        yield "inspections.unit", {"slug": slug}, None
-    rows = db.session.execute(
-        sa.select(Feedback.id, Feedback.updated_at)
-        .where(Feedback.status == FeedbackStatus.PUBLISHED)
-        .order_by(Feedback.id)
-    )
-    for feedback_id, changed in rows:
-        yield "feedback.detail", {"feedback_id": feedback_id}, changed
+    for endpoint, argument, query in _dated():
+        for key, changed in db.session.execute(query):
+            yield endpoint, {argument: key}, changed
